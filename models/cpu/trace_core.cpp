@@ -1,0 +1,98 @@
+#include "models/cpu/trace_core.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/config/schema.h"
+
+namespace memsim::cpu {
+
+MEMSIM_REGISTER_PARAMS(CoreParams, "cpu", "trace-driven in-order core");
+
+TraceCore::Stats::Stats(stats::Registry& r, bool timed)
+    : events(r.counter("cpu.events", "events", "trace events executed by the core")),
+      accesses(r.counter("cpu.accesses", "accesses", "memory accesses issued")),
+      reads(r.counter("cpu.reads", "accesses", "data reads issued (a modify counts one read and one write)")),
+      writes(r.counter("cpu.writes", "accesses", "data writes issued")),
+      ifetches(r.counter("cpu.ifetches", "accesses", "instruction fetches issued")),
+      bytes_read(r.counter("cpu.bytes_read", "bytes", "bytes read, instruction fetches included")),
+      bytes_written(r.counter("cpu.bytes_written", "bytes", "bytes written")),
+      compute_cycles(r.counter("cpu.compute_cycles", "cycles", "cycles of compute events")),
+      thread_switches(r.counter("cpu.thread_switches", "events", "thread events that changed the running thread")) {
+    if (timed) {
+        cycles = &r.counter("cpu.cycles", "cycles", "cycles from the first event to the last completion");
+        stall_cycles = &r.counter("cpu.stall_cycles", "cycles",
+                                  "cycles the core waited for a free slot among the outstanding accesses");
+        latency = &r.distribution("cpu.access_latency_ns", "ns", "issue to completion of each access");
+    }
+}
+
+TraceCore::TraceCore(const CoreParams& p, stats::Registry& r, bool timed)
+    : p_(p),
+      timed_(timed),
+      cycle_ps_(std::max<uint64_t>(1, uint64_t(std::llround(1e12 / p.frequency)))),
+      in_flight_(p.max_outstanding, 0),
+      stats_(r, timed) {}
+
+bool TraceCore::execute(const trace::Event& ev, MemoryPort& port) {
+    using trace::Op;
+    switch (ev.op) {
+        case Op::Read: issue(ev.addr, ev.size, false, false, port); break;
+        case Op::Write: issue(ev.addr, ev.size, true, false, port); break;
+        case Op::Ifetch: issue(ev.addr, ev.size, false, true, port); break;
+        case Op::Modify:  // a read-modify-write: the line is read, then written back
+            issue(ev.addr, ev.size, false, false, port);
+            issue(ev.addr, ev.size, true, false, port);
+            break;
+        case Op::Compute:
+            stats_.compute_cycles += ev.cycles;
+            now_ps_ += ev.cycles * cycle_ps_;
+            break;
+        case Op::Thread:
+            if (ev.tid != current_tid_) ++stats_.thread_switches;
+            current_tid_ = ev.tid;
+            break;
+        default: return false;
+    }
+    ++stats_.events;
+    return true;
+}
+
+void TraceCore::issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port) {
+    for (uint64_t done = 0; done < size;) {
+        auto chunk = uint32_t(std::min<uint64_t>(size - done, p_.max_access_size));
+        ++stats_.accesses;
+        if (write) {
+            ++stats_.writes;
+            stats_.bytes_written += chunk;
+        } else {
+            ++(ifetch ? stats_.ifetches : stats_.reads);
+            stats_.bytes_read += chunk;
+        }
+        Access a{addr + done, chunk, write, ifetch};
+        if (!timed_) {
+            port.access(a, 0);
+        } else {
+            // In-order issue: wait for the oldest access if every slot is in flight.
+            uint64_t& slot = in_flight_[oldest_];
+            if (slot > now_ps_) {
+                *stats_.stall_cycles += (slot - now_ps_ + cycle_ps_ - 1) / cycle_ps_;
+                now_ps_ = slot;
+            }
+            uint64_t done_ps = port.access(a, now_ps_);
+            stats_.latency->sample(double(done_ps - now_ps_) / 1000.0);
+            slot = done_ps;
+            oldest_ = (oldest_ + 1) % in_flight_.size();
+            now_ps_ += cycle_ps_;
+        }
+        done += chunk;
+    }
+}
+
+void TraceCore::drain() {
+    if (!timed_) return;
+    for (uint64_t t : in_flight_) now_ps_ = std::max(now_ps_, t);
+    stats_.cycles->set((now_ps_ + cycle_ps_ - 1) / cycle_ps_);
+}
+
+}  // namespace memsim::cpu

@@ -1,0 +1,95 @@
+#pragma once
+// A trace-driven core: it replays the accesses and compute gaps of a trace in program order.
+// In-order issue, one memory access per cycle, at most `max_outstanding` accesses in flight (the
+// line-fill buffers / MSHRs of a real core): an access that finds them all busy waits for the
+// oldest to complete. There are no register dependencies in a trace, so loads do not block the
+// core beyond that limit. Time is kept in picoseconds with the cycle rounded to a whole ps, as
+// gem5's ticks are (3 GHz: 333 ps).
+//
+// The core is plain C++: in timing mode its SystemC shell (trace_core_sc.h) carries its requests
+// over a TLM-2.0 socket; in functional mode it runs untimed and only counts.
+#include <cstdint>
+#include <vector>
+
+#include "sim/config/param.h"
+#include "sim/stats/stats.h"
+#include "sim/trace/event.h"
+
+namespace memsim::cpu {
+
+struct CoreParams {
+    double frequency;
+    uint64_t max_outstanding;
+    uint64_t max_access_size;
+
+    void visit(config::ParamVisitor& v) {
+        v(config::ParamSpec::frequency("frequency", "3GHz", "core clock").range(1e6, 1e11), frequency);
+        // 10 outstanding L1D misses: Intel's line-fill buffers since Nehalem (Intel optimization manual).
+        v(config::ParamSpec::count("max_outstanding", "10", "accesses", "accesses in flight at once")
+              .range(1, 1024),
+          max_outstanding);
+        v(config::ParamSpec::size("max_access_size", "64B",
+                                  "largest single access; a larger read/write event is issued as consecutive "
+                                  "accesses of this size, as a copy loop would")
+              .range(1, 4096)
+              .pow2(),
+          max_access_size);
+    }
+};
+
+// One request from the core to the memory system.
+struct Access {
+    uint64_t addr;
+    uint32_t size;
+    bool write;
+    bool ifetch;
+};
+
+// Where the core's accesses go. Returns the completion time (ps) of an access issued at ISSUE_PS.
+class MemoryPort {
+public:
+    virtual ~MemoryPort() = default;
+    virtual uint64_t access(const Access& a, uint64_t issue_ps) = 0;
+};
+
+class TraceCore {
+public:
+    TraceCore(const CoreParams& p, stats::Registry& r, bool timed);
+
+    // Executes EV if it is one of the core's (read, write, modify, ifetch, compute, thread);
+    // returns false for events other models own.
+    bool execute(const trace::Event& ev, MemoryPort& port);
+    // Waits for the accesses still in flight; the core's time is then the end of the run.
+    void drain();
+    uint64_t now_ps() const { return now_ps_; }
+    uint64_t cycle_ps() const { return cycle_ps_; }
+
+private:
+    CoreParams p_;
+    bool timed_;
+    uint64_t cycle_ps_;
+    uint64_t now_ps_ = 0;
+    std::vector<uint64_t> in_flight_;  // completion times, a ring of max_outstanding slots
+    size_t oldest_ = 0;
+    uint64_t current_tid_ = 0;
+
+    void issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port);
+
+    struct Stats {
+        stats::Counter& events;
+        stats::Counter& accesses;
+        stats::Counter& reads;
+        stats::Counter& writes;
+        stats::Counter& ifetches;
+        stats::Counter& bytes_read;
+        stats::Counter& bytes_written;
+        stats::Counter& compute_cycles;
+        stats::Counter& thread_switches;
+        stats::Counter* cycles = nullptr;        // timed only
+        stats::Counter* stall_cycles = nullptr;  // timed only
+        stats::Distribution* latency = nullptr;  // timed only
+        Stats(stats::Registry& r, bool timed);
+    } stats_;
+};
+
+}  // namespace memsim::cpu

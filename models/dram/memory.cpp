@@ -1,0 +1,7 @@
+#include "models/dram/memory.h"
+
+#include "sim/config/schema.h"
+
+namespace memsim::dram {
+MEMSIM_REGISTER_PARAMS(MemoryParams, "memory", "main memory");
+}

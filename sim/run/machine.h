@@ -1,0 +1,42 @@
+#pragma once
+// The simulated machine's plain models, built from a configuration. Functional mode drives them
+// directly; timing mode wraps each in its SystemC shell and binds their sockets (netlist_sc.h).
+// Each issue's models join here: the memory side grows with the cache hierarchy and the DRAM
+// controllers, the software side with the kernel and the allocator.
+#include <memory>
+
+#include "models/cpu/trace_core.h"
+#include "models/dram/memory.h"
+#include "models/dram/simple_memory.h"
+#include "sim/config/config.h"
+#include "sim/stats/stats.h"
+
+namespace memsim::run {
+
+class Machine {
+public:
+    Machine(const config::Config& cfg, stats::Registry& stats, bool timed);
+
+    cpu::TraceCore& core() { return *core_; }
+    dram::SimpleMemory& memory() { return *memory_; }
+    // The core's port straight into the memory: timed (functional mode has no time, only counts).
+    cpu::MemoryPort& direct_port() { return direct_port_; }
+
+private:
+    class DirectPort final : public cpu::MemoryPort {
+    public:
+        explicit DirectPort(Machine& m) : m_(m) {}
+        uint64_t access(const cpu::Access& a, uint64_t issue_ps) override;
+
+    private:
+        Machine& m_;
+    };
+
+    bool timed_;
+    dram::MemoryParams memory_params_;
+    std::unique_ptr<dram::SimpleMemory> memory_;
+    std::unique_ptr<cpu::TraceCore> core_;
+    DirectPort direct_port_{*this};
+};
+
+}  // namespace memsim::run

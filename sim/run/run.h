@@ -1,0 +1,32 @@
+#pragma once
+// `memsim run`: one simulation of one configuration on one trace.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "sim/config/config.h"
+
+namespace memsim::run {
+
+struct RunRequest {
+    std::string config_file;         // empty: the default machine
+    std::vector<std::string> sets;   // --set KEY=VALUE, applied in order
+    std::string trace;               // --trace; empty: sim.trace
+    std::string trace_format;        // --trace-format; empty: sim.trace_format
+    bool lenient = false;            // --lenient
+    std::string out_dir;             // --out; empty: no files
+    bool quiet = false;              // --quiet: no progress line, no warnings
+};
+
+// Defaults, then CONFIG_FILE (if any), then SETS. Throws InputError.
+config::Config resolve_config(const std::string& config_file, const std::vector<std::string>& sets);
+
+// Where the trace named by the configuration is: relative to the file that set it, else to the
+// memsim source tree (where the bundled traces are). Throws InputError if it is nowhere.
+std::string resolve_trace_path(const config::Config& cfg);
+
+// Runs the simulation, prints the summary to OUT; returns the exit code (0, or 1 if the simulation
+// failed). Bad input throws InputError.
+int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err);
+
+}  // namespace memsim::run

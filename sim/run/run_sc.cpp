@@ -1,0 +1,140 @@
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/config/units.h"
+#include "sim/core/sim_params.h"
+#include "sim/core/version.h"
+#include "sim/run/machine.h"
+#include "sim/run/monitor.h"
+#include "sim/run/netlist_sc.h"
+#include "sim/run/run.h"
+
+namespace memsim::run {
+namespace {
+
+// Timing mode: the SystemC kernel runs the netlist until the core has replayed the whole trace.
+// A SystemC kernel elaborates once per process, so one process runs one timed simulation.
+uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint64_t quantum_ps) {
+    std::exception_ptr failure;
+    auto next = [&](trace::Event& ev) {
+        if (failure) return false;
+        try {
+            return reader.next(ev);
+        } catch (...) {
+            failure = std::current_exception();  // rethrown below: SystemC would wrap it in a report
+            return false;
+        }
+    };
+    auto on_event = [&](const trace::Event& ev, bool handled, uint64_t now_ps) {
+        monitor.on_event(ev, handled, now_ps);
+    };
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(double(quantum_ps), sc_core::SC_PS));
+    Netlist netlist(m, next, on_event);
+    try {
+        sc_core::sc_start();
+    } catch (const sc_core::sc_report& r) {
+        throw SimulationError(std::string("SystemC: ") + r.what());
+    }
+    if (failure) std::rethrow_exception(failure);
+    return m.core().now_ps();
+}
+
+void run_functional(Machine& m, trace::Reader& reader, RunMonitor& monitor) {
+    trace::Event ev;
+    cpu::MemoryPort& port = m.direct_port();
+    while (reader.next(ev)) monitor.on_event(ev, m.core().execute(ev, port), 0);
+}
+
+}  // namespace
+
+int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) {
+    auto host_start = std::chrono::steady_clock::now();
+    config::Config cfg = resolve_config(req.config_file, req.sets);
+    if (!req.trace.empty()) cfg.set("sim.trace=" + req.trace);
+    if (!req.trace_format.empty()) cfg.set("sim.trace_format=" + req.trace_format);
+    auto sim = cfg.section<SimParams>("sim");
+    bool timed = sim.mode == "timing";
+
+    trace::ReadOptions ropts;
+    ropts.format = trace::parse_format(sim.trace_format);
+    ropts.lenient = req.lenient;
+    ropts.warn = !req.quiet;
+    std::string trace_path = req.trace.empty() ? resolve_trace_path(cfg) : req.trace;
+    auto reader = trace::open_trace(trace_path, ropts);
+
+    stats::Registry stats;
+    Machine machine(cfg, stats, timed);
+    uint64_t end_ps = 0;
+    if (timed) {
+        stats.formula("sim.time_ps", "ps", "simulated time", [&] { return double(end_ps); });
+        stats.formula("sim.bandwidth_bytes_per_s", "B/s", "bytes read and written per simulated second", [&] {
+            double bytes = stats.value("cpu.bytes_read") + stats.value("cpu.bytes_written");
+            return end_ps ? bytes / (double(end_ps) * 1e-12) : 0.0;
+        });
+    }
+
+    stats::TimeSeries series(stats, sim.sample_stats, sim.sample_every_events, timed ? sim.sample_every_ps : 0);
+    if (!req.out_dir.empty()) {
+        std::filesystem::create_directories(req.out_dir);
+        if (series.enabled()) series.open(req.out_dir + "/timeseries.csv");
+    }
+    ProgressLine progress(!req.quiet, *reader);
+    RunMonitor monitor(stats, series, progress);
+
+    if (timed) {
+        end_ps = run_timed(machine, *reader, monitor, sim.quantum_ps);
+    } else {
+        run_functional(machine, *reader, monitor);
+    }
+    monitor.finish(end_ps);
+    double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+
+    const trace::ReadStats& rs = reader->stats();
+    if (!req.quiet) {
+        monitor.report_unmodelled(err);
+        if (rs.skipped_lines)
+            err << fmt::format("memsim: warning: {} malformed trace line(s) skipped (--lenient)\n", rs.skipped_lines);
+    }
+
+    out << fmt::format("memsim {}: {} run of {} ({}, {} events)\n", MEMSIM_VERSION, sim.mode, trace_path,
+                       trace::format_name(reader->format()), monitor.events());
+    if (timed) {
+        double bw = stats.value("sim.bandwidth_bytes_per_s");
+        out << fmt::format("  simulated time      {}\n", units::format_time(end_ps));
+        out << fmt::format("  accesses            {}\n", uint64_t(stats.value("cpu.accesses")));
+        out << fmt::format("  bytes               {}\n",
+                           uint64_t(stats.value("cpu.bytes_read") + stats.value("cpu.bytes_written")));
+        out << fmt::format("  achieved bandwidth  {}\n",
+                           std::isfinite(bw) ? fmt::format("{:.4g} GB/s", bw / 1e9) : std::string("-"));
+    }
+    out << fmt::format("  host time           {:.3f} s ({:.3g}M events/s)\n\n", host_s,
+                       double(monitor.events()) / host_s / 1e6);
+    stats.print_table(out);
+
+    if (!req.out_dir.empty()) {
+        nlohmann::json j;
+        j["stats"] = stats.to_json();
+        j["config"] = cfg.to_json();
+        j["run"] = {{"memsim_version", MEMSIM_VERSION},
+                    {"trace", trace_path},
+                    {"trace_format", std::string(trace::format_name(reader->format()))},
+                    {"events", monitor.events()},
+                    {"skipped_lines", rs.skipped_lines},
+                    {"dropped_records", rs.dropped},
+                    {"host_seconds", host_s}};
+        std::string path = req.out_dir + "/stats.json";
+        std::ofstream f(path);
+        if (!f) throw InputError(SourceLocation{path}, "cannot write statistics");
+        f << j.dump(2) << "\n";
+    }
+    return 0;
+}
+
+}  // namespace memsim::run
