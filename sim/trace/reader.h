@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sim/trace/event.h"
 
@@ -53,5 +54,14 @@ protected:
 // Opens PATH ("-" for standard input). Throws InputError if it cannot be opened or its format is
 // not recognised.
 std::unique_ptr<Reader> open_trace(const std::string& path, const ReadOptions& opts = {});
+
+// The same for a trace held in memory; NAME is what messages call it (tests, fuzz targets).
+std::unique_ptr<Reader> open_trace_memory(const std::string& name, std::string data,
+                                          const ReadOptions& opts = {});
+
+// The format of a trace starting with HEAD (already decompressed): Binary by its magic, else the
+// first line that decides (docs/trace-format.md, "Format detection"). Format::Auto if none does;
+// an empty or comment-only HEAD is Text.
+Format detect_format(std::string_view head, bool complete);
 
 }  // namespace memsim::trace
