@@ -20,6 +20,12 @@ SourceLocation at(const std::string& file, const YAML::Mark& m) {
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
+// "a size", "an unsigned integer"
+std::string a_type(Type t) {
+    std::string name = type_name(t);
+    return (std::string("aeiou").find(name[0]) != std::string::npos ? "an " : "a ") + name;
+}
+
 // A string as a YAML scalar that reads back as the same string.
 std::string yaml_scalar(const std::string& s) {
     YAML::Emitter e;
@@ -151,17 +157,16 @@ const Value& Config::value(const std::string& key) const {
     return it->second;
 }
 
+void Config::check_known(const std::string& key, const SourceLocation& where) const {
+    if (values_.count(key)) return;
+    if (schema_.is_section(key)) throw InputError(where, in_quotes(key) + " is a section, not a key: give its keys");
+    std::string near = schema_.nearest(key);
+    throw InputError(where, "unknown key " + in_quotes(key) + (near.empty() ? "" : "; did you mean " + in_quotes(near) + "?"));
+}
+
 void Config::assign(const std::string& key, const std::string& text, const SourceLocation& where) {
+    check_known(key, where);
     auto it = values_.find(key);
-    if (it == values_.end()) {
-        std::string msg = schema_.is_section(key) ? in_quotes(key) + " is a section, not a key: give its keys"
-                                                  : "unknown key " + in_quotes(key);
-        if (!schema_.is_section(key)) {
-            std::string near = schema_.nearest(key);
-            if (!near.empty()) msg += "; did you mean " + in_quotes(near) + "?";
-        }
-        throw InputError(where, msg);
-    }
     Value v;
     std::string why;
     if (!parse_value(*it->second.spec, text, v, &why)) throw InputError(where, key + ": " + why);
@@ -215,20 +220,17 @@ void Config::load_node(const void* node_ptr, const std::string& prefix, const st
         if (v.IsMap()) {
             if (!schema_.is_section(key)) {
                 if (values_.count(key))
-                    throw InputError(where, key + ": expected a " + std::string(type_name(values_[key].spec->type)) +
-                                                ", got a mapping");
+                    throw InputError(where, key + ": expected " + a_type(values_.at(key).spec->type) + ", got a mapping");
                 std::string near = schema_.nearest(key);
                 throw InputError(where, "unknown section " + in_quotes(key) +
                                             (near.empty() ? "" : "; did you mean " + in_quotes(near) + "?"));
             }
             load_node(&v, key, file);
         } else if (v.IsSequence()) {
-            auto found = values_.find(key);
-            if (found == values_.end() || found->second.spec->type != Type::StringList) {
-                if (found == values_.end()) assign(key, "", where);  // reports the unknown key
-                throw InputError(where, key + ": expected a " + std::string(type_name(found->second.spec->type)) +
-                                            ", got a list");
-            }
+            check_known(key, where);
+            const ParamSpec& spec = *values_[key].spec;
+            if (spec.type != Type::StringList)
+                throw InputError(where, key + ": expected " + a_type(spec.type) + ", got a list");
             std::string joined;
             for (const auto& item : v) {
                 if (!item.IsScalar()) throw InputError(at(file, item.Mark()), key + ": expected a list of strings");
@@ -237,12 +239,13 @@ void Config::load_node(const void* node_ptr, const std::string& prefix, const st
             assign(key, joined, where);
         } else if (v.IsNull()) {
             if (schema_.is_section(key)) continue;  // "cache:" with nothing under it keeps the defaults
-            assign(key, "", where);  // unknown keys are reported as such first
+            check_known(key, where);
             throw InputError(where, key + ": expected a value");
         } else {
             if (schema_.is_section(key))
                 throw InputError(where, in_quotes(key) + " is a section: expected a mapping of its keys, got " +
                                             in_quotes(v.Scalar()));
+            check_known(key, where);
             assign(key, v.Scalar(), at(file, v.Mark()));
         }
     }

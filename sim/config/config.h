@@ -63,6 +63,7 @@ private:
 
     void load_node(const void* yaml_node, const std::string& prefix, const std::string& file);
     void assign(const std::string& key, const std::string& text, const SourceLocation& where);
+    void check_known(const std::string& key, const SourceLocation& where) const;
 };
 
 class SectionFiller final : public ParamVisitor {

@@ -92,7 +92,9 @@ std::string Schema::nearest(const std::string& key) const {
         if (d < best_d) best_d = d, best = cand;
     };
     for (const auto& [k, spec] : index_) consider(k);
-    for (const auto& s : sections_) consider(s.path);
+    for (const auto& s : sections_)  // every section and each of its parents ("cache" of "cache.l1d")
+        for (size_t dot = 0; dot != std::string::npos; dot = s.path.find('.', dot + 1))
+            consider(dot ? s.path.substr(0, dot) : s.path);
     // Close enough to be a typo: a few edits, relative to the length of the last component.
     std::string last = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
     size_t limit = std::max<size_t>(2, last.size() / 3);

@@ -249,11 +249,8 @@ bool parse_bool(std::string_view text, bool& v, std::string* why) {
 
 std::string format_real(double v) {
     char buf[32];
-    for (int prec = 1; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
+    return std::string(buf, ec == std::errc() ? end : buf);
 }
 
 }  // namespace memsim::units

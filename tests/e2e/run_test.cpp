@@ -1,0 +1,166 @@
+// End-to-end: the memsim binary as a user runs it, its exit codes, its files.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int code;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+fs::path scratch(const std::string& name) {
+    fs::path d = fs::temp_directory_path() / ("memsim-e2e-" + std::to_string(::getpid())) / name;
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+Result memsim(const std::string& args) {
+    fs::path d = scratch("io");
+    std::string cmd = std::string(MEMSIM_BINARY) + " " + args + " >" + (d / "out").string() + " 2>" +
+                      (d / "err").string() + " </dev/null";
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(d / "out"), slurp(d / "err")};
+}
+
+std::string data(const std::string& name) { return std::string(MEMSIM_SOURCE_DIR) + "/tests/data/e2e/" + name; }
+
+nlohmann::json stats_of(const fs::path& dir) { return nlohmann::json::parse(slurp(dir / "stats.json")); }
+
+}  // namespace
+
+TEST_CASE("memsim --version and --help", "[e2e]") {
+    auto r = memsim("--version");
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind("memsim ", 0) == 0);
+    CHECK(memsim("--help").code == 0);
+    CHECK(memsim("run --help").out.find("--trace") != std::string::npos);
+    CHECK(memsim("").code == 2);
+    auto bad = memsim("frobnicate");
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("unknown command \"frobnicate\"") != std::string::npos);
+    CHECK(memsim("run --no-such-option").code == 2);
+}
+
+TEST_CASE("a timing run of a hand-worked trace", "[e2e]") {
+    // Default machine: 3 GHz core (333 ps cycles), 10 accesses in flight, memory of 50 ns latency
+    // at 12.8 GB/s (64 B busy 5000 ps, 8 B 625 ps).
+    //   write 64 issues at 0, starts 0, done 50000; the core moves on to 333
+    //   read 64 issues at 333, waits for the write's transfer until 5000, done 55000; core at 666
+    //   compute 3000 cycles: core at 666 + 3000 * 333 = 999666
+    //   read 8 issues at 999666, starts at once, done 999666 + 50000 = 1049666
+    // The run ends when the last access completes: 1049666 ps = ceil(1049666 / 333) = 3153 cycles.
+    fs::path out = scratch("timed");
+    auto r = memsim("run --quiet --trace " + data("three-accesses.txt") + " --out " + out.string());
+    REQUIRE(r.code == 0);
+    auto j = stats_of(out);
+    const auto& s = j["stats"];
+    CHECK(s["sim.time_ps"] == 1049666.0);
+    CHECK(s["cpu.cycles"] == 3153);
+    CHECK(s["cpu.accesses"] == 3);
+    CHECK(s["cpu.bytes_read"] == 72);
+    CHECK(s["cpu.bytes_written"] == 64);
+    CHECK(s["memory.queue_ps"] == 5000 - 333);
+    CHECK(s["sim.bandwidth_bytes_per_s"].get<double>() == Approx(136 / 1049666e-12));
+    CHECK(j["config"]["cpu"]["frequency"] == "3GHz");
+    CHECK(r.out.find("simulated time      1.05us") == std::string::npos);  // not exact in us: printed in ns
+    CHECK(r.out.find("simulated time      1049.666ns") != std::string::npos);
+}
+
+TEST_CASE("functional mode counts the same accesses without time", "[e2e]") {
+    fs::path out = scratch("functional");
+    auto r = memsim("run -q --mode functional --trace " + data("three-accesses.txt") + " --out " + out.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(out)["stats"];
+    CHECK(s["cpu.accesses"] == 3);
+    CHECK(s["memory.bytes_read"] == 72);
+    CHECK_FALSE(s.contains("sim.time_ps"));
+}
+
+TEST_CASE("config show prints YAML that run and config show accept back unchanged", "[e2e]") {
+    fs::path d = scratch("show");
+    auto a = memsim("config show --set memory.simple.latency=13.75ns --set cpu.max_outstanding=4");
+    REQUIRE(a.code == 0);
+    std::ofstream(d / "resolved.yaml") << a.out;
+    auto b = memsim("config show " + (d / "resolved.yaml").string());
+    REQUIRE(b.code == 0);
+    CHECK(b.out == a.out);
+    CHECK(a.out.find("latency: 13.75ns") != std::string::npos);
+    auto r = memsim("run -q " + (d / "resolved.yaml").string() + " --trace " + data("three-accesses.txt"));
+    CHECK(r.code == 0);
+}
+
+TEST_CASE("bad input exits 2 naming file, line and what was expected", "[e2e]") {
+    auto cfg = memsim("run " + data("bad-config.yaml"));
+    CHECK(cfg.code == 2);
+    CHECK(cfg.err.find(data("bad-config.yaml") + ":5:14: memory.simple.latency: a time needs a unit") !=
+          std::string::npos);
+    auto tr = memsim("run --trace " + data("bad-line.txt"));
+    CHECK(tr.code == 2);
+    CHECK(tr.err.find(data("bad-line.txt") + ":3:") != std::string::npos);
+    auto missing = memsim("run --trace /no/such/trace");
+    CHECK(missing.code == 2);
+    CHECK(missing.err.find("/no/such/trace") != std::string::npos);
+    auto set = memsim("run --set cpu.frequncy=2GHz");
+    CHECK(set.code == 2);
+    CHECK(set.err.find("did you mean \"cpu.frequency\"?") != std::string::npos);
+}
+
+TEST_CASE("--lenient skips and counts malformed lines", "[e2e]") {
+    fs::path out = scratch("lenient");
+    auto r = memsim("run --lenient --trace " + data("bad-line.txt") + " --out " + out.string());
+    REQUIRE(r.code == 0);
+    auto j = stats_of(out);
+    CHECK(j["run"]["skipped_lines"] == 1);
+    CHECK(j["stats"]["cpu.accesses"] == 2);
+    CHECK(r.err.find("1 malformed trace line(s) skipped") != std::string::npos);
+}
+
+TEST_CASE("events without a model are counted and reported, not dropped silently", "[e2e]") {
+    fs::path d = scratch("unmodelled");
+    std::ofstream(d / "t.txt") << "malloc 1 100\nwrite 0x10 8\nfree 1\n";
+    auto r = memsim("run --trace " + (d / "t.txt").string() + " --out " + d.string());
+    REQUIRE(r.code == 0);
+    CHECK(stats_of(d)["stats"]["sim.events_unmodelled"] == 2);
+    CHECK(r.err.find("1 `malloc` event(s) have no model") != std::string::npos);
+    CHECK(r.err.find("1 `free` event(s) have no model") != std::string::npos);
+}
+
+TEST_CASE("the time series samples chosen stats every N events", "[e2e]") {
+    fs::path d = scratch("series");
+    std::ofstream t(d / "t.txt");
+    for (int i = 0; i < 10; ++i) t << "read " << 64 * i << " 64\n";
+    t.close();
+    auto r = memsim("run -q --trace " + (d / "t.txt").string() + " --out " + d.string() +
+                    " --set sim.sample_every_events=4 --set sim.sample_stats=cpu.accesses,memory.reads");
+    REQUIRE(r.code == 0);
+    // Rows after events 4 and 8 (the core issues one read a 333 ps cycle: 4 x 333, 8 x 333) and the
+    // last at 10, when the tenth read completes: 64 B transfers of 5000 ps each queue, so it starts at
+    // 9 x 5000 and completes 50 ns later, at 95000 ps.
+    CHECK(slurp(d / "timeseries.csv") ==
+          "events,time_ps,memory.reads,cpu.accesses\n"
+          "4,1332,4,4\n"
+          "8,2664,8,8\n"
+          "10,95000,10,10\n");
+}
