@@ -4,21 +4,25 @@
 
 #include <fmt/format.h>
 
+#include "sim/config/units.h"
+
 namespace memsim::config {
 namespace {
 
-std::string allowed(const ParamSpec& p) {
+std::string allowed(const ParamSpec& p, const char* separator) {
     if (p.type == Type::Enum) {
         std::string s;
-        for (const auto& c : p.choices) s += (s.empty() ? "" : " | ") + c;
+        for (const auto& c : p.choices) s += (s.empty() ? "" : separator) + c;
         return s;
     }
     std::string s;
     auto bound = [&](double x) {
         switch (p.type) {
-            case Type::Size: return fmt::format("{}B", uint64_t(x));
-            case Type::Time: return fmt::format("{}ps", uint64_t(x));
-            default: return fmt::format("{}", x);
+            case Type::Size: return units::format_size(uint64_t(x));
+            case Type::Time: return units::format_time(uint64_t(x));
+            case Type::Frequency: return units::format_frequency(x);
+            case Type::Bandwidth: return units::format_bandwidth(x);
+            default: return units::format_real(x);
         }
     };
     if (p.min && p.max) s = bound(*p.min) + " .. " + bound(*p.max);
@@ -44,11 +48,13 @@ void print_params(std::ostream& out, const Schema& schema, bool markdown) {
                                    ? ""
                                    : p.unit;
             if (markdown)
-                out << fmt::format("| `{}` | {} | `{}` | {} | {} | {} |\n", p.key, type_name(p.type), p.default_text,
-                                   unit, allowed(p), p.description);
+                out << fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.key, type_name(p.type),
+                                   p.default_text.empty() ? "(empty)" : "`" + p.default_text + "`", unit,
+                                   allowed(p, ", "), p.description);
             else
-                out << fmt::format("  {}.{} = {}  ({}{}{}) {}\n", section.path, p.key, p.default_text,
-                                   type_name(p.type), unit.empty() ? "" : ", ", unit, p.description);
+                out << fmt::format("  {}.{} = {}  ({}{}{}{}{}) {}\n", section.path, p.key, p.default_text,
+                                   type_name(p.type), unit.empty() ? "" : ", ", unit,
+                                   allowed(p, " | ").empty() ? "" : "; ", allowed(p, " | "), p.description);
         }
         out << "\n";
     }

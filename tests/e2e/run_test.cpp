@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -163,4 +164,53 @@ TEST_CASE("the time series samples chosen stats every N events", "[e2e]") {
           "4,1332,4,4\n"
           "8,2664,8,8\n"
           "10,95000,10,10\n");
+}
+
+TEST_CASE("the default simulation replays the bundled lackey log access by access", "[e2e]") {
+    // Count the accesses in the log independently of memsim's reader: lackey writes `I  addr,size`
+    // for fetches and ` L|S|M addr,size` for data; a modify is a read then a write, and accesses
+    // over 64 bytes (cpu.max_access_size) are issued in 64-byte pieces.
+    std::string trace = std::string(MEMSIM_SOURCE_DIR) + "/traces/default.lackey.zst";
+    FILE* p = ::popen(("zstd -dc " + trace).c_str(), "r");
+    REQUIRE(p != nullptr);
+    uint64_t fetches = 0, reads = 0, writes = 0, bytes = 0;
+    char line[256];
+    while (std::fgets(line, sizeof line, p)) {
+        char kind = line[0] == 'I' ? 'I' : line[0] == ' ' ? line[1] : 0;
+        const char* comma = std::strchr(line, ',');
+        if (!kind || !comma || line[0] == '=') continue;
+        uint64_t size = std::strtoull(comma + 1, nullptr, 10), pieces = (size + 63) / 64;
+        if (kind == 'I') fetches += pieces, bytes += size;
+        if (kind == 'L' || kind == 'M') reads += pieces, bytes += size;
+        if (kind == 'S' || kind == 'M') writes += pieces, bytes += size;
+    }
+    ::pclose(p);
+    REQUIRE(fetches > 100000);
+    fs::path out = scratch("default");
+    auto r = memsim("run -q --out " + out.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(out)["stats"];
+    CHECK(s["cpu.ifetches"] == fetches);
+    CHECK(s["cpu.reads"] == reads);
+    CHECK(s["cpu.writes"] == writes);
+    CHECK(s["cpu.bytes_read"].get<uint64_t>() + s["cpu.bytes_written"].get<uint64_t>() == bytes);
+    CHECK(s["sim.events_unmodelled"] == 0);
+    // configs/default.yaml describes the same machine as the built-in defaults.
+    fs::path out2 = scratch("default-yaml");
+    auto r2 = memsim("run -q " + std::string(MEMSIM_SOURCE_DIR) + "/configs/default.yaml --out " + out2.string());
+    REQUIRE(r2.code == 0);
+    CHECK(stats_of(out2)["stats"] == s);
+}
+
+TEST_CASE("docs/configuration.md lists the parameters the code declares", "[e2e][docs]") {
+    auto r = memsim("config params --markdown");
+    REQUIRE(r.code == 0);
+    std::string doc = slurp(std::string(MEMSIM_SOURCE_DIR) + "/docs/configuration.md");
+    std::string begin = "<!-- params:begin -->\n";
+    size_t a = doc.find(begin), b = doc.find("<!-- params:end -->");
+    REQUIRE(a != std::string::npos);
+    REQUIRE(b != std::string::npos);
+    std::string tables = r.out;
+    while (!tables.empty() && tables.back() == '\n') tables.pop_back();
+    CHECK(doc.substr(a + begin.size(), b - a - begin.size()) == tables + "\n");  // else run scripts/gen-docs
 }
