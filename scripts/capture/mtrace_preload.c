@@ -13,15 +13,18 @@
  *     and cut in half.
  * So only one process writes to each file. The process the script started
  * (MEMSIM_MTRACE_PID) traces to $MALLOC_TRACE. Exec'd descendants trace to
- * $MEMSIM_MTRACE_OUT.<pid> when MEMSIM_MTRACE_CHILDREN=1 and are not traced otherwise. A child that forks without exec
- * has the log's descriptor pointed at /dev/null, so it writes neither its own events nor its
- * copy of the parent's buffer.
+ * $MEMSIM_MTRACE_OUT.<pid> when MEMSIM_MTRACE_CHILDREN=1 and are not traced otherwise. A child
+ * that forks without exec has the log's descriptor pointed at /dev/null, so it writes neither
+ * its own events nor its copy of the parent's buffer.
+ *
+ * The stream is switched to line buffering, so each record reaches the file when it is complete:
+ * programs that end with _exit() (dash does) or die of a signal would otherwise lose up to 512
+ * bytes of log and leave a cut line at its end, which can still parse (a size of 0x3 for 0x30).
  *
  * No destructor calls muntrace(): mtrace() registers release_libc_mem (which calls
  * __libc_freeres) with __cxa_atexit before main runs, so it runs after _dl_fini has run the
  * destructors. muntrace() in a destructor would close the log before those frees. Without it
- * the log has no "= End" line; exit() flushes the stream. _exit() or a fatal signal loses the
- * last unflushed (at most 512) bytes.
+ * the log has no "= End" line.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -32,6 +35,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libio's stream list, exported by libc.so.6 since GLIBC_2.2.5 but no longer declared in any
+ * installed header (libio.h went away in glibc 2.28). */
+typedef FILE *io_iter;
+extern io_iter _IO_iter_begin(void);
+extern io_iter _IO_iter_end(void);
+extern io_iter _IO_iter_next(io_iter);
+extern FILE *_IO_iter_file(io_iter);
+extern void _IO_list_lock(void);
+extern void _IO_list_unlock(void);
 
 static int trace_fd = -1;  /* descriptor of the stream mtrace() opened, in the tracing process */
 
@@ -45,6 +58,22 @@ static int find_trace_fd(const char *path)
         if (fstat(fd, &have) == 0 && have.st_dev == want.st_dev && have.st_ino == want.st_ino)
             return fd;
     return -1;
+}
+
+/* mtrace()'s stream, found among all open streams by its descriptor. */
+static FILE *find_trace_stream(int fd)
+{
+    FILE *found = NULL;
+    _IO_list_lock();
+    for (io_iter it = _IO_iter_begin(); it != _IO_iter_end(); it = _IO_iter_next(it)) {
+        FILE *f = _IO_iter_file(it);
+        if (fileno(f) == fd) {
+            found = f;
+            break;
+        }
+    }
+    _IO_list_unlock();
+    return found;
 }
 
 static void silence_in_forked_child(void)
@@ -70,16 +99,24 @@ __attribute__((constructor)) static void memsim_mtrace_start(void)
         const char *base = getenv("MEMSIM_MTRACE_OUT");
         if (children == NULL || strcmp(children, "1") != 0 || base == NULL || *base == '\0')
             return;
-        /* An exec'd descendant: its own file, so it cannot truncate anyone else's. */
-        static char own[4096];
-        if (snprintf(own, sizeof own, "%s.%ld", base, (long)getpid()) >= (int)sizeof own)
+        /* An exec'd descendant: its own file, so it cannot truncate anyone else's. putenv()
+         * of a static string replaces the existing MALLOC_TRACE entry without calling malloc;
+         * setenv() would malloc a copy before tracing starts and free it in __libc_freeres,
+         * leaving a free of an unknown pointer at the end of the log. */
+        static char entry[4096];
+        int n = snprintf(entry, sizeof entry, "MALLOC_TRACE=%s.%ld", base, (long)getpid());
+        if (n < 0 || n >= (int)sizeof entry || putenv(entry) != 0)
             return;
-        if (setenv("MALLOC_TRACE", own, 1) != 0)
-            return;
-        path = own;
+        path = entry + strlen("MALLOC_TRACE=");
     }
 
     mtrace();
     trace_fd = find_trace_fd(path);
+    FILE *stream = trace_fd >= 0 ? find_trace_stream(trace_fd) : NULL;
+    if (stream != NULL) {
+        /* mtrace() gave the stream a static buffer, so setvbuf keeps it and does not malloc. */
+        setvbuf(stream, NULL, _IOLBF, 0);
+        fflush(stream);
+    }
     pthread_atfork(NULL, NULL, silence_in_forked_child);
 }
