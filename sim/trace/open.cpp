@@ -45,8 +45,10 @@ Format classify(std::string_view line) {
     return op_from_name(t.tok[0], op) ? Format::Text : Format::Auto;
 }
 
-// The first line that decides, or Auto with the undecidable line in `stuck`.
-Format detect(std::string_view head, bool complete, std::string* stuck) {
+// The first line that decides. Auto with `stuck` set: a line no format claims. Auto with
+// `need_more`: every complete line was blank or a comment and HEAD is not the whole input.
+Format detect(std::string_view head, bool complete, std::string* stuck, bool* need_more) {
+    if (need_more) *need_more = false;
     if (head.size() >= 4 && std::memcmp(head.data(), binary::kMagic, 4) == 0) return Format::Binary;
     for (int n = 0; n < 64 && !head.empty(); ++n) {
         size_t nl = head.find('\n');
@@ -62,7 +64,11 @@ Format detect(std::string_view head, bool complete, std::string* stuck) {
             return Format::Auto;
         }
     }
-    return Format::Text;  // blank lines and comments only: an empty text trace
+    if (!complete) {
+        if (need_more) *need_more = true;
+        return Format::Auto;
+    }
+    return Format::Text;  // blank lines and comments only: a text trace
 }
 
 std::unique_ptr<Reader> open_stream(const std::string& name, std::unique_ptr<ByteStream> raw,
@@ -72,10 +78,21 @@ std::unique_ptr<Reader> open_stream(const std::string& name, std::unique_ptr<Byt
         in = std::make_unique<Input>(zstd_stream(std::move(in), name), name);
     Format f = opts.format;
     if (f == Format::Auto) {
+        // Read only as much as the decision needs: a pipe's writer may still be producing.
         constexpr size_t kWindow = 16 * 1024;
-        std::string_view head = in->peek(kWindow);
+        std::string_view head = in->peek(1);
         std::string stuck;
-        f = detect(head, head.size() < kWindow, &stuck);
+        for (;;) {
+            bool complete = in->at_end();
+            bool need_more = false;
+            f = detect(head, complete, &stuck, &need_more);
+            if (!need_more) break;
+            if (head.size() >= kWindow) {
+                f = Format::Text;  // 16 KiB of comments and blank lines
+                break;
+            }
+            head = in->peek(head.size() + 1);
+        }
         if (f == Format::Auto)
             throw InputError(name + ": unrecognised trace format (tried binary, text, mtrace, lackey; "
                              "no format starts like " + stuck + "); use --trace-format to choose one");
@@ -109,7 +126,9 @@ Format parse_format(std::string_view name) {
                      " (expected auto, text, binary, mtrace or lackey)");
 }
 
-Format detect_format(std::string_view head, bool complete) { return detect(head, complete, nullptr); }
+Format detect_format(std::string_view head, bool complete) {
+    return detect(head, complete, nullptr, nullptr);
+}
 
 std::unique_ptr<Reader> open_trace(const std::string& path, const ReadOptions& opts) {
     auto origin = std::make_shared<Origin>();

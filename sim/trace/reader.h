@@ -60,8 +60,8 @@ std::unique_ptr<Reader> open_trace_memory(const std::string& name, std::string d
                                           const ReadOptions& opts = {});
 
 // The format of a trace starting with HEAD (already decompressed): Binary by its magic, else the
-// first line that decides (docs/trace-format.md, "Format detection"). Format::Auto if none does;
-// an empty or comment-only HEAD is Text.
+// first line that decides (docs/trace-format.md, "Format detection"). COMPLETE: HEAD is the whole
+// input. Format::Auto if no line decides; a complete HEAD of comments and blank lines is Text.
 Format detect_format(std::string_view head, bool complete);
 
 }  // namespace memsim::trace

@@ -78,13 +78,15 @@ public:
                 in_.pos = 0;
                 if (!in_.size) inner_eof_ = true;
             }
+            // Called again after a frame ended, ZSTD_decompressStream would expect a new frame.
+            if (in_.pos == in_.size && inner_eof_ && frame_done_) return 0;
             size_t ret = ZSTD_decompressStream(ctx_, &out, &in_);
             if (ZSTD_isError(ret))
                 throw InputError(name_ + ": corrupt zstd data: " + ZSTD_getErrorName(ret));
+            frame_done_ = ret == 0;  // 0: a frame is complete and flushed (zstd.h)
             if (out.pos) return out.pos;
             if (in_.pos == in_.size && inner_eof_) {
-                // 0 means the last frame ended cleanly (zstd manual, ZSTD_decompressStream).
-                if (ret) throw InputError(name_ + ": truncated zstd data (the last frame is incomplete)");
+                if (!frame_done_) throw InputError(name_ + ": truncated zstd data (the last frame is incomplete)");
                 return 0;
             }
         }
@@ -97,6 +99,7 @@ private:
     std::vector<char> in_buf_;
     ZSTD_inBuffer in_{nullptr, 0, 0};
     bool inner_eof_ = false;
+    bool frame_done_ = true;
 };
 
 }  // namespace

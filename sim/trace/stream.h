@@ -38,6 +38,8 @@ public:
 
     // At least n bytes unless the stream ends first; nothing is consumed.
     std::string_view peek(size_t n);
+    // True when everything the stream will give is buffered (peek() has seen the end).
+    bool at_end() const { return eof_; }
     // The next line without its '\n'; false at the end. The view lives until the next call.
     // Throws InputError for a line longer than kMaxLine (a binary file read as text).
     bool next_line(std::string_view& line) {
