@@ -20,14 +20,14 @@ inline int hex_digit(char c) {
 inline Num parse_hex_digits(std::string_view t, uint64_t& v) {
     if (t.empty()) return Num::NotNumber;
     uint64_t x = 0;
-    bool overflow = false;
     for (char c : t) {
         int d = hex_digit(c);
         if (d < 0) return Num::NotNumber;
-        if (x >> 60) overflow = true;
         x = (x << 4) | static_cast<uint64_t>(d);
     }
-    if (overflow) return Num::Overflow;
+    // Leading zeros do not overflow; more than 16 significant digits do.
+    size_t lead = t.find_first_not_of('0');
+    if (lead != std::string_view::npos && t.size() - lead > 16) return Num::Overflow;
     v = x;
     return Num::Ok;
 }
@@ -36,11 +36,20 @@ inline Num parse_decimal(std::string_view t, uint64_t& v) {
     if (t.empty()) return Num::NotNumber;
     uint64_t x = 0;
     bool overflow = false;
-    for (char c : t) {
-        unsigned d = static_cast<unsigned>(c) - '0';
-        if (d > 9) return Num::NotNumber;
-        if (x > (UINT64_MAX - d) / 10) overflow = true;
-        x = x * 10 + d;
+    // Up to 19 digits cannot overflow (10^19 - 1 < 2^64), so most tokens skip the check.
+    if (t.size() <= 19) {
+        for (char c : t) {
+            unsigned d = static_cast<unsigned>(c) - '0';
+            if (d > 9) return Num::NotNumber;
+            x = x * 10 + d;
+        }
+    } else {
+        for (char c : t) {
+            unsigned d = static_cast<unsigned>(c) - '0';
+            if (d > 9) return Num::NotNumber;
+            if (x > (UINT64_MAX - d) / 10) overflow = true;
+            x = x * 10 + d;
+        }
     }
     if (overflow) return Num::Overflow;
     v = x;
