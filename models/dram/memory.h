@@ -1,5 +1,6 @@
 #pragma once
-// The machine's main memory as the configuration describes it: its size, and which model serves it.
+// The machine's main memory: which model serves it. (Its size arrives with the kernel model, which
+// is the first to use it: a parameter nothing reads would only mislead.)
 #include <cstdint>
 #include <string>
 
@@ -9,14 +10,11 @@ namespace memsim::dram {
 
 struct MemoryParams {
     std::string model;
-    uint64_t size;
 
     void visit(config::ParamVisitor& v) {
         v(config::ParamSpec::choice("model", "simple", {"simple"},
                                     "the model that serves requests (the DDR3 controllers come with their issue)"),
           model);
-        // 4 GiB: one MT8KTF51264HZ-1G6 SODIMM (8 x 4Gb x8 devices, single rank).
-        v(config::ParamSpec::size("size", "4GiB", "physical memory size").range(4096, double(1ull << 50)), size);
     }
 };
 

@@ -29,7 +29,8 @@ struct SimpleMemoryParams {
 
 class SimpleMemory {
 public:
-    SimpleMemory(const SimpleMemoryParams& p, stats::Registry& r);
+    // TIMED: declare the statistics of time too (functional runs only count).
+    SimpleMemory(const SimpleMemoryParams& p, stats::Registry& r, bool timed = true);
     // Serves SIZE bytes arriving at ARRIVAL_PS; returns the completion time in ps.
     uint64_t access(uint64_t addr, uint32_t size, bool write, uint64_t arrival_ps);
     // Functional mode: counts the request, no time.
@@ -44,9 +45,9 @@ private:
         stats::Counter& writes;
         stats::Counter& bytes_read;
         stats::Counter& bytes_written;
-        stats::Counter& queue_ps;
-        stats::Counter& busy_ps;
-        explicit Stats(stats::Registry& r);
+        stats::Counter* queue_ps = nullptr;  // timed only
+        stats::Counter* busy_ps = nullptr;   // timed only
+        Stats(stats::Registry& r, bool timed);
     } stats_;
 };
 

@@ -3,8 +3,11 @@
 namespace memsim::run {
 
 Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed)
-    : timed_(timed), memory_params_(cfg.section<dram::MemoryParams>("memory")) {
-    memory_ = std::make_unique<dram::SimpleMemory>(cfg.section<dram::SimpleMemoryParams>("memory.simple"), stats);
+    : timed_(timed) {
+    auto memory = cfg.section<dram::MemoryParams>("memory");
+    if (memory.model == "simple")
+        memory_ = std::make_unique<dram::SimpleMemory>(cfg.section<dram::SimpleMemoryParams>("memory.simple"), stats,
+                                                       timed);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
 }
 

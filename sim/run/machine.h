@@ -33,7 +33,6 @@ private:
     };
 
     bool timed_;
-    dram::MemoryParams memory_params_;
     std::unique_ptr<dram::SimpleMemory> memory_;
     std::unique_ptr<cpu::TraceCore> core_;
     DirectPort direct_port_{*this};
