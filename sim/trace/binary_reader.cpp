@@ -39,7 +39,7 @@ public:
         if (flags & ~binary::kFlagZstd)
             throw InputError(ri_.name + ": binary trace header has unknown flags " + std::to_string(flags));
         if (flags & binary::kFlagZstd)
-            body_ = std::make_unique<Input>(zstd_stream(std::move(ri_.in), ri_.name), ri_.name);
+            body_ = std::make_unique<Input>(zstd_stream(std::move(ri_.in), ri_.name), ri_.name, 64 * 1024);
         else
             body_ = std::move(ri_.in);
     }

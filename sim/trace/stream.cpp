@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -138,8 +139,8 @@ bool is_zstd_magic(std::string_view h) {
     return (b(0) & 0xF0) == 0x50 && b(1) == 0x2A && b(2) == 0x4D && b(3) == 0x18;
 }
 
-Input::Input(std::unique_ptr<ByteStream> stream, std::string name)
-    : stream_(std::move(stream)), name_(std::move(name)), buf_(256 * 1024) {}
+Input::Input(std::unique_ptr<ByteStream> stream, std::string name, size_t buffer)
+    : stream_(std::move(stream)), name_(std::move(name)), buf_(std::max<size_t>(buffer, 64)) {}
 
 const void* Input::memchr_(const char* p, size_t n) { return n ? std::memchr(p, '\n', n) : nullptr; }
 

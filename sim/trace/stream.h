@@ -34,7 +34,8 @@ bool is_zstd_magic(std::string_view head);
 
 class Input final : public ByteStream {
 public:
-    Input(std::unique_ptr<ByteStream> stream, std::string name);
+    // BUFFER: the initial buffer size; it grows for longer lines, up to kMaxLine.
+    Input(std::unique_ptr<ByteStream> stream, std::string name, size_t buffer = kDefaultBuffer);
 
     // At least n bytes unless the stream ends first; nothing is consumed.
     std::string_view peek(size_t n);
@@ -63,6 +64,7 @@ public:
     const std::string& name() const { return name_; }
 
     static constexpr size_t kMaxLine = 1 << 20;
+    static constexpr size_t kDefaultBuffer = 256 * 1024;
 
 private:
     static const void* memchr_(const char* p, size_t n);

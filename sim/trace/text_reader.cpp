@@ -117,7 +117,8 @@ std::string unknown_keyword(std::string_view word) {
     size_t best_d = 3;  // suggest only within two edits
     for (int i = 0; i < kOpCount; ++i) {
         std::string_view k = op_name(static_cast<Op>(i));
-        size_t d = edit_distance(word.substr(0, 64), k);
+        if (word.size() > k.size() + 2 || k.size() > word.size() + 2) continue;  // > 2 edits apart
+        size_t d = edit_distance(word, k);
         if (d < best_d) {
             best_d = d;
             best = std::string(k);

@@ -1,0 +1,8 @@
+// The lackey trace reader on arbitrary bytes (tests/fuzz/fuzz_trace.h says what is checked).
+// fuzz-seeds: tests/data/trace/*.lackey tests/data/trace/*.lackey.zst
+#include "tests/fuzz/fuzz_trace.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    memsim::fuzz::read_trace(memsim::trace::Format::Lackey, data, size);
+    return 0;
+}
