@@ -211,8 +211,8 @@ void Config::load_yaml_text(const std::string& text, const std::string& name) {
 void Config::load_node(const void* node_ptr, const std::string& prefix, const std::string& file) {
     const YAML::Node& node = *static_cast<const YAML::Node*>(node_ptr);
     for (auto it = node.begin(); it != node.end(); ++it) {
-        const YAML::Node& k = it->first;
-        const YAML::Node& v = it->second;
+        const YAML::Node k = it->first;  // copies: the iterator yields a temporary pair
+        const YAML::Node v = it->second;
         if (!k.IsScalar()) throw InputError(at(file, k.Mark()), "expected a key name");
         std::string key = prefix.empty() ? k.Scalar() : prefix + "." + k.Scalar();
         if (key == "base") continue;
