@@ -1,6 +1,5 @@
 #pragma once
-// The machine's main memory: which model serves it. (Its size arrives with the kernel model, which
-// is the first to use it: a parameter nothing reads would only mislead.)
+// The machine's main memory: its size and which model serves it.
 #include <cstdint>
 #include <string>
 
@@ -10,8 +9,11 @@ namespace memsim::dram {
 
 struct MemoryParams {
     std::string model;
+    uint64_t size;
 
     void visit(config::ParamVisitor& v) {
+        // 4 GiB is one MT8KTF51264HZ-1G6 SODIMM (DDR3L-1600, 8 x 4 Gb x8 chips, one rank).
+        v(config::ParamSpec::size("size", "4GiB", "physical memory size").range(16 << 20, 1ull << 40), size);
         v(config::ParamSpec::choice("model", "simple", {"simple"},
                                     "the model that serves requests (the DDR3 controllers come with their issue)"),
           model);
