@@ -204,7 +204,7 @@ FaultKind AddressSpace::huge_fault(Vma& v, const PageTable::PmdRef& pmd, uint64_
             return FaultKind::None;
         }
         if (huge_zero_pfn_ == kNoPage)  // get_huge_zero_page: allocated on first use
-            huge_zero_pfn_ = frames_.alloc_pages(kHugeOrder, Gfp::user_movable(), cpu_, PageOwner::Reserved);
+            huge_zero_pfn_ = frames_.alloc_pages(kHugeOrder, Gfp::user_movable(), cpu_, PageOwner::Kernel);
         if (huge_zero_pfn_ == kNoPage) {
             pt_.free_table(dep);
             ++c_.thp_fault_fallback;

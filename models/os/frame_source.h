@@ -1,7 +1,7 @@
 #pragma once
 // Where the address-space model gets its frames: user pages, page-table pages and the zero pages.
 // The page allocator (models/os/page_alloc.h) is the real source; SimpleFrameSource is a trivial
-// one for tests and the fault benchmark. Failures are results (kNoPage), never exceptions.
+// one for tests and the fault benchmark; PageAllocatorFrames adapts the real one. Failures are results (kNoPage), never exceptions.
 #include <cstdint>
 #include <vector>
 
@@ -55,6 +55,19 @@ private:
     uint64_t in_use_ = 0;
     uint64_t allocs_[kMaxOrder] = {};
     std::vector<pfn_t> free_[kMaxOrder];
+};
+
+// The real page allocator as a frame source.
+class PageAllocatorFrames final : public FrameSource {
+public:
+    explicit PageAllocatorFrames(PageAllocator& pa) : pa_(pa) {}
+    pfn_t alloc_pages(unsigned order, Gfp gfp, unsigned cpu, PageOwner owner) override {
+        return pa_.alloc_pages(order, gfp, cpu, owner);
+    }
+    void free_pages(pfn_t pfn, unsigned order, unsigned cpu) override { pa_.free_pages(pfn, order, cpu); }
+
+private:
+    PageAllocator& pa_;
 };
 
 }  // namespace memsim::os

@@ -51,7 +51,7 @@ AddressSpace::AddressSpace(const MmParams& p, FrameSource& frames, stats::Regist
       stats_(r) {
     if (!pt_.valid()) throw SimulationError("os: no frame for the page-table root");
     // empty_zero_page: a reserved frame shared by every read-before-write of anonymous memory.
-    zero_pfn_ = frames_.alloc_pages(0, Gfp::kernel(), cpu_, PageOwner::Reserved);
+    zero_pfn_ = frames_.alloc_pages(0, Gfp::kernel(), cpu_, PageOwner::Kernel);
     if (zero_pfn_ == kNoPage) throw SimulationError("os: no frame for the zero page");
     build_layout();
     sync_stats();

@@ -416,3 +416,28 @@ TEST_CASE("process events: mmap/touch/madvise/munmap by ID, raw accesses, SIGSEG
     CHECK(pe.last().skipped);
     CHECK(p.reg.value("os.events.skipped") == 1);
 }
+
+TEST_CASE("the address space on the real page allocator", "[os][mm]") {
+    stats::Registry r;
+    PageAllocator pa(PageAllocParams{}, uint64_t(256) << 20, r);
+    PageAllocatorFrames frames(pa);
+    uint64_t free0 = pa.free_page_count();
+    {
+        MmParams params;
+        params.thp = "always";
+        AddressSpace mm(params, frames, r);
+        int64_t a = mm.mmap(0, 4 * M2, RW, ANON);
+        REQUIRE(a > 0);
+        // 8 MiB at 0x7ffff77ff000: one 4 KiB head page, three aligned 2 MiB ranges, 511 tail pages
+        CHECK(mm.access(uint64_t(a), 4 * M2, true).minor_faults == 1 + 3 + 511);
+        CHECK(mm.rss_bytes() == 4 * M2);
+        CHECK(pa.free_page_count() < free0 - 1024);
+        uint64_t pte_pa = 0;
+        mm.page_table().for_each_leaf(uint64_t(a), uint64_t(a) + K4, [&](uint64_t, unsigned, PtPage* t, unsigned i) {
+            pte_pa = (t->pfn << 12) + 8 * i;
+        });
+        CHECK(pa.page(pte_pa >> 12).owner == PageOwner::PageTable);
+        CHECK(mm.munmap(uint64_t(a), 4 * M2) == 0);
+        CHECK(pa.page(pte_pa >> 12).owner == PageOwner::Free);  // free_pgtables gave the PT back
+    }
+}
