@@ -7,8 +7,14 @@ namespace {
 uint64_t to_ps(const sc_core::sc_time& t) { return uint64_t(t.value()); }  // time resolution is 1 ps
 }  // namespace
 
-TraceCoreSc::TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, NextEvent next, OnEvent on_event)
-    : sc_module(name), socket("socket"), core_(core), next_(std::move(next)), on_event_(std::move(on_event)) {
+TraceCoreSc::TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, NextEvent next, Execute execute,
+                         OnEvent on_event)
+    : sc_module(name),
+      socket("socket"),
+      core_(core),
+      next_(std::move(next)),
+      execute_(std::move(execute)),
+      on_event_(std::move(on_event)) {
     SC_THREAD(run);
 }
 
@@ -16,7 +22,7 @@ void TraceCoreSc::run() {
     qk_.reset();
     trace::Event ev;
     while (next_(ev)) {
-        bool handled = core_.execute(ev, *this);
+        bool handled = execute_(ev, *this);
         on_event_(ev, handled, core_.now_ps());
         qk_.set(sc_core::sc_time(double(core_.now_ps() - to_ps(sc_core::sc_time_stamp())), sc_core::SC_PS));
         if (qk_.need_sync()) qk_.sync();

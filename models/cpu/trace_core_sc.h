@@ -17,16 +17,20 @@ namespace memsim::cpu {
 class TraceCoreSc : public sc_core::sc_module, private MemoryPort {
 public:
     using NextEvent = std::function<bool(trace::Event&)>;
+    // Runs one event: the machine offers it to the models that own it (the kernel first, then
+    // the core, whose accesses go out through PORT); true if one handled it.
+    using Execute = std::function<bool(const trace::Event&, MemoryPort& port)>;
     using OnEvent = std::function<void(const trace::Event&, bool handled, uint64_t now_ps)>;
 
     tlm_utils::simple_initiator_socket<TraceCoreSc> socket;
 
-    TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, NextEvent next, OnEvent on_event);
+    TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, NextEvent next, Execute execute, OnEvent on_event);
     SC_HAS_PROCESS(TraceCoreSc);
 
 private:
     TraceCore& core_;
     NextEvent next_;
+    Execute execute_;
     OnEvent on_event_;
     tlm_utils::tlm_quantumkeeper qk_;
     tlm::tlm_generic_payload trans_;

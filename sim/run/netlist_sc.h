@@ -11,6 +11,7 @@ namespace memsim::run {
 class Netlist {
 public:
     Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::OnEvent on_event);
+    // The machine's models see each event in the order Machine::execute gives them.
 
 private:
     cpu::TraceCoreSc core_;

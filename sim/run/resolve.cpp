@@ -6,9 +6,11 @@
 
 namespace memsim::run {
 
+std::string default_config_path() { return std::string(MEMSIM_DATA_DIR) + "/configs/default.yaml"; }
+
 config::Config resolve_config(const std::string& config_file, const std::vector<std::string>& sets) {
     config::Config cfg;
-    if (!config_file.empty()) cfg.load_file(config_file);
+    cfg.load_file(config_file.empty() ? default_config_path() : config_file);
     for (const auto& s : sets) cfg.set(s);
     return cfg;
 }

@@ -9,7 +9,7 @@
 namespace memsim::run {
 
 struct RunRequest {
-    std::string config_file;         // empty: the default machine
+    std::string config_file;         // empty: the default machine (configs/default.yaml)
     std::vector<std::string> sets;   // --set KEY=VALUE, applied in order
     std::string trace;               // --trace; empty: sim.trace
     std::string trace_format;        // --trace-format; empty: sim.trace_format
@@ -18,7 +18,10 @@ struct RunRequest {
     bool quiet = false;              // --quiet: no progress line, no warnings
 };
 
-// Defaults, then CONFIG_FILE (if any), then SETS. Throws InputError.
+// The default machine's description: configs/default.yaml in memsim's source tree.
+std::string default_config_path();
+
+// Defaults, then CONFIG_FILE (the default machine's file if empty), then SETS. Throws InputError.
 config::Config resolve_config(const std::string& config_file, const std::vector<std::string>& sets);
 
 // Where the trace named by the configuration is: relative to the file that set it, else to the

@@ -49,7 +49,7 @@ uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint6
 void run_functional(Machine& m, trace::Reader& reader, RunMonitor& monitor) {
     trace::Event ev;
     cpu::MemoryPort& port = m.direct_port();
-    while (reader.next(ev)) monitor.on_event(ev, m.core().execute(ev, port), 0);
+    while (reader.next(ev)) monitor.on_event(ev, m.execute(ev, port), 0);
 }
 
 }  // namespace
@@ -70,7 +70,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     auto reader = trace::open_trace(trace_path, ropts);
 
     stats::Registry stats;
-    Machine machine(cfg, stats, timed);
+    Machine machine(cfg, stats, timed, trace_path);
     uint64_t end_ps = 0;
     if (timed) {
         stats.formula("sim.time_ps", "ps", "simulated time", [&] { return double(end_ps); });
@@ -114,6 +114,9 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
         out << fmt::format("  achieved bandwidth  {}\n",
                            std::isfinite(bw) ? fmt::format("{:.4g} GB/s", bw / 1e9) : std::string("-"));
     }
+    out << fmt::format("  minor page faults   {}\n", uint64_t(stats.value("os.faults.minor")));
+    out << fmt::format("  peak RSS            {} KiB\n", uint64_t(stats.value("os.rss_peak_bytes")) / 1024);
+    machine.kernel().report(out);
     out << fmt::format("  host time           {:.3f} s ({:.3g}M events/s)\n\n", host_s,
                        double(monitor.events()) / host_s / 1e6);
     stats.print_table(out);
@@ -129,6 +132,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
                     {"skipped_lines", rs.skipped_lines},
                     {"dropped_records", rs.dropped},
                     {"host_seconds", host_s}};
+        machine.kernel().write_views(req.out_dir);
         std::string path = req.out_dir + "/stats.json";
         std::ofstream f(path);
         if (!f) throw InputError(SourceLocation{path}, "cannot write statistics");

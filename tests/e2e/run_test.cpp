@@ -140,7 +140,7 @@ TEST_CASE("--lenient skips and counts malformed lines", "[e2e]") {
 
 TEST_CASE("events without a model are counted and reported, not dropped silently", "[e2e]") {
     fs::path d = scratch("unmodelled");
-    std::ofstream(d / "t.txt") << "malloc 1 100\nwrite 0x10 8\nfree 1\n";
+    std::ofstream(d / "t.txt") << "malloc 1 100\nwrite 0x10000010 8\nfree 1\n";
     auto r = memsim("run --trace " + (d / "t.txt").string() + " --out " + d.string());
     REQUIRE(r.code == 0);
     CHECK(stats_of(d)["stats"]["sim.events_unmodelled"] == 2);
@@ -151,7 +151,7 @@ TEST_CASE("events without a model are counted and reported, not dropped silently
 TEST_CASE("the time series samples chosen stats every N events", "[e2e]") {
     fs::path d = scratch("series");
     std::ofstream t(d / "t.txt");
-    for (int i = 0; i < 10; ++i) t << "read " << 64 * i << " 64\n";
+    for (int i = 0; i < 10; ++i) t << "read " << 0x10000000 + 64 * i << " 64\n";
     t.close();
     auto r = memsim("run -q --trace " + (d / "t.txt").string() + " --out " + d.string() +
                     " --set sim.sample_every_events=4 --set sim.sample_stats=cpu.accesses,memory.reads");
