@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "models/dram/memory.h"
+#include "models/os/zone.h"
+#include "sim/core/sim_params.h"
 
 namespace memsim::os {
 namespace {
@@ -26,13 +28,24 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 
 Kernel::Kernel(const config::Config& cfg, stats::Registry& r, const std::string& trace_file) {
     auto pa = cfg.section<PageAllocParams>("os");
+    auto mp = cfg.section<MmParams>("os.mm");
+    pa.transparent_hugepage = mp.thp != "never";
     pages_ = std::make_unique<PageAllocator>(pa, cfg.section<dram::MemoryParams>("memory").size, r);
     slub_ = std::make_unique<Slub>(cfg.section<SlubParams>("os.slub"), *pages_, r);
     frames_ = std::make_unique<PageAllocatorFrames>(*pages_);
-    auto mp = cfg.section<MmParams>("os.mm");
     mm_ = std::make_unique<AddressSpace>(mp, *frames_, r, unsigned(pa.cpu));
     kalloc_ = std::make_unique<KallocEvents>(*pages_, *slub_, unsigned(pa.cpu), trace_file, r);
     process_ = std::make_unique<ProcessEvents>(*mm_, mp, r);
+    if (cfg.section<SimParams>("sim").sample_buddyinfo) {
+        static const char* kZoneNames[] = {"DMA", "DMA32", "Normal"};
+        for (unsigned z = 0; z < kZoneCount; ++z) {
+            if (!pages_->zone(ZoneType(z)).is_managed()) continue;
+            for (unsigned order = 0; order < kMaxOrder; ++order)
+                r.formula(fmt::format("os.buddyinfo.{}.order{}", kZoneNames[z], order), "blocks",
+                          fmt::format("free blocks of order {} in zone {} (/proc/buddyinfo)", order, kZoneNames[z]),
+                          [this, z, order] { return double(pages_->nr_free(ZoneType(z), order)); });
+        }
+    }
 }
 
 bool Kernel::execute(const trace::Event& ev) {
@@ -44,8 +57,20 @@ bool Kernel::execute(const trace::Event& ev) {
         bool fatal = last.access.status == AccessStatus::Segv || last.access.status == AccessStatus::Oom;
         access_allowed_ = !last.skipped && !fatal;
         if (fatal && !fatal_) fatal_ = Fatal{ev.line, last.access, ev.op};
+        if (line_log_.is_open() && (fatal || last.access.minor_faults || last.access.major_faults)) {
+            static const char* kResult[] = {"ok", "faulted", "SIGSEGV", "OOM"};
+            line_log_ << ev.line << ',' << trace::op_name(ev.op) << ',' << last.access.minor_faults << ','
+                      << last.access.major_faults << ',' << mm_->rss_bytes() << ','
+                      << kResult[int(last.access.status)] << '\n';
+        }
     }
     return true;
+}
+
+void Kernel::open_line_log(const std::string& path) {
+    line_log_.open(path);
+    if (!line_log_) throw InputError(SourceLocation{path}, "cannot write");
+    line_log_ << "line,event,minor_faults,major_faults,rss_bytes,result\n";
 }
 
 void Kernel::report(std::ostream& out) const {

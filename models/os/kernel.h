@@ -5,6 +5,7 @@
 //
 // Simulated failures are results: the first SIGSEGV or OOM of the process and the kernel
 // allocation failures are kept with their trace lines for the run's report.
+#include <fstream>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -30,6 +31,10 @@ public:
     bool execute(const trace::Event& ev);
     bool access_allowed() const { return access_allowed_; }
 
+    // Per trace line accounting: every line that took a page fault, SIGSEGV or OOM gets a row
+    // `line,event,minor_faults,major_faults,rss_bytes,result` in PATH (CSV).
+    void open_line_log(const std::string& path);
+
     // The run's results in words: how the process ended, allocation failures.
     void report(std::ostream& out) const;
     // /proc-like views at the end of the run into DIR/proc: buddyinfo, pagetypeinfo, zoneinfo,
@@ -53,6 +58,7 @@ private:
         trace::Op op;
     };
     std::optional<Fatal> fatal_;  // the first SIGSEGV or OOM
+    std::ofstream line_log_;
 };
 
 }  // namespace memsim::os

@@ -75,7 +75,7 @@ struct PageAllocParams {
     uint64_t cpu = 0;
     uint64_t min_free_kbytes = 0;
     uint64_t watermark_scale_factor = 10;
-    bool transparent_hugepage = true;
+    bool transparent_hugepage = true;  // set from os.mm.thp (not never): khugepaged raises min_free_kbytes
     uint64_t low_reserved = uint64_t(1) << 20;
     uint64_t kernel_start = uint64_t(16) << 20;
     uint64_t kernel_size = uint64_t(32) << 20;
@@ -89,17 +89,13 @@ struct PageAllocParams {
           cpu);
         v(config::ParamSpec::count("min_free_kbytes", "0", "KiB",
                                    "vm.min_free_kbytes after boot; 0: as 6.1 computes it (init_per_zone_wmark_min, "
-                                   "then khugepaged's raise when transparent_hugepage)")
+                                   "then khugepaged's raise unless os.mm.thp is never)")
               .range(0, 67108864),
           min_free_kbytes);
         v(config::ParamSpec::count("watermark_scale_factor", "10", "1/10000 of a zone",
                                    "vm.watermark_scale_factor: distance min->low->high as a fraction of the zone")
               .range(1, 3000),
           watermark_scale_factor);
-        v(config::ParamSpec::boolean("transparent_hugepage", "true",
-                                     "THP enabled (always or madvise): khugepaged raises min_free_kbytes "
-                                     "(set_recommended_min_free_kbytes)"),
-          transparent_hugepage);
         // x86 6.1 memblock-reserves the whole first 1 MiB (BIOS data, real-mode trampoline).
         v(config::ParamSpec::size("low_reserved", "1MiB", "memory from address 0 reserved at boot")
               .range(0, 16 << 20),

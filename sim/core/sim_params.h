@@ -16,6 +16,7 @@ struct SimParams {
     uint64_t sample_every_events;
     uint64_t sample_every_ps;
     std::vector<std::string> sample_stats;
+    bool sample_buddyinfo;
 
     void visit(config::ParamVisitor& v) {
         using config::ParamSpec;
@@ -40,6 +41,10 @@ struct SimParams {
           sample_every_ps);
         v(ParamSpec::list("sample_stats", "", "statistics sampled into timeseries.csv, as globs (empty: all)"),
           sample_stats);
+        v(ParamSpec::boolean("sample_buddyinfo", "false",
+                             "declare os.buddyinfo.ZONE.orderN (free blocks, as /proc/buddyinfo) so the time series "
+                             "can sample them"),
+          sample_buddyinfo);
     }
 };
 
