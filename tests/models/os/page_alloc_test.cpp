@@ -16,21 +16,14 @@
 #include "models/os/page_alloc.h"
 #include "models/os/zone.h"
 #include "sim/core/error.h"
+#include "tests/models/os/small_machine.h"
 
 using namespace memsim;
 using namespace memsim::os;
+using namespace memsim::os::testing;
 
 namespace {
 
-PageAllocParams small_machine() {
-    PageAllocParams p;
-    p.ncpus = 2;
-    p.kernel_size = 0;
-    p.reserve_memmap = false;
-    return p;
-}
-
-constexpr uint64_t k64MiB = uint64_t(64) << 20;
 const Gfp kMovable{ZoneType::Normal, MigrateType::Movable, false};
 
 std::vector<pfn_t> down(pfn_t first, pfn_t last) {

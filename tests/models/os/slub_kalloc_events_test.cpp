@@ -3,18 +3,13 @@
 
 #include "models/os/kalloc_events.h"
 #include "sim/core/error.h"
+#include "tests/models/os/small_machine.h"
 
 using namespace memsim;
 using namespace memsim::os;
+using namespace memsim::os::testing;
 
 namespace {
-
-PageAllocParams small_machine() {
-    PageAllocParams p;
-    p.kernel_size = 0;
-    p.reserve_memmap = false;
-    return p;
-}
 
 trace::Event ev(trace::Op op, uint64_t id, uint64_t line) {
     trace::Event e;

@@ -1,27 +1,15 @@
 // SLUB against Linux 6.1's rules (mm/slub.c, mm/slab_common.c), worked by hand, on the 64 MiB test
-// machine of page_alloc_test.cpp (free memory from pfn 256; DMA32's order-10 blocks from 4096).
+// machine of small_machine.h (free memory from pfn 256; DMA32's order-10 blocks from 4096).
 #include <catch2/catch.hpp>
 
 #include "models/os/slub.h"
 #include "models/os/zone.h"
 #include "sim/core/error.h"
+#include "tests/models/os/small_machine.h"
 
 using namespace memsim;
 using namespace memsim::os;
-
-namespace {
-
-PageAllocParams small_machine() {
-    PageAllocParams p;
-    p.ncpus = 2;
-    p.kernel_size = 0;
-    p.reserve_memmap = false;
-    return p;
-}
-
-constexpr uint64_t k64MiB = uint64_t(64) << 20;
-
-}  // namespace
+using namespace memsim::os::testing;
 
 // Measured on a 2-cpu Linux machine (/sys/kernel/slab/*/objs_per_slab, order). By calculate_order:
 // min_objects = 4 * (fls(2) + 1) = 12, capped at the objects an order-3 slab holds.
