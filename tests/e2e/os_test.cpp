@@ -45,7 +45,7 @@ Run run(const std::string& trace, const std::string& args = "") {
 
 }  // namespace
 
-TEST_CASE("anonymous demand paging, DONTNEED and munmap; SIGSEGV is a result", "[e2e][os]") {
+TEST_CASE("anonymous demand paging - DONTNEED and munmap - SIGSEGV is a result", "[e2e][os]") {
     // Linux's rules (mm/memory.c do_anonymous_page, do_wp_page), measured the same on this machine
     // (scripts/linux-faults): reading 256 untouched pages maps the zero page, 256 faults; writing
     // them replaces it, 256 more; MADV_DONTNEED of the first 128 drops them, so rewriting the whole
@@ -69,7 +69,7 @@ TEST_CASE("anonymous demand paging, DONTNEED and munmap; SIGSEGV is a result", "
     CHECK(lines.find("\n9,write,0,0,0,SIGSEGV") != std::string::npos);
 }
 
-TEST_CASE("kernel allocations; a failed alloc_pages is a result with its line", "[e2e][os]") {
+TEST_CASE("kernel allocations - a failed alloc_pages is a result with its line", "[e2e][os]") {
     // The DMA zone spans pfn 0..4095 (16 MiB); x86 reserves the first 1 MiB (pfn 0..255), so
     // memblock_free_all hands pfn 256..4095 to the buddy allocator as maximal aligned blocks:
     // 256..511 (order 8), 512..1023 (order 9) and three order-10 blocks at 1024, 2048, 3072.

@@ -112,7 +112,7 @@ TEST_CASE("config show prints YAML that run and config show accept back unchange
     CHECK(r.code == 0);
 }
 
-TEST_CASE("bad input exits 2 naming file, line and what was expected", "[e2e]") {
+TEST_CASE("bad input exits 2 naming file - line and what was expected", "[e2e]") {
     auto cfg = memsim("run " + data("bad-config.yaml"));
     CHECK(cfg.code == 2);
     CHECK(cfg.err.find(data("bad-config.yaml") + ":5:14: memory.simple.latency: a time needs a unit") !=
@@ -128,7 +128,7 @@ TEST_CASE("bad input exits 2 naming file, line and what was expected", "[e2e]") 
     CHECK(set.err.find("did you mean \"cpu.frequency\"?") != std::string::npos);
 }
 
-TEST_CASE("--lenient skips and counts malformed lines", "[e2e]") {
+TEST_CASE("lenient mode (--lenient) skips and counts malformed lines", "[e2e]") {
     fs::path out = scratch("lenient");
     auto r = memsim("run --lenient --trace " + data("bad-line.txt") + " --out " + out.string());
     REQUIRE(r.code == 0);
@@ -138,7 +138,7 @@ TEST_CASE("--lenient skips and counts malformed lines", "[e2e]") {
     CHECK(r.err.find("1 malformed trace line(s) skipped") != std::string::npos);
 }
 
-TEST_CASE("events without a model are counted and reported, not dropped silently", "[e2e]") {
+TEST_CASE("events without a model are counted and reported - not dropped silently", "[e2e]") {
     fs::path d = scratch("unmodelled");
     std::ofstream(d / "t.txt") << "malloc 1 100\nwrite 0x10000010 8\nfree 1\n";
     auto r = memsim("run --trace " + (d / "t.txt").string() + " --out " + d.string());

@@ -45,7 +45,7 @@ std::string error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("defaults come from the declarations, per section", "[config]") {
+TEST_CASE("defaults come from the declarations - per section", "[config]") {
     Schema s = test_schema();
     Config c(s);
     auto l1 = c.section<LevelParams>("cache.l1d");
@@ -60,7 +60,7 @@ TEST_CASE("defaults come from the declarations, per section", "[config]") {
     CHECK(l1.tags.empty());
 }
 
-TEST_CASE("YAML values are parsed by type, and --set overrides them", "[config]") {
+TEST_CASE("YAML values are parsed by type - and --set overrides them", "[config]") {
     Schema s = test_schema();
     Config c(s);
     c.load_yaml_text("cache:\n  l1d:\n    size: 64KiB\n    replacement: plru\n    tags: [a, b]\n", "m.yaml");
@@ -129,7 +129,7 @@ TEST_CASE("to_yaml prints what loads back to the same configuration", "[config]"
     CHECK(l2.tags == std::vector<std::string>{"x y", "z"});
 }
 
-TEST_CASE("base: loads another file first, relative to the including one", "[config]") {
+TEST_CASE("base: loads another file first - relative to the including one", "[config]") {
     Schema s = test_schema();
     std::string dir = std::string(MEMSIM_SOURCE_DIR) + "/build";
     {

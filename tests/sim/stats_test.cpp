@@ -27,7 +27,7 @@ TEST_CASE("counters and formulas flatten to dotted names", "[stats]") {
     CHECK_THROWS(r.counter("memory.reads", "x", "declared twice"));
 }
 
-TEST_CASE("a distribution gives count, mean, extremes and percentiles", "[stats]") {
+TEST_CASE("a distribution gives count - mean - extremes and percentiles", "[stats]") {
     Registry r;
     Distribution& d = r.distribution("dram.latency_ns", "ns", "latency");
     for (int i = 1; i <= 100; ++i) d.sample(i);

@@ -121,7 +121,7 @@ TEST_CASE("binary: the layout byte by byte", "[trace][binary]") {
     CHECK(evs[1].addr == 0xff8);
 }
 
-TEST_CASE("binary: damaged files are errors, not crashes", "[trace][binary]") {
+TEST_CASE("binary: damaged files are errors - not crashes", "[trace][binary]") {
     std::string good = write_all(read_all("t.txt", kEveryEvent), Format::Binary);
     auto err = [](const std::string& data) { return error_of(data, Format::Auto, "t.mst"); };
 

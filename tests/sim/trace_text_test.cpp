@@ -97,7 +97,7 @@ TEST_CASE("text: every event kind and its fields", "[trace][text]") {
     }
 }
 
-TEST_CASE("text: numbers, comments, blank lines, header", "[trace][text]") {
+TEST_CASE("text: numbers - comments - blank lines - header", "[trace][text]") {
     CHECK(single("malloc 0x10 0XfF").id == 16);
     CHECK(single("malloc 0x10 0XfF").size == 255);
     CHECK(single("malloc 007 1").id == 7);

@@ -49,7 +49,7 @@ TEST_CASE("at most max_outstanding accesses are in flight", "[cpu]") {
     CHECK(r.value("cpu.access_latency_ns.mean") == 10);
 }
 
-TEST_CASE("compute advances time; large accesses are split", "[cpu]") {
+TEST_CASE("compute advances time - large accesses are split", "[cpu]") {
     stats::Registry r;
     cpu::TraceCore core({1e9, 4, 64}, r, true);
     FixedLatency mem(5000);
@@ -68,7 +68,7 @@ TEST_CASE("compute advances time; large accesses are split", "[cpu]") {
     CHECK(r.value("cpu.compute_cycles") == 100);
 }
 
-TEST_CASE("a modify is a read then a write; an ifetch is a read", "[cpu]") {
+TEST_CASE("a modify is a read then a write - an ifetch is a read", "[cpu]") {
     stats::Registry r;
     cpu::TraceCore core({3e9, 10, 64}, r, false);
     FixedLatency mem(0);

@@ -51,7 +51,7 @@ TEST_CASE("layout of a process without ASLR", "[os][mm]") {
     CHECK(p.mm->vss_bytes() == 20 * 1024 + 132 * 1024 + 3 * K4);  // image, stack, anon
 }
 
-TEST_CASE("anonymous faults: zero page, write after read, write first", "[os][mm]") {
+TEST_CASE("anonymous faults: zero page - write after read - write first", "[os][mm]") {
     Proc p;
     uint64_t a = p.map(4 * K4);
     SECTION("read then write: zero page, then do_wp_page copies it") {
@@ -146,7 +146,7 @@ TEST_CASE("mmap arguments and MAP_FIXED", "[os][mm]") {
     CHECK(p.mm->munmap(0x30000000, K4) == 0);  // nothing there
 }
 
-TEST_CASE("brk grows, shrinks and refuses what Linux refuses", "[os][mm]") {
+TEST_CASE("brk grows - shrinks and refuses what Linux refuses", "[os][mm]") {
     Proc p;
     const uint64_t start = p.mm->brk(0);
     CHECK(p.mm->brk(start + 100) == start + 100);
@@ -216,7 +216,7 @@ TEST_CASE("VMA merging follows vma_merge", "[os][mm]") {
     CHECK(p.mm->madvise(0x10001000, K4, 77) == -EINVAL);
 }
 
-TEST_CASE("page tables: counts, freeing and entry values", "[os][mm]") {
+TEST_CASE("page tables: counts - freeing and entry values", "[os][mm]") {
     Proc p;
     CHECK(p.tables() == 1);  // the PML4 (pgd_alloc)
     // Two pages 1 GiB apart in the same 512 GiB: one PML4 entry, two PDPT entries:
@@ -366,7 +366,7 @@ TEST_CASE("RISC-V Sv39 shares the code with its own entries and layout", "[os][m
     CHECK(*pt.pte(z) == ((p.mm->zero_pfn() << 10) | 0x153));  // V|R|U|A + _PAGE_SPECIAL (bit 8)
 }
 
-TEST_CASE("process events: mmap/touch/madvise/munmap by ID, raw accesses, SIGSEGV stops", "[os][mm]") {
+TEST_CASE("process events: mmap/touch/madvise/munmap by ID - raw accesses - SIGSEGV stops", "[os][mm]") {
     Proc p;
     ProcessEvents pe(*p.mm, p.params, p.reg);
     auto ev = [](trace::Op op) {

@@ -77,7 +77,7 @@ TEST_CASE("Boot frees memory as memblock_free_all does", "[os][page_alloc]") {
 //                 DMA32 min(12, 256)/4 = 3 -> rounddown_pow_of_two(3 + 1) - 1 = 3
 // zone_highsize:  DMA 233/2 = 116; DMA32 748/2 = 374 (both above batch*4)
 // calculate_normal_threshold: 2 * fls(2) * (1 + fls(managed >> 15)) = 4 * (1 + 0) = 4
-TEST_CASE("zoneinfo shows 6.1's watermarks, protection and pagesets", "[os][page_alloc]") {
+TEST_CASE("zoneinfo shows 6.1's watermarks - protection and pagesets", "[os][page_alloc]") {
     stats::Registry r;
     PageAllocator pa(small_machine(), k64MiB, r);
     CHECK(pa.min_free_kbytes() == 3148);
@@ -153,7 +153,7 @@ TEST_CASE("The default 4 GiB machine's watermarks", "[os][page_alloc]") {
     CHECK(pa.page(12288).owner == PageOwner::Free);
 }
 
-TEST_CASE("Allocation refills the pcp list from expand()'s split, in physical order", "[os][page_alloc]") {
+TEST_CASE("Allocation refills the pcp list from expand()'s split - in physical order", "[os][page_alloc]") {
     stats::Registry r;
     PageAllocator pa(small_machine(), k64MiB, r);
     // A movable order-0 request: zonelist DMA32, DMA (Normal is empty, so no ALLOC_NOFRAGMENT).
@@ -344,7 +344,7 @@ TEST_CASE("A movable request claims a pageblock that is half free", "[os][page_a
     CHECK(r.value("os.buddy.steals") == 1);
 }
 
-TEST_CASE("Allocation failure is a result, and the watermark decides", "[os][page_alloc]") {
+TEST_CASE("Allocation failure is a result - and the watermark decides", "[os][page_alloc]") {
     stats::Registry r;
     PageAllocator pa(small_machine(), k64MiB, r);
     // GFP_DMA: DMA only. Min watermark 187 pages: order 10 needs 3840 - 1023 > 233 (low) at first.

@@ -61,7 +61,7 @@ TEST_CASE("kmalloc caches have Linux's objects and pages per slab on 2 cpus", "[
     CHECK(k8.cpu_partial_slabs == 1);
 }
 
-TEST_CASE("A fresh slab hands out objects in address order, frees are reused LIFO", "[os][slub]") {
+TEST_CASE("A fresh slab hands out objects in address order - frees are reused LIFO", "[os][slub]") {
     stats::Registry r;
     PageAllocator pa(small_machine(), k64MiB, r);
     Slub slub({}, pa, r);
@@ -86,7 +86,7 @@ TEST_CASE("A fresh slab hands out objects in address order, frees are reused LIF
 // cpu_partial 24 -> cpu_partial_slabs = ceil(48 / 16) = 3.
 // Slab pages (order 2, pcp batch max(3 >> 2, 2) = 2): 4096 and 4100 (after stealing the order-10
 // block @4096), then 4104 and 4108 (from the order-3 block 4104), then 4112 (order-4 block 4112).
-TEST_CASE("Partial slabs: per-cpu chain, drain to the node list, get_partial_node", "[os][slub]") {
+TEST_CASE("Partial slabs: per-cpu chain - drain to the node list - get_partial_node", "[os][slub]") {
     stats::Registry r;
     PageAllocator pa(small_machine(), k64MiB, r);
     Slub slub({}, pa, r);
