@@ -26,6 +26,11 @@ public:
     // memset/memcpy of user memory the allocator performs (calloc clearing, realloc copying).
     virtual void fill(uint64_t addr, uint64_t size) = 0;
     virtual void copy(uint64_t dst, uint64_t src, uint64_t size) = 0;
+
+    // Added with the ptmalloc model: where libc's writable data (main_arena, mp_) lies in the
+    // simulated address space, so that the allocator's accesses to it are reported too. 0 (the
+    // default): it is not simulated, and those accesses are not reported.
+    virtual uint64_t libc_data_base() const { return 0; }
 };
 
 }  // namespace memsim::libc
