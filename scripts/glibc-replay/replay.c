@@ -24,7 +24,7 @@
  * on once the kernel has reaped it (glibc has run its thread-exit cleanup by then). Threads are
  * never joined.
  *
- * Output, one line per call: "OP WHERE BRK [f=FAULTS]"
+ * Output: "# heap0 ADDR" (the break at start), then one line per call: "OP WHERE BRK [f=FAULTS]"
  *   WHERE: h+OFF (main heap, from the break at start), m+OFF (mmapped chunk, offset in its
  *   mapping), aA.hH+OFF (non-main arena A's heap H, numbered in order of first appearance, offset
  *   in the heap), 0 (NULL), - (free), =N (mallopt, malloc_trim: the return value)
@@ -460,6 +460,13 @@ int main(int argc, char **argv) {
     out = outp = map_anon(outcap);
 
     heap0 = (uintptr_t)sbrk(0);
+    if (!quiet) {
+        /* The heap start's address: offsets of memalign with an alignment above the page size
+           depend on it. */
+        put("# heap0 ");
+        put_hex(heap0);
+        put("\n");
+    }
     /* The main thread: the first TID named, if a thread line comes before any call. */
     main_tid = 0;
     if (nops && ops[0].kind == OP_THREAD) main_tid = ops[0].id;

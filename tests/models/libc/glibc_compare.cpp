@@ -57,10 +57,21 @@ std::string run_native(const std::vector<ReplayOp>& ops) {
     return out;
 }
 
-std::string run_model(const std::vector<ReplayOp>& ops, const PtmallocParams& params) {
+uint64_t heap0_of(const std::string& native) {
+    if (native.rfind("# heap0 ", 0) != 0) return 0;
+    return std::strtoull(native.c_str() + 8, nullptr, 16);
+}
+
+std::string run_model(const std::vector<ReplayOp>& ops, const PtmallocParams& params, uint64_t heap0) {
     os::SimpleFrameSource frames;
     stats::Registry reg;
     os::MmParams mp;
+    if (heap0) {
+        stats::Registry scratch;
+        os::AddressSpace probe(mp, frames, scratch);
+        uint64_t base = probe.layout().start_brk;
+        mp.image_data = 4096 + ((heap0 - base) & ((2ull << 20) - 1));
+    }
     os::AddressSpace as(mp, frames, reg);
     MmProcess proc(as);
     Ptmalloc m(params, proc, reg);
@@ -77,7 +88,7 @@ std::string run_model(const std::vector<ReplayOp>& ops, const PtmallocParams& pa
 
 Diff compare(const std::string& native, const std::string& model) {
     Diff d;
-    std::istringstream a(native), b(model);
+    std::istringstream a(native.rfind("# ", 0) == 0 ? native.substr(native.find('\n') + 1) : native), b(model);
     std::string la, lb;
     std::vector<std::string> recent;
     size_t line = 0;

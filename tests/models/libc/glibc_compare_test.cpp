@@ -37,7 +37,7 @@ std::string slurp(const std::string& path) {
 
 void check(const std::string& name, const std::vector<ReplayOp>& ops) {
     std::string native = run_native(ops);
-    std::string model = run_model(ops);
+    std::string model = run_model(ops, {}, heap0_of(native));
     Diff d = compare(native, model);
     INFO(name << ": " << d.calls << " calls compared\n" << d.first);
     CHECK(d.calls > 0);
