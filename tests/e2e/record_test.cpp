@@ -86,7 +86,7 @@ std::vector<uint64_t> hex_lines(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the recorder writes a trace memsim reads, with the program's own pointers", "[e2e][record]") {
+TEST_CASE("the recorder writes a trace memsim reads with the program's own pointers", "[e2e][record]") {
     if (sh("command -v cc >/dev/null 2>&1") != 0) {
         WARN("no cc: the recorder cannot be built here");
         return;
