@@ -3,7 +3,7 @@
  * scripts/record/record; docs/capturing.md says how to use it and what it leaves out.
  *
  * What it records: malloc, calloc, realloc, free, memalign, posix_memalign, aligned_alloc,
- * valloc, pvalloc, mallopt, malloc_trim (a comment: the format has no event for it), the
+ * valloc, pvalloc, mallopt, malloc_trim, the
  * program's own anonymous mmap/munmap, thread switches and thread exits. Each event carries the
  * pointer the program got as a trailing comment (`malloc 7 24  # 0x5555555592a0`), so a replay
  * can be checked address by address.
@@ -889,7 +889,7 @@ EXPORT int mallopt(int param, int value)
     return r;
 }
 
-/* The trace format has no malloc_trim event (yet): a comment keeps the call in its place. */
+/* malloc_trim PAD, with glibc's result (1: memory was released) as a trailing comment. */
 EXPORT int malloc_trim(size_t pad)
 {
     ENSURE_REAL();
@@ -899,9 +899,9 @@ EXPORT int malloc_trim(size_t pad)
     int e = errno;
     struct line l = {.n = 0};
     switch_thread();
-    put_str(&l, "# malloc_trim ");
+    put_str(&l, "malloc_trim ");
     put_u64(&l, pad);
-    put_str(&l, " -> ");
+    put_str(&l, "  # -> ");
     put_i64(&l, r);
     end_line(&l);
     leave();

@@ -108,6 +108,7 @@ private:
         switch (op) {
             case Op::Malloc: case Op::Kmalloc: case Op::DmaAlloc:
                 ev.id = varint(); ev.size = varint(); break;
+            case Op::MallocTrim: ev.size = varint(); break;
             case Op::Calloc: ev.id = varint(); ev.nmemb = varint(); ev.size = varint(); break;
             case Op::Realloc: ev.id = varint(); ev.id2 = varint(); ev.size = varint(); break;
             case Op::Memalign: ev.id = varint(); ev.align = varint(); ev.size = varint(); break;

@@ -43,6 +43,7 @@ public:
         switch (e.op) {
             case Op::Malloc: case Op::Kmalloc: case Op::DmaAlloc:
                 put_varint(r, e.id); put_varint(r, e.size); break;
+            case Op::MallocTrim: put_varint(r, e.size); break;
             case Op::Calloc: put_varint(r, e.id); put_varint(r, e.nmemb); put_varint(r, e.size); break;
             case Op::Realloc: put_varint(r, e.id); put_varint(r, e.id2); put_varint(r, e.size); break;
             case Op::Memalign: put_varint(r, e.id); put_varint(r, e.align); put_varint(r, e.size); break;

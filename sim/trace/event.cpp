@@ -13,6 +13,7 @@ constexpr std::string_view kNames[kOpCount] = {
     "kmalloc", "kfree", "kmem_cache_create", "kmem_cache_alloc", "kmem_cache_free",
     "alloc_pages", "free_pages",
     "dma_alloc", "dma_free", "dma",
+    "malloc_trim",
 };
 }  // namespace
 

@@ -40,8 +40,10 @@ enum class Op : uint8_t {
     DmaAlloc,  // id, size
     DmaFree,   // id
     Dma,       // name = DEVICE, id = SRC_ID, id2 = DST_ID, length
+    // added after the first release: new operations go at the end (binary opcodes are op + 1)
+    MallocTrim,  // size = PAD: malloc_trim(PAD) (models/libc)
 };
-constexpr int kOpCount = static_cast<int>(Op::Dma) + 1;
+constexpr int kOpCount = static_cast<int>(Op::MallocTrim) + 1;
 
 // The keyword that starts the event's line in the text format ("malloc", "kmem_cache_create").
 std::string_view op_name(Op op);
@@ -61,7 +63,7 @@ struct Event {
     uint64_t id2 = 0;
     uint64_t addr = 0;
     uint64_t size = 0;    // Malloc, Calloc (element size), Realloc, Memalign, Read/Write/Modify/Ifetch,
-                          // Kmalloc, KmemCacheCreate, DmaAlloc
+                          // Kmalloc, KmemCacheCreate, DmaAlloc, MallocTrim (PAD)
     uint64_t nmemb = 0;   // Calloc
     uint64_t align = 0;   // Memalign, KmemCacheCreate
     uint64_t offset = 0;  // Madvise, Touch

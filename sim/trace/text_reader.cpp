@@ -81,6 +81,7 @@ const OpSpec kSpecs[kOpCount] = {
     {"dma DEVICE SRC_ID DST_ID LENGTH", 4, 4,
      {other("DEVICE", Arg::Name), num("SRC_ID", &Event::id), num("DST_ID", &Event::id2),
       num("LENGTH", &Event::length)}},
+    {"malloc_trim PAD", 1, 1, {num("PAD", &Event::size)}},
 };
 
 const char* what(Arg k) {

@@ -29,6 +29,7 @@ public:
             case Op::Malloc: case Op::Kmalloc: case Op::DmaAlloc:
                 fmt::format_to(out, "{} {} {}\n", kw, e.id, e.size); break;
             case Op::Calloc: fmt::format_to(out, "calloc {} {} {}\n", e.id, e.nmemb, e.size); break;
+            case Op::MallocTrim: fmt::format_to(out, "malloc_trim {}\n", e.size); break;
             case Op::Realloc: fmt::format_to(out, "realloc {} {} {}\n", e.id, e.id2, e.size); break;
             case Op::Memalign: fmt::format_to(out, "memalign {} {} {}\n", e.id, e.align, e.size); break;
             case Op::Free: case Op::Munmap: case Op::Kfree: case Op::KmemCacheFree:

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/trace/names.h"
+#include "sim/trace/writer.h"
 #include "tests/sim/trace_helpers.h"
 
 using namespace memsim::trace;
@@ -232,4 +233,24 @@ TEST_CASE("names: symbolic values round-trip", "[trace][text]") {
         REQUIRE(prot_from_text(prot_text(p), back));
         CHECK(back == p);
     }
+}
+
+TEST_CASE("malloc_trim PAD: parsed and kept through the binary form", "[trace][text]") {
+    auto r = memsim::trace::open_trace_memory("t.txt", "malloc 1 10\nmalloc_trim 0x1000  # -> 1\nfree 1\n");
+    memsim::trace::Event ev;
+    REQUIRE(r->next(ev));
+    REQUIRE(r->next(ev));
+    CHECK(ev.op == memsim::trace::Op::MallocTrim);
+    CHECK(ev.size == 4096);
+    CHECK(ev.line == 2);
+    std::string bin;
+    {
+        auto w = memsim::trace::open_string_writer(bin, memsim::trace::Format::Binary);
+        w->write(ev);
+        w->close();
+    }
+    auto b = memsim::trace::open_trace_memory("t.mst", bin);
+    memsim::trace::Event back;
+    REQUIRE(b->next(back));
+    CHECK(back == ev);
 }
