@@ -65,7 +65,7 @@ void hex(std::string& out, uint64_t v) {
 }
 }  // namespace
 
-std::vector<ReplayOp> parse_replay_text(const std::string& text) {
+std::vector<ReplayOp> parse_replay_text(const std::string& text, std::vector<uint64_t>* recorded) {
     std::vector<ReplayOp> ops;
     Cursor c{text};
     while (c.i < text.size()) {
@@ -93,7 +93,15 @@ std::vector<ReplayOp> parse_replay_text(const std::string& text) {
             else if (w == "pvalloc") o.kind = ReplayOp::Pvalloc, o.id = c.number(), o.a = c.number();
             else if (w == "posix_memalign") o.kind = ReplayOp::PosixMemalign, o.id = c.number(), o.a = c.number(), o.b = c.number();
             else known = false;
-            if (known) ops.push_back(o);
+            if (known) {
+                ops.push_back(o);
+                if (recorded) {
+                    c.blanks();
+                    uint64_t addr = 0;
+                    if (text.compare(c.i, 4, "# 0x") == 0) addr = std::strtoull(text.c_str() + c.i + 2, nullptr, 16);
+                    recorded->push_back(addr);
+                }
+            }
         }
         while (c.i < text.size() && text[c.i] != '\n') ++c.i;
         if (c.i < text.size()) ++c.i, ++c.line;

@@ -26,7 +26,9 @@ struct ReplayOp {
 // The replayer's grammar: memsim text-trace lines for the malloc family, plus "# libc: OP ..."
 // lines (malloc_trim PAD, valloc ID SIZE, pvalloc ID SIZE, posix_memalign ID ALIGN SIZE).
 // Other lines are ignored. Throws std::runtime_error on a malformed malloc-family line.
-std::vector<ReplayOp> parse_replay_text(const std::string& text);
+// RECORDED, if given, gets for each op the address in a trailing "# 0xADDR" comment (what the
+// recorded program's call returned, as scripts/record writes it), or 0.
+std::vector<ReplayOp> parse_replay_text(const std::string& text, std::vector<uint64_t>* recorded = nullptr);
 // The malloc-family events of any trace memsim reads (text, binary, mtrace, lackey).
 std::vector<ReplayOp> read_replay_ops(const std::string& path);
 // The ops as a text trace the replayer reads.
