@@ -59,6 +59,9 @@ public:
     // Executes EV if it is one of the core's (read, write, modify, ifetch, compute, thread);
     // returns false for events other models own.
     bool execute(const trace::Event& ev, MemoryPort& port);
+    // An access the software models make on the process's behalf (the allocator's metadata,
+    // calloc's clearing, realloc's copy): issued like a trace's own, in program order.
+    void access(uint64_t addr, uint64_t size, bool write, MemoryPort& port) { issue(addr, size, write, false, port); }
     // Waits for the accesses still in flight; the core's time is then the end of the run.
     void drain();
     uint64_t now_ps() const { return now_ps_; }

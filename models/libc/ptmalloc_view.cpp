@@ -35,6 +35,12 @@ ChunkPlace Ptmalloc::place(uint64_t mem) const {
 MallInfo Ptmalloc::mallinfo2(size_t arena_index) const {
     MallInfo m;
     if (arena_index >= arenas_.size()) return m;
+    // Before the first call glibc's mallinfo2 would run ptmalloc_init: the main arena is then
+    // empty, its top the initial dummy (one block of 0 bytes), and its bins not yet linked here.
+    if (!initialized_) {
+        m.ordblks = 1;
+        return m;
+    }
     const Arena& a = *arenas_[arena_index];
     uint64_t t = mem_.get(a.base + OFF_TOP);
     uint64_t avail = (t == bin_at(a, 1)) ? 0 : mem_.get(t + 8) & ~SIZE_BITS;

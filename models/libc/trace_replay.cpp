@@ -124,6 +124,7 @@ std::vector<ReplayOp> read_replay_ops(const std::string& path) {
         case trace::Op::Mallopt: o = {ReplayOp::Mallopt, 0, 0, uint64_t(ev.param), uint64_t(ev.value)}; break;
         case trace::Op::Thread: o = {ReplayOp::Thread, ev.tid, 0, 0, 0}; break;
         case trace::Op::ThreadExit: o = {ReplayOp::ThreadExit, ev.tid, 0, 0, 0}; break;
+        case trace::Op::MallocTrim: o = {ReplayOp::Trim, 0, 0, ev.size, 0}; break;
         default: continue;
         }
         ops.push_back(o);

@@ -43,6 +43,7 @@ public:
 
     PageAllocator& pages() { return *pages_; }
     AddressSpace& mm() { return *mm_; }
+    ProcessEvents& process() { return *process_; }
 
 private:
     std::unique_ptr<PageAllocator> pages_;

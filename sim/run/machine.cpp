@@ -1,5 +1,11 @@
 #include "sim/run/machine.h"
 
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include <fmt/format.h>
+
 namespace memsim::run {
 
 Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, const std::string& trace_file)
@@ -10,12 +16,65 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
                                                        timed);
     kernel_ = std::make_unique<os::Kernel>(cfg, stats, trace_file);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
+    libc_ = std::make_unique<libc::Ptmalloc>(cfg.section<libc::PtmallocParams>("libc"), libc_process_, stats);
+    libc_events_ = std::make_unique<libc::LibcEvents>(*libc_, kernel_->process(), stats);
+    after_death_ = &stats.counter("sim.events_after_abort", "events",
+                                  "process events skipped because glibc had aborted the process");
 }
 
+namespace {
+// Events of the simulated process (as opposed to the kernel's own allocations and the clock).
+bool is_process_event(trace::Op op) {
+    using trace::Op;
+    switch (op) {
+        case Op::Mmap: case Op::Munmap: case Op::Madvise: case Op::Touch:
+        case Op::Read: case Op::Write: case Op::Modify: case Op::Ifetch:
+            return true;
+        default:
+            return false;
+    }
+}
+}  // namespace
+
 bool Machine::execute(const trace::Event& ev, cpu::MemoryPort& port) {
+    if (libc_events_->aborted() && is_process_event(ev.op)) {
+        ++*after_death_;
+        return true;
+    }
     bool handled = kernel_->execute(ev);
     if (handled && !kernel_->access_allowed()) return true;
+    if (!handled) {
+        port_ = &port;
+        handled = libc_events_->execute(ev);
+        port_ = nullptr;
+        if (handled) return true;
+    }
     return core_->execute(ev, port) || handled;
+}
+
+void Machine::ProcessOfLibc::touch(uint64_t addr, uint64_t size, bool write) {
+    if (!size) return;
+    m_.kernel_->mm().access(addr, size, write);
+    if (m_.port_) m_.core_->access(addr, size, write, *m_.port_);
+}
+
+void Machine::report(std::ostream& out) const {
+    kernel_->report(out);
+    if (libc_events_->aborted())
+        out << fmt::format("  process             aborted by glibc at trace line {}: {}\n", libc_events_->abort_line(),
+                           libc_events_->abort_message());
+    if (!libc_events_->null_returns().empty()) {
+        out << fmt::format("  malloc NULL returns {}", libc_events_->null_returns().size());
+        for (const auto& n : libc_events_->null_returns()) out << fmt::format("\n    line {}: {}", n.line, n.call);
+        out << "\n";
+    }
+}
+
+void Machine::write_views(const std::string& dir) {
+    kernel_->write_views(dir);
+    std::ofstream f(std::filesystem::path(dir) / "malloc_stats.txt");
+    if (!f) throw InputError(SourceLocation{dir + "/malloc_stats.txt"}, "cannot write");
+    libc_->malloc_stats(f);
 }
 
 uint64_t Machine::DirectPort::access(const cpu::Access& a, uint64_t issue_ps) {

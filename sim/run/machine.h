@@ -2,12 +2,16 @@
 // The simulated machine's plain models, built from a configuration. Functional mode drives them
 // directly; timing mode wraps each in its SystemC shell and binds their sockets (netlist_sc.h).
 // Each issue's models join here: the memory side grows with the cache hierarchy and the DRAM
-// controllers, the software side with the allocator.
+// controllers; the software side is the kernel and glibc's allocator.
+#include <iosfwd>
 #include <memory>
 
 #include "models/cpu/trace_core.h"
 #include "models/dram/memory.h"
 #include "models/dram/simple_memory.h"
+#include "models/libc/libc_events.h"
+#include "models/libc/process.h"
+#include "models/libc/ptmalloc.h"
 #include "models/os/kernel.h"
 #include "sim/config/config.h"
 #include "sim/stats/stats.h"
@@ -19,13 +23,21 @@ public:
     // TRACE_FILE names the trace in the models' messages.
     Machine(const config::Config& cfg, stats::Registry& stats, bool timed, const std::string& trace_file);
 
-    // One trace event through the machine: the kernel first (allocator and address-space events;
-    // for a raw access, the page faults it takes), then the core, whose accesses go out through
-    // PORT unless the kernel killed the process on this access. True if a model handled it.
+    // One trace event through the machine: the kernel first (its allocator and address-space
+    // events; for a raw access, the page faults it takes), then glibc's allocator (the malloc
+    // family; its metadata accesses go through the process's page tables and the core), then the
+    // core, whose accesses go out through PORT unless the access killed the process. True if a
+    // model handled it. Once the process is dead (SIGSEGV, glibc abort), its events are skipped.
     bool execute(const trace::Event& ev, cpu::MemoryPort& port);
+
+    // How the process ended and what failed, in words, for the run's summary.
+    void report(std::ostream& out) const;
+    // The software's views at the end of the run into DIR (docs/os.md, docs/libc.md).
+    void write_views(const std::string& dir);
 
     cpu::TraceCore& core() { return *core_; }
     os::Kernel& kernel() { return *kernel_; }
+    libc::LibcEvents& libc_events() { return *libc_events_; }
     dram::SimpleMemory& memory() { return *memory_; }
     // The core's port straight into the memory: timed (functional mode has no time, only counts).
     cpu::MemoryPort& direct_port() { return direct_port_; }
@@ -40,10 +52,45 @@ private:
         Machine& m_;
     };
 
+    // glibc's view of the process: its system calls go to the kernel model; its own memory
+    // accesses fault through the address space and are issued by the core.
+    class ProcessOfLibc final : public libc::Process {
+    public:
+        explicit ProcessOfLibc(Machine& m) : m_(m) {}
+        uint64_t brk(uint64_t addr) override { return m_.kernel_->mm().brk(addr); }
+        int64_t mmap(uint64_t addr, uint64_t len, int prot, int flags) override {
+            return m_.kernel_->mm().mmap(addr, len, prot, flags);
+        }
+        int munmap(uint64_t addr, uint64_t len) override { return m_.kernel_->mm().munmap(addr, len); }
+        int mprotect(uint64_t addr, uint64_t len, int prot) override { return m_.kernel_->mm().mprotect(addr, len, prot); }
+        int madvise(uint64_t addr, uint64_t len, int advice) override {
+            return m_.kernel_->mm().madvise(addr, len, advice);
+        }
+        int64_t mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags) override {
+            return m_.kernel_->mm().mremap(old_addr, old_len, new_len, flags);
+        }
+        void load(uint64_t addr, unsigned size) override { touch(addr, size, false); }
+        void store(uint64_t addr, unsigned size) override { touch(addr, size, true); }
+        void fill(uint64_t addr, uint64_t size) override { touch(addr, size, true); }
+        void copy(uint64_t dst, uint64_t src, uint64_t size) override {
+            touch(src, size, false);
+            touch(dst, size, true);
+        }
+
+    private:
+        Machine& m_;
+        void touch(uint64_t addr, uint64_t size, bool write);
+    };
+
     bool timed_;
     std::unique_ptr<dram::SimpleMemory> memory_;
     std::unique_ptr<os::Kernel> kernel_;
     std::unique_ptr<cpu::TraceCore> core_;
+    ProcessOfLibc libc_process_{*this};
+    std::unique_ptr<libc::Ptmalloc> libc_;
+    std::unique_ptr<libc::LibcEvents> libc_events_;
+    cpu::MemoryPort* port_ = nullptr;  // the core's port while an event runs
+    stats::Counter* after_death_ = nullptr;
     DirectPort direct_port_{*this};
 };
 

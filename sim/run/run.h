@@ -15,6 +15,7 @@ struct RunRequest {
     std::string trace_format;        // --trace-format; empty: sim.trace_format
     bool lenient = false;            // --lenient
     std::string out_dir;             // --out; empty: no files
+    std::string mtrace_out;          // --mtrace-out: the allocator's results as a glibc mtrace log
     bool quiet = false;              // --quiet: no progress line, no warnings
 };
 

@@ -86,6 +86,11 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
         if (series.enabled()) series.open(req.out_dir + "/timeseries.csv");
         machine.kernel().open_line_log(req.out_dir + "/faults_by_line.csv");
     }
+    std::unique_ptr<trace::MtraceWriter> mtrace;
+    if (!req.mtrace_out.empty()) {
+        mtrace = std::make_unique<trace::MtraceWriter>(req.mtrace_out);
+        machine.libc_events().set_mtrace(mtrace.get());
+    }
     ProgressLine progress(!req.quiet, *reader);
     RunMonitor monitor(stats, series, progress);
 
@@ -95,6 +100,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
         run_functional(machine, *reader, monitor);
     }
     monitor.finish(end_ps);
+    if (mtrace) mtrace->close();
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 
     const trace::ReadStats& rs = reader->stats();
@@ -117,7 +123,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     }
     out << fmt::format("  minor page faults   {}\n", uint64_t(stats.value("os.faults.minor")));
     out << fmt::format("  peak RSS            {} KiB\n", uint64_t(stats.value("os.rss_peak_bytes")) / 1024);
-    machine.kernel().report(out);
+    machine.report(out);
     out << fmt::format("  host time           {:.3f} s ({:.3g}M events/s)\n\n", host_s,
                        double(monitor.events()) / host_s / 1e6);
     stats.print_table(out);
@@ -133,7 +139,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
                     {"skipped_lines", rs.skipped_lines},
                     {"dropped_records", rs.dropped},
                     {"host_seconds", host_s}};
-        machine.kernel().write_views(req.out_dir);
+        machine.write_views(req.out_dir);
         std::string path = req.out_dir + "/stats.json";
         std::ofstream f(path);
         if (!f) throw InputError(SourceLocation{path}, "cannot write statistics");

@@ -140,12 +140,12 @@ TEST_CASE("lenient mode (--lenient) skips and counts malformed lines", "[e2e]") 
 
 TEST_CASE("events without a model are counted and reported - not dropped silently", "[e2e]") {
     fs::path d = scratch("unmodelled");
-    std::ofstream(d / "t.txt") << "malloc 1 100\nwrite 0x10000010 8\nfree 1\n";
+    std::ofstream(d / "t.txt") << "dma_alloc 1 4096\nwrite 0x10000010 8\ndma_free 1\n";
     auto r = memsim("run --trace " + (d / "t.txt").string() + " --out " + d.string());
     REQUIRE(r.code == 0);
     CHECK(stats_of(d)["stats"]["sim.events_unmodelled"] == 2);
-    CHECK(r.err.find("1 `malloc` event(s) have no model") != std::string::npos);
-    CHECK(r.err.find("1 `free` event(s) have no model") != std::string::npos);
+    CHECK(r.err.find("1 `dma_alloc` event(s) have no model") != std::string::npos);
+    CHECK(r.err.find("1 `dma_free` event(s) have no model") != std::string::npos);
 }
 
 TEST_CASE("the time series samples chosen stats every N events", "[e2e]") {

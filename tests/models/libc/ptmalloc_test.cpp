@@ -190,3 +190,18 @@ SCENARIO("threads get arenas as arena_get2 chooses them", "[libc]") {
     // Thread 2's arena had no other thread: free_list hands it to thread 4.
     CHECK(s.m->place(s.m->malloc(4, 100)).arena == s.m->place(a2).arena);
 }
+
+TEST_CASE("views before the first call show the empty main arena", "[libc]") {
+    // mallinfo2 and malloc_stats run ptmalloc_init first (malloc.c __libc_mallinfo2,
+    // __malloc_stats): the main arena holds nothing, its top is the initial dummy chunk, which
+    // int_mallinfo counts as one free block of 0 bytes.
+    Sim s;
+    MallInfo m = s.m->mallinfo2(0);
+    CHECK(m.arena == 0);
+    CHECK(m.ordblks == 1);
+    CHECK(m.uordblks == 0);
+    CHECK(m.keepcost == 0);
+    std::ostringstream out;
+    s.m->malloc_stats(out);
+    CHECK(out.str().rfind("Arena 0:\nsystem bytes     =          0\nin use bytes     =          0\n", 0) == 0);
+}
