@@ -7,6 +7,7 @@
 
 #include "models/libc/ptmalloc_impl.h"
 #include "sim/config/schema.h"
+#include "sim/config/units.h"
 #include "sim/core/error.h"
 
 namespace memsim::libc {
@@ -15,9 +16,21 @@ using namespace pm;
 
 MEMSIM_REGISTER_PARAMS(PtmallocParams, "libc", "glibc 2.36 malloc (ptmalloc2, Debian 12, x86-64): GLIBC_TUNABLES");
 
+namespace {
+// What GLIBC_TUNABLES accepts for a glibc.malloc.* size: a number (decimal or 0x hex; a leading '-'
+// wraps, as strtoul does: trim_threshold -1 is "never"), or memsim's "default" for unset.
+bool tunable_text_ok(const std::string& text, std::string* why) {
+    uint64_t u;
+    int64_t i;
+    if (text == "default" || units::parse_uint(text, u) || units::parse_int(text, i)) return true;
+    if (why) *why = "expected a number or default";
+    return false;
+}
+}  // namespace
+
 void PtmallocParams::visit(config::ParamVisitor& v) {
     auto tunable = [&](const char* key, const char* desc, std::string& field) {
-        v(config::ParamSpec::string(key, "default", desc), field);
+        v(config::ParamSpec::string(key, "default", desc).checked(&tunable_text_ok), field);
     };
     tunable("mmap_threshold", "glibc.malloc.mmap_threshold in bytes, or default (128 KiB, dynamic); setting it fixes the thresholds", mmap_threshold);
     tunable("trim_threshold", "glibc.malloc.trim_threshold in bytes (-1: never trim), or default (128 KiB, dynamic)", trim_threshold);

@@ -102,7 +102,10 @@ bool parse_value(const ParamSpec& spec, const std::string& text, Value& out, std
         case Type::Time: ok = units::parse_time(text, out.u, why); break;
         case Type::Frequency: ok = units::parse_frequency(text, out.d, why); break;
         case Type::Bandwidth: ok = units::parse_bandwidth(text, out.d, why); break;
-        case Type::String: out.s = text; break;
+        case Type::String:
+            out.s = text;
+            ok = !spec.check || spec.check(text, why);
+            break;
         case Type::StringList: out.list = split_list(text); break;
         case Type::Enum: {
             out.s = text;

@@ -43,6 +43,9 @@ struct ParamSpec {
     std::optional<double> min, max;  // inclusive, in canonical units (bytes, ps, Hz, B/s)
     std::vector<std::string> choices;  // Enum
     bool power_of_two = false;         // Uint/Size: must be a power of two
+    // String: a further rule the text must follow; false with *why set when it does not.
+    using Check = bool (*)(const std::string& text, std::string* why);
+    Check check = nullptr;
 
     static ParamSpec make(Type t, std::string key, std::string def, std::string desc, std::string unit = {}) {
         ParamSpec s;
@@ -90,6 +93,10 @@ struct ParamSpec {
     }
     ParamSpec&& pow2() && {
         power_of_two = true;
+        return std::move(*this);
+    }
+    ParamSpec&& checked(Check c) && {
+        check = c;
         return std::move(*this);
     }
 };

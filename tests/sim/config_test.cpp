@@ -147,3 +147,25 @@ TEST_CASE("base: loads another file first - relative to the including one", "[co
     CHECK(error_of([&] { Config(s).load_file(dir + "/no_such_file.yaml"); }) ==
           dir + "/no_such_file.yaml: cannot open configuration file");
 }
+
+namespace {
+bool digits_only(const std::string& t, std::string* why) {
+    bool ok = !t.empty() && t.find_first_not_of("0123456789") == std::string::npos;
+    if (!ok && why) *why = "expected digits";
+    return ok;
+}
+struct Checked {
+    std::string code;
+    void visit(ParamVisitor& v) { v(ParamSpec::string("code", "42", "digits").checked(&digits_only), code); }
+};
+}  // namespace
+
+TEST_CASE("a string parameter's own rule is checked where the value is written", "[config]") {
+    Schema s;
+    s.add({"x", "checked strings", declarations_of<Checked>()});
+    Config c(s);
+    c.load_yaml_text("x:\n  code: 7\n", "ok.yaml");
+    CHECK(c.section<Checked>("x").code == "7");
+    CHECK(error_of([&] { Config(s).load_yaml_text("x:\n  code: 7a\n", "bad.yaml"); }) ==
+          "bad.yaml:2:9: x.code: expected digits, got \"7a\"");
+}
