@@ -28,7 +28,7 @@ std::vector<std::string> lines_of(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("sort's recorded heap pointers come back from the model, call by call", "[e2e][libc]") {
+TEST_CASE("sort's recorded heap pointers come back from the model call by call", "[e2e][libc]") {
     fs::path d = fs::temp_directory_path() / ("memsim-libc-" + std::to_string(::getpid()));
     fs::create_directories(d);
     std::string trace = std::string(MEMSIM_SOURCE_DIR) + "/traces/sort-words.trace";

@@ -47,7 +47,7 @@ void check(const std::string& name, const std::vector<ReplayOp>& ops) {
 }
 }  // namespace
 
-TEST_CASE("the model returns what glibc 2.36 returns, on hand-written traces of each path", "[libc][glibc]") {
+TEST_CASE("the model returns what glibc 2.36 returns on hand-written traces of each path", "[libc][glibc]") {
     if (replayer().empty()) {
         WARN("no C compiler (cc) to build scripts/glibc-replay/replay.c: skipped");
         return;
@@ -57,7 +57,7 @@ TEST_CASE("the model returns what glibc 2.36 returns, on hand-written traces of 
     }
 }
 
-TEST_CASE("the model returns what glibc 2.36 returns, on real programs' traces", "[libc][glibc]") {
+TEST_CASE("the model returns what glibc 2.36 returns on real programs' traces", "[libc][glibc]") {
     if (replayer().empty()) {
         WARN("no C compiler (cc) to build scripts/glibc-replay/replay.c: skipped");
         return;
