@@ -57,20 +57,8 @@ bool Kernel::execute(const trace::Event& ev) {
         bool fatal = last.access.status == AccessStatus::Segv || last.access.status == AccessStatus::Oom;
         access_allowed_ = !last.skipped && !fatal;
         if (fatal && !fatal_) fatal_ = Fatal{ev.line, last.access, ev.op};
-        if (line_log_.is_open() && (fatal || last.access.minor_faults || last.access.major_faults)) {
-            static const char* kResult[] = {"ok", "faulted", "SIGSEGV", "OOM"};
-            line_log_ << ev.line << ',' << trace::op_name(ev.op) << ',' << last.access.minor_faults << ','
-                      << last.access.major_faults << ',' << mm_->rss_bytes() << ','
-                      << kResult[int(last.access.status)] << '\n';
-        }
     }
     return true;
-}
-
-void Kernel::open_line_log(const std::string& path) {
-    line_log_.open(path);
-    if (!line_log_) throw InputError(SourceLocation{path}, "cannot write");
-    line_log_ << "line,event,minor_faults,major_faults,rss_bytes,result\n";
 }
 
 void Kernel::report(std::ostream& out) const {

@@ -5,7 +5,6 @@
 //
 // Simulated failures are results: the first SIGSEGV or OOM of the process and the kernel
 // allocation failures are kept with their trace lines for the run's report.
-#include <fstream>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -30,10 +29,8 @@ public:
     // afterwards means the process could not perform it (SIGSEGV, OOM, or it was already dead).
     bool execute(const trace::Event& ev);
     bool access_allowed() const { return access_allowed_; }
-
-    // Per trace line accounting: every line that took a page fault, SIGSEGV or OOM gets a row
-    // `line,event,minor_faults,major_faults,rss_bytes,result` in PATH (CSV).
-    void open_line_log(const std::string& path);
+    // The first SIGSEGV or OOM, if the process met one.
+    bool process_died() const { return fatal_.has_value(); }
 
     // The run's results in words: how the process ended, allocation failures.
     void report(std::ostream& out) const;
@@ -59,7 +56,6 @@ private:
         trace::Op op;
     };
     std::optional<Fatal> fatal_;  // the first SIGSEGV or OOM
-    std::ofstream line_log_;
 };
 
 }  // namespace memsim::os

@@ -37,6 +37,29 @@ bool is_process_event(trace::Op op) {
 }  // namespace
 
 bool Machine::execute(const trace::Event& ev, cpu::MemoryPort& port) {
+    if (!line_log_.is_open()) return execute_event(ev, port);
+    const os::MmCounters& c = kernel_->mm().counters();
+    uint64_t minor = c.minor_faults, major = c.major_faults;
+    bool was_alive = !kernel_->process_died() && !libc_events_->aborted();
+    bool handled = execute_event(ev, port);
+    bool died = was_alive && (kernel_->process_died() || libc_events_->aborted());
+    if (died || c.minor_faults != minor || c.major_faults != major) {
+        const char* result = !died ? "faulted"
+                             : libc_events_->aborted() ? "glibc abort"
+                             : c.oom ? "OOM" : "SIGSEGV";
+        line_log_ << ev.line << ',' << trace::op_name(ev.op) << ',' << c.minor_faults - minor << ','
+                  << c.major_faults - major << ',' << kernel_->mm().rss_bytes() << ',' << result << '\n';
+    }
+    return handled;
+}
+
+void Machine::open_line_log(const std::string& path) {
+    line_log_.open(path);
+    if (!line_log_) throw InputError(SourceLocation{path}, "cannot write");
+    line_log_ << "line,event,minor_faults,major_faults,rss_bytes,result\n";
+}
+
+bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     if (libc_events_->aborted() && is_process_event(ev.op)) {
         ++*after_death_;
         return true;

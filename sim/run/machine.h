@@ -3,6 +3,7 @@
 // directly; timing mode wraps each in its SystemC shell and binds their sockets (netlist_sc.h).
 // Each issue's models join here: the memory side grows with the cache hierarchy and the DRAM
 // controllers; the software side is the kernel and glibc's allocator.
+#include <fstream>
 #include <iosfwd>
 #include <memory>
 
@@ -29,6 +30,11 @@ public:
     // core, whose accesses go out through PORT unless the access killed the process. True if a
     // model handled it. Once the process is dead (SIGSEGV, glibc abort), its events are skipped.
     bool execute(const trace::Event& ev, cpu::MemoryPort& port);
+
+    // Per trace line accounting: each line whose execution took page faults (the program's own
+    // accesses and the allocator's), or on which the process died, gets a row
+    // `line,event,minor_faults,major_faults,rss_bytes,result` in PATH (CSV).
+    void open_line_log(const std::string& path);
 
     // How the process ended and what failed, in words, for the run's summary.
     void report(std::ostream& out) const;
@@ -90,6 +96,8 @@ private:
     std::unique_ptr<libc::Ptmalloc> libc_;
     std::unique_ptr<libc::LibcEvents> libc_events_;
     cpu::MemoryPort* port_ = nullptr;  // the core's port while an event runs
+    std::ofstream line_log_;
+    bool execute_event(const trace::Event& ev, cpu::MemoryPort& port);
     stats::Counter* after_death_ = nullptr;
     DirectPort direct_port_{*this};
 };

@@ -84,7 +84,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     if (!req.out_dir.empty()) {
         std::filesystem::create_directories(req.out_dir);
         if (series.enabled()) series.open(req.out_dir + "/timeseries.csv");
-        machine.kernel().open_line_log(req.out_dir + "/faults_by_line.csv");
+        machine.open_line_log(req.out_dir + "/faults_by_line.csv");
     }
     std::unique_ptr<trace::MtraceWriter> mtrace;
     if (!req.mtrace_out.empty()) {
