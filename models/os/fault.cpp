@@ -64,6 +64,10 @@ AccessResult AddressSpace::access(uint64_t vaddr, uint64_t size, bool write, boo
     uint64_t first = vaddr & kPageMask;
     uint64_t last = (vaddr + (size ? size - 1 : 0)) & kPageMask;
     if (last < first) last = first;  // wraps: the first page only
+    // Instruction fetches always take the walk: the NX check lives there.
+    const bool one_page = first == last && !exec;
+    uint64_t& hot = hot_pages_[(first >> kPageShift) % kHotPages];
+    if (one_page && (hot & ~uint64_t(1)) == first && ((hot & 1) || !write)) return res;
     for (uint64_t a = first;; a += kPageSize) {
         AccessResult r = fault_page(a == first ? vaddr : a, write, exec);
         if (r.minor_faults) {
@@ -79,6 +83,7 @@ AccessResult AddressSpace::access(uint64_t vaddr, uint64_t size, bool write, boo
         if (a == last) break;
     }
     if (res.status == AccessStatus::Ok && res.minor_faults) res.status = AccessStatus::Faulted;
+    if (one_page && res.status != AccessStatus::Segv && res.status != AccessStatus::Oom) hot = first | uint64_t(write);
     sync_stats();
     return res;
 }

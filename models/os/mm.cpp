@@ -49,6 +49,7 @@ AddressSpace::AddressSpace(const MmParams& p, FrameSource& frames, stats::Regist
       cpu_(cpu),
       pt_(p.paging == "sv39" ? Paging::Sv39 : Paging::X86_64, frames, cpu),
       stats_(r) {
+    forget_hot_pages();
     if (!pt_.valid()) throw SimulationError("os: no frame for the page-table root");
     // empty_zero_page: a reserved frame shared by every read-before-write of anonymous memory.
     zero_pfn_ = frames_.alloc_pages(0, Gfp::kernel(), cpu_, PageOwner::Kernel);
@@ -174,6 +175,7 @@ Vma& AddressSpace::add_vma(const Vma& v, bool prefer_next) {
 // ---- brk ----
 
 uint64_t AddressSpace::brk(uint64_t addr) {
+    forget_hot_pages();
     const uint64_t orig = brk_;
     if (addr < layout_.start_brk) return orig;  // min_brk = start_brk (no CONFIG_COMPAT_BRK)
     uint64_t newbrk = page_align(addr), oldbrk = page_align(brk_);
@@ -203,6 +205,7 @@ uint64_t AddressSpace::brk(uint64_t addr) {
 // ---- mmap / munmap ----
 
 int64_t AddressSpace::mmap(uint64_t addr, uint64_t len, int prot, int flags) {
+    forget_hot_pages();
     int type = flags & 0x0f;  // MAP_TYPE
     if (type != mman::kMapPrivate) return -EINVAL;  // MAP_SHARED is not modelled (nor MAP_SHARED_VALIDATE)
     if (!(flags & mman::kMapAnonymous)) return -EINVAL;  // file mappings are not modelled
@@ -232,6 +235,7 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t len, int prot, int flags) {
 }
 
 int AddressSpace::munmap(uint64_t addr, uint64_t len) {
+    forget_hot_pages();
     if (addr & (kPageSize - 1)) return -EINVAL;
     len = page_align(len);
     if (!len || addr > layout_.task_size || len > layout_.task_size - addr) return -EINVAL;
@@ -314,6 +318,7 @@ int AddressSpace::apply_flags(uint64_t start, uint64_t end, uint64_t set, uint64
 }
 
 int AddressSpace::mprotect(uint64_t start, uint64_t len, int prot) {
+    forget_hot_pages();
     if (start & (kPageSize - 1)) return -EINVAL;
     if (!len) return 0;
     len = page_align(len);
@@ -345,6 +350,7 @@ int AddressSpace::mprotect(uint64_t start, uint64_t len, int prot) {
 }
 
 int AddressSpace::madvise(uint64_t start, uint64_t len_in, int advice) {
+    forget_hot_pages();
     using namespace mman;
     switch (advice) {
         case kMadvNormal: case kMadvRandom: case kMadvSequential: case kMadvWillNeed: case kMadvDontNeed:
@@ -433,6 +439,7 @@ int AddressSpace::madvise(uint64_t start, uint64_t len_in, int advice) {
 // ---- mremap ----
 
 int64_t AddressSpace::mremap(uint64_t addr, uint64_t old_len, uint64_t new_len, int flags) {
+    forget_hot_pages();
     if (flags & ~(mman::kMremapMayMove | mman::kMremapFixed | 4)) return -EINVAL;
     if (flags & ~mman::kMremapMayMove) return -EINVAL;  // MREMAP_FIXED / DONTUNMAP: not modelled
     if (addr & (kPageSize - 1)) return -EINVAL;

@@ -4,6 +4,7 @@
 // user-space allocator makes (brk, mmap, munmap, mprotect, madvise, mremap) with Linux's error
 // numbers, and demand paging of anonymous memory (mm/memory.c handle_mm_fault). What is left out
 // and how it was checked: docs/os-address-space.md.
+#include <array>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -139,7 +140,10 @@ public:
     int mprotect(uint64_t addr, uint64_t len, int prot);
     int madvise(uint64_t addr, uint64_t len, int advice);
     int64_t mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags);
-    void set_thp_disable(bool on) { thp_disabled_ = on; }  // prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP
+    void set_thp_disable(bool on) {  // prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP
+        thp_disabled_ = on;
+        forget_hot_pages();
+    }
 
     // ---- memory accesses ----
     // SIZE bytes at VADDR (every page they cover), as the CPU would touch them: faults as needed.
@@ -214,6 +218,13 @@ private:
     void zap(const Vma& v, uint64_t start, uint64_t end);
     void release_page(pfn_t pfn, bool file);
     void sync_stats();
+    // Pages recently accessed with their mapping in place, direct-mapped by page number, each
+    // with bit 0 set if an access wrote it: a repeated access needs no walk (its accessed/dirty
+    // bits are already set, as a TLB hit needs none). Every system call that changes mappings
+    // forgets them all.
+    static constexpr size_t kHotPages = 64;
+    std::array<uint64_t, kHotPages> hot_pages_;
+    void forget_hot_pages() { hot_pages_.fill(~uint64_t(0)); }
 
     // mm.cpp
     void build_layout();

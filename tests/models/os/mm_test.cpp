@@ -441,3 +441,25 @@ TEST_CASE("the address space on the real page allocator", "[os][mm]") {
         CHECK(pa.page(pte_pa >> 12).owner == PageOwner::Free);  // free_pgtables gave the PT back
     }
 }
+
+TEST_CASE("a repeated access takes no walk but sees every change of mapping", "[os][mm]") {
+    // Accesses to recently touched pages skip the page walk (AddressSpace::hot_pages_); each
+    // system call that changes a mapping must make the next access see it, as Linux's TLB
+    // flushes do: mprotect, MADV_DONTNEED, munmap.
+    Proc p;
+    uint64_t a = p.map(4 * K4);
+    CHECK(p.faults(a, 8, false) == 1);  // zero page
+    CHECK(p.faults(a, 8, false) == 0);
+    CHECK(p.faults(a, 8, true) == 1);   // the write still takes do_wp_page after cached reads
+    CHECK(p.faults(a + 8, 8, true) == 0);
+    REQUIRE(p.mm->mprotect(a, K4, mman::kProtRead) == 0);
+    AccessResult r = p.mm->access(a, 8, true);
+    CHECK(r.status == AccessStatus::Segv);
+    CHECK(r.segv == SegvCode::AccErr);
+    REQUIRE(p.mm->mprotect(a, K4, RW) == 0);
+    CHECK(p.faults(a, 8, true) == 0);
+    REQUIRE(p.mm->madvise(a, K4, mman::kMadvDontNeed) == 0);
+    CHECK(p.faults(a, 8, true) == 1);   // dropped: a fresh page
+    REQUIRE(p.mm->munmap(a, 4 * K4) == 0);
+    CHECK(p.mm->access(a, 8, false).segv == SegvCode::MapErr);
+}
