@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/error.h"
+
 namespace memsim::libc {
 
-LibcEvents::LibcEvents(Ptmalloc& m, os::ProcessEvents& process, stats::Registry& r)
+LibcEvents::LibcEvents(Ptmalloc& m, os::ProcessEvents& process, stats::Registry& r, std::string trace_file)
     : m_(m),
       process_(process),
+      file_(std::move(trace_file)),
       null_count_(r.counter("libc.null_returns", "calls", "allocations that returned NULL (ENOMEM)")),
       skipped_(r.counter("libc.events_skipped", "events", "malloc-family events after the process died")) {}
 
@@ -19,21 +22,23 @@ void LibcEvents::start(const trace::Event& ev) {
 
 void LibcEvents::born(const trace::Event& ev, uint64_t id, uint64_t ptr, uint64_t size) {
     if (mtrace_) mtrace_->alloc(ev.line, ptr, size);
+    ptr_of_[id] = ptr;  // a NULL result stays live as NULL: freeing it later is free(NULL)
     if (!ptr) {
         ++null_count_;
         if (nulls_.size() < kMaxNullsKept) nulls_.push_back({ev.line, std::string(trace::op_name(ev.op))});
         return;
     }
-    ptr_of_[id] = ptr;
     process_.register_range(id, ptr, size);
 }
 
-uint64_t LibcEvents::take(uint64_t id) {
+uint64_t LibcEvents::take(const trace::Event& ev, uint64_t id) {
     auto it = ptr_of_.find(id);
-    if (it == ptr_of_.end()) return 0;  // an allocation that failed: free(NULL)
+    if (it == ptr_of_.end())
+        throw InputError(SourceLocation{file_, ev.line},
+                         fmt::format("{}: ID {} is not live (never allocated, or already freed)", trace::op_name(ev.op), id));
     uint64_t p = it->second;
     ptr_of_.erase(it);
-    process_.release_range(id);
+    if (p) process_.release_range(id);
     return p;
 }
 
@@ -65,7 +70,7 @@ bool LibcEvents::execute(const trace::Event& ev) {
             case Op::Calloc: born(ev, ev.id, m_.calloc(cur_, ev.nmemb, ev.size), ev.nmemb * ev.size); break;
             case Op::Memalign: born(ev, ev.id, m_.memalign(cur_, ev.align, ev.size), ev.size); break;
             case Op::Realloc: {
-                uint64_t old = take(ev.id);
+                uint64_t old = take(ev, ev.id);
                 uint64_t p = m_.realloc(cur_, old, ev.size);
                 if (mtrace_) mtrace_->realloc(ev.line, old, p, ev.size);
                 if (p) {
@@ -74,15 +79,13 @@ bool LibcEvents::execute(const trace::Event& ev) {
                 } else if (ev.size != 0) {  // failed: the old block stays, under its new ID
                     ++null_count_;
                     if (nulls_.size() < kMaxNullsKept) nulls_.push_back({ev.line, "realloc"});
-                    if (old) {
-                        ptr_of_[ev.id2] = old;
-                        process_.register_range(ev.id2, old, m_.malloc_usable_size(old));
-                    }
+                    ptr_of_[ev.id2] = old;
+                    if (old) process_.register_range(ev.id2, old, m_.malloc_usable_size(old));
                 }
                 break;
             }
             case Op::Free: {
-                uint64_t p = take(ev.id);
+                uint64_t p = take(ev, ev.id);
                 if (mtrace_ && p) mtrace_->free(ev.line, p);
                 m_.free(cur_, p);
                 break;

@@ -26,7 +26,8 @@ namespace memsim::libc {
 
 class LibcEvents {
 public:
-    LibcEvents(Ptmalloc& m, os::ProcessEvents& process, stats::Registry& r);
+    // TRACE_FILE names the trace in errors (a free or realloc of an ID that is not live).
+    LibcEvents(Ptmalloc& m, os::ProcessEvents& process, stats::Registry& r, std::string trace_file);
 
     // Executes EV if it is a malloc-family event (true). Thread events update the calling thread
     // and return false: they stay the core's too.
@@ -49,7 +50,8 @@ private:
     Ptmalloc& m_;
     os::ProcessEvents& process_;
     trace::MtraceWriter* mtrace_ = nullptr;
-    std::unordered_map<uint64_t, uint64_t> ptr_of_;  // trace ID -> pointer
+    std::string file_;
+    std::unordered_map<uint64_t, uint64_t> ptr_of_;  // live trace ID -> pointer (0: the call returned NULL)
     std::unordered_set<uint64_t> live_threads_;
     bool started_ = false;
     uint64_t main_tid_ = 0, cur_ = 0;
@@ -61,7 +63,7 @@ private:
 
     void start(const trace::Event& ev);
     void born(const trace::Event& ev, uint64_t id, uint64_t ptr, uint64_t size);
-    uint64_t take(uint64_t id);
+    uint64_t take(const trace::Event& ev, uint64_t id);
 };
 
 }  // namespace memsim::libc

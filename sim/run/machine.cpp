@@ -17,7 +17,7 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
     kernel_ = std::make_unique<os::Kernel>(cfg, stats, trace_file);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
     libc_ = std::make_unique<libc::Ptmalloc>(cfg.section<libc::PtmallocParams>("libc"), libc_process_, stats);
-    libc_events_ = std::make_unique<libc::LibcEvents>(*libc_, kernel_->process(), stats);
+    libc_events_ = std::make_unique<libc::LibcEvents>(*libc_, kernel_->process(), stats, trace_file);
     after_death_ = &stats.counter("sim.events_after_abort", "events",
                                   "process events skipped because glibc had aborted the process");
 }

@@ -2,9 +2,9 @@
 
 namespace memsim::run {
 
-Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::OnEvent on_event)
-    : core_("cpu", m.core(), std::move(next),
-            [&m](const trace::Event& ev, cpu::MemoryPort& port) { return m.execute(ev, port); }, std::move(on_event)),
+Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::Execute execute,
+                 cpu::TraceCoreSc::OnEvent on_event)
+    : core_("cpu", m.core(), std::move(next), std::move(execute), std::move(on_event)),
       memory_("memory", m.memory()) {
     core_.socket.bind(memory_.socket);
 }

@@ -10,8 +10,9 @@ namespace memsim::run {
 
 class Netlist {
 public:
-    Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::OnEvent on_event);
-    // The machine's models see each event in the order Machine::execute gives them.
+    // EXECUTE runs each event through the machine (Machine::execute, wrapped by the caller).
+    Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::Execute execute,
+            cpu::TraceCoreSc::OnEvent on_event);
 
 private:
     cpu::TraceCoreSc core_;

@@ -32,11 +32,20 @@ uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint6
             return false;
         }
     };
+    // Errors of the models (a bad trace ID, a model's own failure) are rethrown below too.
+    auto execute = [&](const trace::Event& ev, cpu::MemoryPort& port) {
+        try {
+            return m.execute(ev, port);
+        } catch (...) {
+            failure = std::current_exception();
+            return true;
+        }
+    };
     auto on_event = [&](const trace::Event& ev, bool handled, uint64_t now_ps) {
         monitor.on_event(ev, handled, now_ps);
     };
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(double(quantum_ps), sc_core::SC_PS));
-    Netlist netlist(m, next, on_event);
+    Netlist netlist(m, next, execute, on_event);
     try {
         sc_core::sc_start();
     } catch (const sc_core::sc_report& r) {

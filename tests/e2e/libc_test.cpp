@@ -67,3 +67,18 @@ TEST_CASE("sort's recorded heap pointers come back from the model call by call",
     }
     CHECK(same == real.size());
 }
+
+TEST_CASE("a free of an ID that is not live is a trace error with its line", "[e2e][libc]") {
+    fs::path d = fs::temp_directory_path() / ("memsim-libc-" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    std::ofstream(d / "df.txt") << "malloc 1 24\nfree 1\nfree 1\n";
+    for (const char* mode : {"timing", "functional"}) {
+        std::string cmd = std::string(MEMSIM_BINARY) + " run -q --mode " + mode + " --trace " + (d / "df.txt").string() +
+                          " > /dev/null 2> " + (d / "err").string();
+        int status = std::system(cmd.c_str());
+        CHECK(WEXITSTATUS(status) == 2);
+        std::ifstream e(d / "err");
+        std::string err((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+        CHECK(err.find((d / "df.txt").string() + ":3: free: ID 1 is not live") != std::string::npos);
+    }
+}
