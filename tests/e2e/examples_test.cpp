@@ -15,32 +15,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e.h"
+
 namespace fs = std::filesystem;
+using namespace e2e;
 
 namespace {
 
 constexpr uint64_t kPage = 4096;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-int sh(const std::string& cmd) {
-    int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 fs::path example(const std::string& name) { return fs::path(MEMSIM_SOURCE_DIR) / "configs/examples" / name; }
-
-fs::path scratch(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("memsim-examples-" + std::to_string(::getpid())) / name;
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 // The host's THP mode ("always [madvise] never" -> "madvise"): the model must run with the same.
 std::string host_thp() {

@@ -12,16 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e.h"
+
 namespace fs = std::filesystem;
+using namespace e2e;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 struct Run {
     int code;

@@ -16,21 +16,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e.h"
+
 namespace fs = std::filesystem;
+using namespace e2e;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-int sh(const std::string& cmd) {
-    int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 // Every heap call the trace format has, a thread that exits, a fork whose child allocates, a
 // 1 MiB malloc (glibc mmaps it itself) and one mmap of the program's own. The main thread's
@@ -44,6 +35,7 @@ const char* kProgram = R"(#define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 static void show(void *p) {
     char t[24]; int k = 0; uintptr_t v = (uintptr_t)p;
     do { t[k++] = "0123456789abcdef"[v & 15]; v >>= 4; } while (v);

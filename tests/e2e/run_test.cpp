@@ -14,7 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e.h"
+
 namespace fs = std::filesystem;
+using namespace e2e;
 
 namespace {
 
@@ -22,20 +25,6 @@ struct Result {
     int code;
     std::string out, err;
 };
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-fs::path scratch(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("memsim-e2e-" + std::to_string(::getpid())) / name;
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 Result memsim(const std::string& args) {
     fs::path d = scratch("io");

@@ -12,27 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e.h"
+
 namespace fs = std::filesystem;
+using namespace e2e;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-int sh(const std::string& cmd) {
-    int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-fs::path scratch() {
-    fs::path d = fs::temp_directory_path() / ("memsim-trace-cli-" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-}
 
 const std::string kMemsim = MEMSIM_BINARY;
 const std::string kLog = std::string(MEMSIM_SOURCE_DIR) + "/traces/sort-words.mtrace";
@@ -50,7 +35,7 @@ TEST_CASE("trace stats counts what the mtrace log holds", "[e2e][trace]") {
         if (line.find("] < 0x") != std::string::npos || line.find(") < 0x") != std::string::npos) ++reallocs;
     }
     REQUIRE(allocs > 100);
-    fs::path d = scratch();
+    fs::path d = scratch("trace-cli");
     REQUIRE(sh(kMemsim + " trace stats --json " + kLog + " > " + (d / "s.json").string()) == 0);
     auto j = nlohmann::json::parse(slurp(d / "s.json"));
     CHECK(j["events_by_kind"]["malloc"] == allocs);
@@ -59,7 +44,7 @@ TEST_CASE("trace stats counts what the mtrace log holds", "[e2e][trace]") {
 }
 
 TEST_CASE("trace convert: mtrace -> binary -> text equals mtrace -> text", "[e2e][trace]") {
-    fs::path d = scratch();
+    fs::path d = scratch("trace-cli");
     std::string bin = (d / "t.mst").string(), a = (d / "a.txt").string(), b = (d / "b.txt").string();
     REQUIRE(sh(kMemsim + " trace convert " + kLog + " " + bin + " 2>/dev/null") == 0);
     REQUIRE(sh(kMemsim + " trace convert " + bin + " " + b + " 2>/dev/null") == 0);
