@@ -91,7 +91,9 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
 
     stats::TimeSeries series(stats, sim.sample_stats, sim.sample_every_events, timed ? sim.sample_every_ps : 0);
     if (!req.out_dir.empty()) {
-        std::filesystem::create_directories(req.out_dir);
+        std::error_code ec;
+        std::filesystem::create_directories(req.out_dir, ec);
+        if (ec) throw InputError(SourceLocation{req.out_dir}, "--out: cannot create the directory: " + ec.message());
         if (series.enabled()) series.open(req.out_dir + "/timeseries.csv");
         machine.open_line_log(req.out_dir + "/faults_by_line.csv");
     }
