@@ -18,6 +18,10 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
     libc_ = std::make_unique<libc::Ptmalloc>(cfg.section<libc::PtmallocParams>("libc"), libc_process_, stats);
     libc_events_ = std::make_unique<libc::LibcEvents>(*libc_, kernel_->process(), stats, trace_file);
+    if (cfg.section<cache::CacheParams>("cache").model == "cachegrind")
+        cachegrind_ = std::make_unique<cache::Cachegrind>(cfg.section<cache::CacheGeometry>("cache.l1i"),
+                                                          cfg.section<cache::CacheGeometry>("cache.l1d"),
+                                                          cfg.section<cache::CacheGeometry>("cache.ll"), stats);
     after_death_ = &stats.counter("sim.events_after_abort", "events",
                                   "process events skipped because glibc had aborted the process");
 }
@@ -66,6 +70,7 @@ bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     }
     bool handled = kernel_->execute(ev);
     if (handled && !kernel_->access_allowed()) return true;
+    if (cachegrind_) cachegrind_->observe(ev);
     if (!handled) {
         port_ = &port;
         handled = libc_events_->execute(ev);
@@ -82,6 +87,7 @@ void Machine::ProcessOfLibc::touch(uint64_t addr, uint64_t size, bool write) {
 }
 
 void Machine::report(std::ostream& out) const {
+    if (cachegrind_) out << cachegrind_->summary();
     kernel_->report(out);
     if (libc_events_->aborted())
         out << fmt::format("  process             aborted by glibc at trace line {}: {}\n", libc_events_->abort_line(),

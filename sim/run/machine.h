@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <memory>
 
+#include "models/cache/cachegrind.h"
 #include "models/cpu/trace_core.h"
 #include "models/dram/memory.h"
 #include "models/dram/simple_memory.h"
@@ -95,6 +96,7 @@ private:
     ProcessOfLibc libc_process_{*this};
     std::unique_ptr<libc::Ptmalloc> libc_;
     std::unique_ptr<libc::LibcEvents> libc_events_;
+    std::unique_ptr<cache::Cachegrind> cachegrind_;  // cache.model: cachegrind
     cpu::MemoryPort* port_ = nullptr;  // the core's port while an event runs
     std::ofstream line_log_;
     bool execute_event(const trace::Event& ev, cpu::MemoryPort& port);
