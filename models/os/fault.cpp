@@ -84,6 +84,7 @@ AccessResult AddressSpace::access(uint64_t vaddr, uint64_t size, bool write, boo
     }
     if (res.status == AccessStatus::Ok && res.minor_faults) res.status = AccessStatus::Faulted;
     if (one_page && res.status != AccessStatus::Segv && res.status != AccessStatus::Oom) hot = first | uint64_t(write);
+    tlb_finish();
     sync_stats();
     return res;
 }
@@ -134,7 +135,7 @@ AccessResult AddressSpace::fault_page(uint64_t addr, bool write, bool exec) {
         } else {
             // do_huge_pmd_wp_page on the huge zero page: split the PMD into 512 zero-page PTEs and
             // let do_wp_page copy the one written (VM_FAULT_FALLBACK).
-            split_huge_pmd(*v, pmd);
+            split_huge_pmd(*v, pmd, addr);
         }
     }
     if (kind == FaultKind::None && !pmd.huge()) {
@@ -170,6 +171,7 @@ AccessResult AddressSpace::fault_page(uint64_t addr, bool write, bool exec) {
                 if (!f.special(e)) release_page(f.pfn(e), true);
                 a.write = a.dirty = true;
                 pt->e[i] = f.leaf(pfn, a, false);
+                tlb_gather(addr & kPageMask, (addr & kPageMask) + kPageSize);  // ptep_clear_flush
                 ++c_.anon_pages;
                 kind = FaultKind::Cow;
             } else {
@@ -244,9 +246,11 @@ FaultKind AddressSpace::huge_fault(Vma& v, const PageTable::PmdRef& pmd, uint64_
 
 // __split_huge_pmd_locked: the deposited table takes 512 PTEs for the subpages (or for the 4 KiB
 // zero page when the PMD mapped the huge zero page), with the huge entry's protection and dirtiness.
-void AddressSpace::split_huge_pmd(const Vma& v, const PageTable::PmdRef& pmd) {
+void AddressSpace::split_huge_pmd(const Vma& v, const PageTable::PmdRef& pmd, uint64_t addr) {
     const PteFormat& f = pt_.format();
     uint64_t e = pmd.entry();
+    uint64_t base = addr & kHugeMask;
+    tlb_gather(base, base + kPmdSize);  // pmdp_invalidate flushes the huge entry
     pfn_t pfn = f.pfn(e);
     LeafAttrs a = leaf_attrs(v);
     if (pfn == huge_zero_pfn_) {
@@ -290,12 +294,13 @@ void AddressSpace::zap(const Vma& v, uint64_t start, uint64_t end) {
         PageTable::PmdRef pmd = pt_.pmd(b, false);
         if (pmd && pmd.huge()) {
             uint64_t h = b & kHugeMask;
-            if (h < end && h + kPmdSize > start) split_huge_pmd(v, pmd);
+            if (h < end && h + kPmdSize > start) split_huge_pmd(v, pmd, h);
         }
     }
-    pt_.for_each_leaf(start, end, [&](uint64_t, unsigned level, PtPage* t, unsigned i) {
+    pt_.for_each_leaf(start, end, [&](uint64_t va, unsigned level, PtPage* t, unsigned i) {
         uint64_t e = t->e[i];
         pfn_t pfn = f.pfn(e);
+        tlb_gather(va, va + (level ? kPmdSize : kPageSize));  // tlb_remove_tlb_entry
         if (level == 1) {
             if (pfn != huge_zero_pfn_) {
                 c_.anon_pages -= kPtrsPerTable;
@@ -323,11 +328,11 @@ void AddressSpace::change_protection(const Vma& v, uint64_t start, uint64_t end)
         PageTable::PmdRef pmd = pt_.pmd(b, false);
         if (pmd && pmd.huge()) {
             uint64_t h = b & kHugeMask;
-            if (h < end && h + kPmdSize > start) split_huge_pmd(v, pmd);
+            if (h < end && h + kPmdSize > start) split_huge_pmd(v, pmd, h);
         }
     }
     const bool vw = v.flags & vm::kWrite;
-    pt_.for_each_leaf(start, end, [&](uint64_t, unsigned level, PtPage* t, unsigned i) {
+    pt_.for_each_leaf(start, end, [&](uint64_t va, unsigned level, PtPage* t, unsigned i) {
         uint64_t e = t->e[i];
         LeafAttrs a = leaf_attrs(v);
         a.dirty = f.dirty(e);
@@ -336,7 +341,9 @@ void AddressSpace::change_protection(const Vma& v, uint64_t start, uint64_t end)
         bool normal_anon = !a.special && pfn != huge_zero_pfn_ &&
                            (v.kind == VmaKind::Anon || f.writable(e));
         a.write = vw && normal_anon;
-        t->e[i] = f.leaf(pfn, a, level == 1);
+        uint64_t n = f.leaf(pfn, a, level == 1);
+        if (n != e) tlb_gather(va, va + (level ? kPmdSize : kPageSize));  // change_pte_range: flush_tlb_range
+        t->e[i] = n;
     });
 }
 
@@ -352,12 +359,13 @@ void AddressSpace::move_page_tables(uint64_t old_addr, uint64_t new_addr, uint64
         if (!src || src.none()) continue;
         PageTable::PmdRef dst = pt_.pmd(n, true);
         if (!dst) break;
+        tlb_gather(o, o + extent);  // move_ptes / move_normal_pmd: flush_tlb_range of the old range
         if (src.huge()) {
             if (extent == kPmdSize && dst.none()) {
                 pt_.move_pt(src, dst);
                 continue;
             }
-            split_huge_pmd(from, src);
+            split_huge_pmd(from, src, o);
         } else if (extent == kPmdSize && dst.none()) {
             pt_.move_pt(src, dst);
             continue;
@@ -373,6 +381,18 @@ void AddressSpace::move_page_tables(uint64_t old_addr, uint64_t new_addr, uint64
         }
     }
     c_.pagetable_peak = std::max(c_.pagetable_peak, pt_.table_pages());
+}
+
+void AddressSpace::tlb_finish() {
+    if (tlb_start_ >= tlb_end_) return;
+    // flush_tlb_mm_range: more than tlb_single_page_flush_ceiling pages flush everything.
+    constexpr uint64_t kSinglePageFlushCeiling = 33;
+    if (tlb_) {
+        if ((tlb_end_ - tlb_start_) >> kPageShift > kSinglePageFlushCeiling) tlb_->flush_tlb_mm();
+        else tlb_->flush_tlb_range(tlb_start_, tlb_end_);
+    }
+    tlb_start_ = ~uint64_t(0);
+    tlb_end_ = 0;
 }
 
 void AddressSpace::sync_stats() {

@@ -61,6 +61,15 @@ bool Kernel::execute(const trace::Event& ev) {
     return true;
 }
 
+AccessResult Kernel::handle_mmu_fault(const trace::Event& ev, uint64_t vaddr, bool write, bool exec) {
+    AccessResult r = process_->fault(vaddr, write, exec);
+    if (r.status == AccessStatus::Segv || r.status == AccessStatus::Oom) {
+        access_allowed_ = false;
+        if (!fatal_) fatal_ = Fatal{ev.line, r, ev.op};
+    }
+    return r;
+}
+
 void Kernel::report(std::ostream& out) const {
     if (fatal_) {
         const AccessResult& a = fatal_->result;

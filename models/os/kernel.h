@@ -29,6 +29,11 @@ public:
     // afterwards means the process could not perform it (SIGSEGV, OOM, or it was already dead).
     bool execute(const trace::Event& ev);
     bool access_allowed() const { return access_allowed_; }
+    // With an MMU model, raw accesses fault when the MMU finds no usable translation:
+    // handle_mmu_fault is the page-fault exception (handle_mm_fault) for the access at VADDR of
+    // the event being executed; after a fatal result access_allowed() is false.
+    void set_faults_from_mmu(bool on) { process_->set_faults_from_mmu(on); }
+    AccessResult handle_mmu_fault(const trace::Event& ev, uint64_t vaddr, bool write, bool exec);
     // The first SIGSEGV or OOM, if the process met one.
     bool process_died() const { return fatal_.has_value(); }
 

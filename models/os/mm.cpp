@@ -175,7 +175,7 @@ Vma& AddressSpace::add_vma(const Vma& v, bool prefer_next) {
 // ---- brk ----
 
 uint64_t AddressSpace::brk(uint64_t addr) {
-    forget_hot_pages();
+    Syscall syscall(*this);
     const uint64_t orig = brk_;
     if (addr < layout_.start_brk) return orig;  // min_brk = start_brk (no CONFIG_COMPAT_BRK)
     uint64_t newbrk = page_align(addr), oldbrk = page_align(brk_);
@@ -205,7 +205,7 @@ uint64_t AddressSpace::brk(uint64_t addr) {
 // ---- mmap / munmap ----
 
 int64_t AddressSpace::mmap(uint64_t addr, uint64_t len, int prot, int flags) {
-    forget_hot_pages();
+    Syscall syscall(*this);
     int type = flags & 0x0f;  // MAP_TYPE
     if (type != mman::kMapPrivate) return -EINVAL;  // MAP_SHARED is not modelled (nor MAP_SHARED_VALIDATE)
     if (!(flags & mman::kMapAnonymous)) return -EINVAL;  // file mappings are not modelled
@@ -235,7 +235,7 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t len, int prot, int flags) {
 }
 
 int AddressSpace::munmap(uint64_t addr, uint64_t len) {
-    forget_hot_pages();
+    Syscall syscall(*this);
     if (addr & (kPageSize - 1)) return -EINVAL;
     len = page_align(len);
     if (!len || addr > layout_.task_size || len > layout_.task_size - addr) return -EINVAL;
@@ -281,7 +281,9 @@ void AddressSpace::free_pgtables(const std::vector<std::pair<uint64_t, uint64_t>
         uint64_t a = removed[i].first, e = removed[i].second;
         size_t j = i + 1;
         while (j < removed.size() && removed[j].first <= e + kPmdSize) e = removed[j++].second;
+        uint64_t tables = pt_.table_pages();
         pt_.free_range(a, e, floor, j < removed.size() ? removed[j].first : ceiling);
+        if (pt_.table_pages() != tables) tlb_gather(a, e);  // tlb->freed_tables: the walk caches go too
         i = j;
     }
     c_.pagetable_peak = std::max(c_.pagetable_peak, pt_.table_pages());
@@ -318,7 +320,7 @@ int AddressSpace::apply_flags(uint64_t start, uint64_t end, uint64_t set, uint64
 }
 
 int AddressSpace::mprotect(uint64_t start, uint64_t len, int prot) {
-    forget_hot_pages();
+    Syscall syscall(*this);
     if (start & (kPageSize - 1)) return -EINVAL;
     if (!len) return 0;
     len = page_align(len);
@@ -350,7 +352,7 @@ int AddressSpace::mprotect(uint64_t start, uint64_t len, int prot) {
 }
 
 int AddressSpace::madvise(uint64_t start, uint64_t len_in, int advice) {
-    forget_hot_pages();
+    Syscall syscall(*this);
     using namespace mman;
     switch (advice) {
         case kMadvNormal: case kMadvRandom: case kMadvSequential: case kMadvWillNeed: case kMadvDontNeed:
@@ -392,8 +394,10 @@ int AddressSpace::madvise(uint64_t start, uint64_t len_in, int advice) {
                 if (!anon) return -EINVAL;
                 // madvise_free_pte_range: pages stay mapped but clean and old; reclaim (not modelled)
                 // would drop them, a write before that just dirties them again.
-                pt_.for_each_leaf(s, e, [&](uint64_t, unsigned, PtPage* t, unsigned i) {
-                    if (!pt_.format().special(t->e[i])) t->e[i] = pt_.format().clean(t->e[i]);
+                pt_.for_each_leaf(s, e, [&](uint64_t va, unsigned level, PtPage* t, unsigned i) {
+                    if (pt_.format().special(t->e[i])) return;
+                    t->e[i] = pt_.format().clean(t->e[i]);
+                    tlb_gather(va, va + (level ? kPmdSize : kPageSize));  // tlb_remove_tlb_entry
                 });
                 break;
             case kMadvRemove:
@@ -439,7 +443,7 @@ int AddressSpace::madvise(uint64_t start, uint64_t len_in, int advice) {
 // ---- mremap ----
 
 int64_t AddressSpace::mremap(uint64_t addr, uint64_t old_len, uint64_t new_len, int flags) {
-    forget_hot_pages();
+    Syscall syscall(*this);
     if (flags & ~(mman::kMremapMayMove | mman::kMremapFixed | 4)) return -EINVAL;
     if (flags & ~mman::kMremapMayMove) return -EINVAL;  // MREMAP_FIXED / DONTUNMAP: not modelled
     if (addr & (kPageSize - 1)) return -EINVAL;

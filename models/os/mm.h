@@ -126,6 +126,18 @@ struct Layout {
     uint64_t stack_top;     // STACK_TOP
 };
 
+// The hardware's translation caches (TLBs, paging-structure caches), which the kernel must flush
+// when it changes or removes a present entry (flush_tlb_range / flush_tlb_mm, arch/x86/mm/tlb.c).
+// The machine installs one when an MMU model runs; without one nothing is cached.
+class TlbFlusher {
+public:
+    virtual ~TlbFlusher() = default;
+    // The entries for [START, END) (INVLPG each page; also drops paging-structure caches).
+    virtual void flush_tlb_range(uint64_t start, uint64_t end) = 0;
+    // Every entry of this address space (a CR3 write / a PCID flush).
+    virtual void flush_tlb_mm() = 0;
+};
+
 class AddressSpace {
 public:
     AddressSpace(const MmParams& p, FrameSource& frames, stats::Registry& r, unsigned cpu = 0);
@@ -144,6 +156,7 @@ public:
         thp_disabled_ = on;
         forget_hot_pages();
     }
+    void set_tlb(TlbFlusher* tlb) { tlb_ = tlb; }
 
     // ---- memory accesses ----
     // SIZE bytes at VADDR (every page they cover), as the CPU would touch them: faults as needed.
@@ -212,7 +225,7 @@ private:
     LeafAttrs leaf_attrs(const Vma& v) const;
     Vma* expand_stack(Vma* v, uint64_t addr);
     Vma* map_on_access(uint64_t addr);
-    void split_huge_pmd(const Vma& v, const PageTable::PmdRef& pmd);
+    void split_huge_pmd(const Vma& v, const PageTable::PmdRef& pmd, uint64_t addr);  // ADDR: in the huge page
     // Zaps the leaves in [START, END) of V (zap_page_range): frees their pages, splits huge PMDs
     // that the range covers partly.
     void zap(const Vma& v, uint64_t start, uint64_t end);
@@ -225,6 +238,25 @@ private:
     static constexpr size_t kHotPages = 64;
     std::array<uint64_t, kHotPages> hot_pages_;
     void forget_hot_pages() { hot_pages_.fill(~uint64_t(0)); }
+
+    // TLB shootdown as mmu_gather does it (mm/mmu_gather.c, arch/x86/mm/tlb.c): the range of the
+    // present entries a system call or fault changed grows while it runs and is flushed once at its
+    // end, page by page up to tlb_single_page_flush_ceiling (33) pages, else as a whole.
+    TlbFlusher* tlb_ = nullptr;
+    uint64_t tlb_start_ = ~uint64_t(0), tlb_end_ = 0;
+    void tlb_gather(uint64_t start, uint64_t end) {
+        tlb_start_ = std::min(tlb_start_, start);
+        tlb_end_ = std::max(tlb_end_, end);
+    }
+    void tlb_finish();
+    // Opens a system call: forgets the hot pages; flushes what it changed when it returns.
+    struct Syscall {
+        AddressSpace& mm;
+        explicit Syscall(AddressSpace& m) : mm(m) { mm.forget_hot_pages(); }
+        ~Syscall() { mm.tlb_finish(); }
+        Syscall(const Syscall&) = delete;
+        Syscall& operator=(const Syscall&) = delete;
+    };
 
     // mm.cpp
     void build_layout();

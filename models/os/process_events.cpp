@@ -65,15 +65,32 @@ bool ProcessEvents::execute(const trace::Event& ev) {
             after_access(r);
             break;
         }
-        case Op::Read: after_access(mm_.access(ev.addr, ev.size, false)); break;
-        case Op::Write:
-        case Op::Modify:  // a read-modify-write faults as the write it contains
-            after_access(mm_.access(ev.addr, ev.size, true));
+        case Op::Read: case Op::Write: case Op::Modify: case Op::Ifetch:
+            // A read-modify-write faults as the write it contains.
+            if (!faults_from_mmu_)
+                after_access(mm_.access(ev.addr, ev.size, ev.op == Op::Write || ev.op == Op::Modify,
+                                        ev.op == Op::Ifetch));
             break;
-        case Op::Ifetch: after_access(mm_.access(ev.addr, ev.size, false, true)); break;
         default: break;
     }
     return true;
+}
+
+AccessResult ProcessEvents::fault(uint64_t vaddr, bool write, bool exec) {
+    AccessResult r = mm_.access(vaddr, 1, write, exec);
+    AccessResult& line = last_.access;
+    if (r.minor_faults) {
+        if (line.kind == FaultKind::None) line.kind = r.kind;
+        line.minor_faults += r.minor_faults;
+        if (line.status == AccessStatus::Ok) line.status = AccessStatus::Faulted;
+    }
+    if (r.status == AccessStatus::Segv || r.status == AccessStatus::Oom) {
+        line.status = r.status;
+        line.segv = r.segv;
+        line.fault_addr = r.fault_addr;
+        after_access(line);
+    }
+    return r;
 }
 
 }  // namespace memsim::os

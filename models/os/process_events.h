@@ -21,10 +21,12 @@ public:
     // Executes EV if it is one of the process events above (true); false for events other models
     // own, and for touch/madvise of IDs nobody registered here.
     bool execute(const trace::Event& ev);
-    // A raw access for a future MMU: what happened to each page it covers.
-    AccessResult access(uint64_t vaddr, uint64_t size, bool write, bool exec = false) {
-        return mm_.access(vaddr, size, write, exec);
-    }
+    // With an MMU model the hardware finds the missing translations: raw accesses are not faulted
+    // here in advance, the MMU delivers each fault through fault() while the core issues them.
+    void set_faults_from_mmu(bool on) { faults_from_mmu_ = on; }
+    // A page fault the MMU raised at VADDR during the current line (handle_mm_fault): its result
+    // joins the line's, and a SIGSEGV stops the process as one found in advance would.
+    AccessResult fault(uint64_t vaddr, bool write, bool exec);
 
     // The interface for the libc model: ID names [START, START + LENGTH) for touch events.
     void register_range(uint64_t id, uint64_t start, uint64_t length) { ids_[id] = {start, length, 0, false}; }
@@ -55,6 +57,7 @@ private:
     AddressSpace& mm_;
     bool stop_on_segv_;
     bool stopped_ = false;
+    bool faults_from_mmu_ = false;
     std::unordered_map<uint64_t, IdRange> ids_;
     LineResult last_;
     struct Stats {
