@@ -7,11 +7,9 @@
 
 namespace memsim::cache {
 
-MEMSIM_REGISTER_PARAMS(CacheParams, "cache", "the cache model");
-// cachegrind's defaults for a modern x86 (and the values the issue names): 32 KiB 8-way I1 and
-// D1, 1 MiB 16-way LL, 64-byte lines.
-MEMSIM_REGISTER_PARAMS(CacheGeometry, "cache.l1i", "L1 instruction cache (cachegrind --I1)");
-MEMSIM_REGISTER_PARAMS(CacheGeometry, "cache.l1d", "L1 data cache (cachegrind --D1)");
+// cache.l1i and cache.l1d are the hierarchy's CacheLevelParams (cache_params.cpp), whose size,
+// assoc and line Cachegrind reads as its I1 and D1; cachegrind's defaults for a modern x86 (and
+// the values the issue names) are 32 KiB 8-way I1 and D1, 1 MiB 16-way LL, 64-byte lines.
 MEMSIM_REGISTER_PARAMS(CacheGeometry, "cache.ll", "last-level cache (cachegrind --LL)",
                        {{"size", "1MiB"}, {"assoc", "16"}});
 

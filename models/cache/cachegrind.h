@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cache/cache_params.h"
 #include "sim/config/param.h"
 #include "sim/stats/stats.h"
 #include "sim/trace/event.h"
@@ -27,17 +28,6 @@ struct CacheGeometry {
         v(config::ParamSpec::size("size", "32KiB", "capacity").range(256, double(1ull << 40)), size);
         v(config::ParamSpec::count("assoc", "8", "ways", "associativity").range(1, 1024), assoc);
         v(config::ParamSpec::size("line", "64B", "line size").range(16, 4096).pow2(), line);
-    }
-};
-
-// Which cache model the machine runs.
-struct CacheParams {
-    std::string model;
-    void visit(config::ParamVisitor& v) {
-        v(config::ParamSpec::choice("model", "none", {"none", "cachegrind"},
-                                    "none: accesses go straight to memory; cachegrind: count I1/D1/LL hits and "
-                                    "misses exactly as valgrind's cachegrind does (cache.l1i, cache.l1d, cache.ll)"),
-          model);
     }
 };
 

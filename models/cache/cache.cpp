@@ -1,0 +1,387 @@
+#include "models/cache/cache.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "sim/core/error.h"
+
+namespace memsim::cache {
+
+using mem::AccessKind;
+
+namespace {
+constexpr unsigned kPageBits = 12;  // hardware prefetchers stay within a 4 KiB page (physical
+                                    // addresses beyond it are unknown to them: Intel optimization manual)
+
+// cpu.ifetches, looked up among the counters when read (a formula may not ask Registry::value,
+// which evaluates every formula).
+double instructions(const stats::Registry& r) {
+    for (const auto& s : r.all())
+        if (s.kind == stats::Kind::Counter && s.name == "cpu.ifetches") return double(s.counter->value());
+    return 0;
+}
+}  // namespace
+
+Cache::Stats::Stats(stats::Registry& r, const std::string& p)
+    : accesses(r.counter(p + "accesses", "accesses",
+                         "demand accesses (reads, writes, ifetches, page walks; not write-backs or prefetches "
+                         "from above), one per line touched")),
+      hits(r.counter(p + "hits", "accesses", "demand accesses that found their line present and filled")),
+      misses(r.counter(p + "misses", "accesses",
+                       "demand accesses that missed, including secondary misses merged in an MSHR")),
+      evictions(r.counter(p + "evictions", "lines", "valid lines replaced to make room for a fill")),
+      writebacks(r.counter(p + "writebacks", "lines", "dirty lines sent to the level below")),
+      prefetches_issued(r.counter(p + "prefetches.issued", "lines", "prefetch fills sent below by this level")),
+      prefetches_useful(r.counter(p + "prefetches.useful", "lines", "prefetched lines later hit by a demand access")),
+      mshr_merges(r.counter(p + "mshr.merges", "accesses",
+                            "secondary misses to a line already in flight, completed by its fill")),
+      mshr_full_stalls(r.counter(p + "mshr.full_stalls", "cycles", "cycles misses waited for a free MSHR")),
+      back_invalidations(r.counter(p + "back_invalidations", "lines",
+                                   "lines invalidated in the levels above because this inclusive level evicted "
+                                   "them")) {
+    for (unsigned k = 0; k < mem::kAccessKinds; ++k) {
+        const char* kind = mem::kind_name(AccessKind(k));
+        accesses_by[k] = &r.counter(p + "accesses." + kind, "accesses", fmt::format("{} requests received", kind));
+        misses_by[k] = &r.counter(p + "misses." + kind, "accesses", fmt::format("{} requests that missed", kind));
+    }
+    r.formula(p + "mpki", "misses/kinst", "demand misses per 1000 instructions (cpu.ifetches); 0 without them",
+              [&r, m = &misses] {
+                  double i = instructions(r);
+                  return i > 0 ? double(m->value()) * 1000.0 / i : 0.0;
+              });
+}
+
+Cache::Cache(const std::string& name, const CacheLevelParams& p, uint8_t level, uint64_t cycle_ps, bool timed,
+             mem::Port* next, stats::Registry& r)
+    : name_(name),
+      p_(p),
+      level_(level),
+      cycle_ps_(cycle_ps),
+      timed_(timed),
+      write_back_(p.write_back()),
+      write_allocate_(p.write_allocate),
+      inclusive_(p.inclusion == "inclusive"),
+      exclusive_(p.inclusion == "exclusive"),
+      next_(next),
+      ways_(unsigned(p.assoc)),
+      hit_ps_(p.hit_latency * cycle_ps),
+      stats_(r, "cache." + name + ".") {
+    const std::string key = "cache." + name;
+    uint64_t sets = p.size / (p.assoc * p.line);
+    if (sets == 0 || (sets & (sets - 1)) != 0 || sets * p.assoc * p.line != p.size)
+        throw InputError(fmt::format("{}.size: {} bytes / ({} ways x {}-byte lines) must be a power-of-two number "
+                                     "of sets",
+                                     key, p.size, p.assoc, p.line));
+    // VIPT without aliases: the set index must come from the page offset, which translation does
+    // not change, so every way may hold at most one page (Hennessy & Patterson, 6th ed., B.3).
+    if (p.vipt() && p.size / p.assoc > (uint64_t(1) << kPageBits))
+        throw InputError(fmt::format(
+            "{}.indexing: vipt needs size / assoc <= the 4 KiB page, got {} / {} = {} bytes per way: the set index "
+            "would use virtual address bits above the page offset, so one physical line could sit in two sets "
+            "under two virtual aliases; raise {}.assoc to {}, lower {}.size to {} bytes, or use indexing: pipt",
+            key, p.size, p.assoc, p.size / p.assoc, key, p.size >> kPageBits, key, p.assoc << kPageBits));
+    line_bits_ = 0;
+    while ((uint64_t(1) << line_bits_) < p.line) ++line_bits_;
+    set_mask_ = sets - 1;
+    ReplacementSpec rs{sets, ways_, 1};
+    if (std::string why = replacement_check(p.replacement, rs); !why.empty())
+        throw InputError(key + ".replacement: " + why);
+    repl_ = make_replacement(p.replacement, rs);
+    try {
+        prefetcher_ = make_prefetcher(p.prefetcher, {line_bits_, unsigned(p.prefetch_degree), unsigned(p.prefetch_distance)});
+    } catch (const std::invalid_argument& e) {
+        throw InputError(key + ".prefetcher: " + e.what());
+    }
+    if (exclusive_ && !write_back_)
+        throw InputError(key + ".inclusion: an exclusive level holds the victims of the levels above, dirty ones "
+                               "too, so it must be write_policy: write_back");
+    tags_.assign(sets * ways_, kInvalid);
+    flags_.assign(sets * ways_, 0);
+    if (timed_) {
+        fill_ps_.assign(sets * ways_, 0);
+        fill_from_.assign(sets * ways_, level_);
+        mshr_busy_until_.assign(p.mshrs, 0);
+    }
+}
+
+Cache::~Cache() = default;
+
+void Cache::add_upper(Cache* upper) {
+    uppers_.push_back(upper);
+    upper->lower_ = this;
+}
+
+bool Cache::dirty(uint64_t addr) const {
+    int64_t slot = find(addr >> line_bits_);
+    return slot >= 0 && (flags_[size_t(slot)] & kDirty);
+}
+
+uint64_t Cache::access(const mem::Request& req, uint64_t issue_ps) {
+    uint64_t first = req.addr >> line_bits_;
+    uint64_t last = (req.addr + (req.size ? req.size - 1 : 0)) >> line_bits_;
+    uint8_t served = 0;
+    if (first == last) {
+        uint64_t done = access_line(first, req.kind, req.size, issue_ps, served);
+        req.served_by = served;
+        return done;
+    }
+    // A request that straddles lines is served line by line, all issued at once (as a core's
+    // load/store unit splits a misaligned access); it completes with its last line and reports
+    // the deepest level any line came from.
+    uint64_t done = 0;
+    uint64_t end = req.addr + req.size;
+    for (uint64_t b = first; b <= last; ++b) {
+        uint64_t lo = std::max(req.addr, b << line_bits_), hi = std::min(end, (b + 1) << line_bits_);
+        uint8_t s = 0;
+        done = std::max(done, access_line(b, req.kind, uint32_t(hi - lo), issue_ps, s));
+        served = std::max(served, s);
+    }
+    req.served_by = served;
+    return done;
+}
+
+uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by) {
+    ++*stats_.accesses_by[unsigned(kind)];
+    if (kind == AccessKind::Writeback) {
+        served_by = level_;
+        return receive_writeback(block, issue_ps);
+    }
+    const bool demand = kind != AccessKind::Prefetch;
+    if (demand) ++stats_.accesses;
+    const uint64_t lookup_ps = issue_ps + hit_ps_;
+    const int64_t slot = find(block);
+    if (slot < 0) {
+        if (demand) ++stats_.misses;
+        ++*stats_.misses_by[unsigned(kind)];
+        uint64_t done = miss(block, kind, bytes, issue_ps, served_by);
+        if (prefetcher_ && demand) run_prefetcher(block, true, false, lookup_ps);
+        return done;
+    }
+
+    const auto s = size_t(slot);
+    const uint64_t set = block & set_mask_;
+    const auto way = unsigned(uint64_t(slot) - set * ways_);
+    uint8_t& f = flags_[s];
+    const bool prefetched = f & kPrefetched;
+    if (demand && prefetched) {
+        ++stats_.prefetches_useful;
+        f &= uint8_t(~kPrefetched);
+    }
+    uint64_t done = timed_ ? lookup_ps : 0;
+    served_by = level_;
+    const bool in_flight = timed_ && fill_ps_[s] > issue_ps;
+    if (in_flight) {  // a secondary miss: it merges with the MSHR that fetches the line
+        if (demand) ++stats_.misses;
+        ++*stats_.misses_by[unsigned(kind)];
+        ++stats_.mshr_merges;
+        done = std::max(done, fill_ps_[s]);
+        served_by = fill_from_[s];
+    } else if (demand) {
+        ++stats_.hits;
+    }
+    repl_->on_hit(set, way);
+    if (mem::is_write(kind)) {
+        if (write_back_)
+            f |= kDirty;
+        else
+            post(block, kind, bytes, done);
+    }
+    if (exclusive_ && !uppers_.empty()) {
+        // Exclusive: the line moves up into the requesting level and leaves this one (AMD's
+        // victim L3; gem5's "mostly exclusive" clusivity invalidates on a hit from above).
+        moved_dirty_ = f & kDirty;
+        tags_[s] = kInvalid;
+        f = 0;
+        repl_->on_invalidate(set, way);
+    }
+    if (prefetcher_ && demand) run_prefetcher(block, in_flight, prefetched, lookup_ps);
+    return done;
+}
+
+uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by) {
+    const uint64_t lookup_ps = issue_ps + hit_ps_;
+    const bool write = mem::is_write(kind);
+    if (write && (!write_allocate_ || exclusive_)) {
+        // No-write-allocate (or an exclusive level, filled only by victims): the write goes
+        // below through the write buffer and the line is not fetched.
+        post(block, kind, bytes, lookup_ps);
+        served_by = level_;
+        return timed_ ? lookup_ps : 0;
+    }
+    uint64_t start_ps = lookup_ps;
+    unsigned mshr = 0;
+    if (timed_) mshr = take_mshr(lookup_ps, start_ps);
+    mem::Request fill{block << line_bits_, uint32_t(line_size()), write ? AccessKind::Read : kind};
+    uint64_t done = next_->access(fill, start_ps);
+    served_by = fill.served_by;
+    if (timed_) mshr_busy_until_[mshr] = done;
+    // A line an exclusive level below moved up keeps its dirtiness here.
+    bool dirty = false;
+    if (lower_ && lower_->exclusive_) {
+        dirty = lower_->moved_dirty_;
+        lower_->moved_dirty_ = false;
+    }
+    if (exclusive_) {  // not filled here: the line goes on up, dirty or not
+        moved_dirty_ = dirty;
+        return timed_ ? done : 0;
+    }
+    if (dirty && !write_back_) {  // a write-through level holds nothing dirty: the data goes below
+        post(block, AccessKind::Writeback, uint32_t(line_size()), done);
+        dirty = false;
+    }
+    uint8_t flags = (write && write_back_) || dirty ? kDirty : 0;
+    allocate(block, flags, done, served_by);
+    if (write && !write_back_) post(block, kind, bytes, done);  // write-through: the write follows the fill
+    return timed_ ? done : 0;
+}
+
+uint64_t Cache::receive_writeback(uint64_t block, uint64_t issue_ps) {
+    // A dirty line evicted above. A write-back level takes it (a whole line: nothing to fetch), as
+    // gem5 allocates on WritebackDirty; a write-through level passes it on.
+    const uint64_t done = timed_ ? issue_ps + hit_ps_ : 0;
+    if (int64_t slot = find(block); slot >= 0) {
+        const uint64_t set = block & set_mask_;
+        repl_->on_hit(set, unsigned(uint64_t(slot) - set * ways_));
+        if (write_back_)
+            flags_[size_t(slot)] |= kDirty;
+        else
+            post(block, AccessKind::Writeback, uint32_t(line_size()), done);
+        return done;
+    }
+    ++*stats_.misses_by[unsigned(AccessKind::Writeback)];
+    if (write_back_)
+        allocate(block, kDirty, done, level_);
+    else
+        post(block, AccessKind::Writeback, uint32_t(line_size()), done);
+    return done;
+}
+
+void Cache::fill_victim(uint64_t block, bool dirty, uint64_t at_ps) {
+    if (dirty) ++*stats_.accesses_by[unsigned(AccessKind::Writeback)];
+    if (int64_t slot = find(block); slot >= 0) {
+        if (dirty) flags_[size_t(slot)] |= kDirty;
+        return;
+    }
+    if (dirty) ++*stats_.misses_by[unsigned(AccessKind::Writeback)];
+    allocate(block, dirty ? kDirty : 0, at_ps, level_);
+}
+
+uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from) {
+    const uint64_t set = block & set_mask_;
+    const uint64_t base = set * ways_;
+    unsigned way = ways_;
+    for (unsigned w = 0; w < ways_; ++w) {
+        if (tags_[base + w] == kInvalid) {  // an invalid way is filled first, as hardware does
+            way = w;
+            break;
+        }
+    }
+    uint64_t victim = kInvalid;
+    bool victim_dirty = false;
+    if (way == ways_) {
+        way = repl_->victim(set);
+        victim = tags_[base + way];
+        victim_dirty = flags_[base + way] & kDirty;
+        ++stats_.evictions;
+    }
+    const uint64_t s = base + way;
+    tags_[s] = block;
+    flags_[s] = flags;
+    if (timed_) {
+        fill_ps_[s] = fill_ps;
+        fill_from_[s] = from;
+    }
+    repl_->on_fill(set, way);
+    // The victim leaves after the new line is in place: what it sets off below (a write-back,
+    // an exclusive level's fill, back-invalidations) cannot disturb this set's new line.
+    if (victim != kInvalid) evict(victim, victim_dirty, fill_ps);
+    return s;
+}
+
+void Cache::evict(uint64_t block, bool dirty, uint64_t at_ps) {
+    if (inclusive_) {
+        // Inclusion: no level above may keep a line this level no longer has (Baer and Wang,
+        // ISCA 1988); a dirty copy above holds the newest data, which goes below with the victim.
+        unsigned lines = 0;
+        for (Cache* u : uppers_) dirty |= u->back_invalidate(block << line_bits_, line_size(), lines);
+        stats_.back_invalidations += lines;
+    }
+    if (lower_ && lower_->exclusive_) {
+        // An exclusive level below is filled by every victim, clean ones too (gem5's
+        // WritebackClean towards a victim cache).
+        if (dirty) ++stats_.writebacks;
+        lower_->fill_victim(block, dirty, at_ps);
+        return;
+    }
+    if (dirty) {
+        ++stats_.writebacks;
+        post(block, AccessKind::Writeback, uint32_t(line_size()), at_ps);
+    }
+}
+
+bool Cache::back_invalidate(uint64_t addr, uint64_t bytes, unsigned& lines) {
+    bool dirty = false;
+    for (uint64_t b = addr >> line_bits_; b <= (addr + bytes - 1) >> line_bits_; ++b) {
+        int64_t slot = find(b);
+        if (slot < 0) continue;
+        const auto s = size_t(slot);
+        const uint64_t set = b & set_mask_;
+        dirty |= (flags_[s] & kDirty) != 0;
+        tags_[s] = kInvalid;
+        flags_[s] = 0;
+        repl_->on_invalidate(set, unsigned(uint64_t(slot) - set * ways_));
+        ++lines;
+    }
+    for (Cache* u : uppers_) dirty |= u->back_invalidate(addr, bytes, lines);
+    return dirty;
+}
+
+unsigned Cache::take_mshr(uint64_t at_ps, uint64_t& start_ps) {
+    unsigned earliest = 0;
+    for (unsigned m = 0; m < mshr_busy_until_.size(); ++m) {
+        if (mshr_busy_until_[m] <= at_ps) {
+            start_ps = at_ps;
+            return m;
+        }
+        if (mshr_busy_until_[m] < mshr_busy_until_[earliest]) earliest = m;
+    }
+    // Every MSHR holds a line in flight: the miss waits for the first fill (gem5 blocks the
+    // cache's request port until an MSHR frees: Blocked_NoMSHRs).
+    start_ps = mshr_busy_until_[earliest];
+    stats_.mshr_full_stalls += (start_ps - at_ps + cycle_ps_ - 1) / cycle_ps_;
+    return earliest;
+}
+
+void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_t at_ps) {
+    prefetch_out_.clear();
+    prefetcher_->observe(block, miss, prefetch_hit, prefetch_out_);
+    const unsigned page_lines = line_bits_ < kPageBits ? kPageBits - line_bits_ : 0;
+    for (uint64_t b : prefetch_out_) {
+        if ((b >> page_lines) != (block >> page_lines) || find(b) >= 0) continue;
+        unsigned mshr = 0;
+        if (timed_) {
+            // A prefetch never waits for an MSHR: with none free it is dropped (demand first).
+            while (mshr < mshr_busy_until_.size() && mshr_busy_until_[mshr] > at_ps) ++mshr;
+            if (mshr == mshr_busy_until_.size()) continue;
+        }
+        ++stats_.prefetches_issued;
+        mem::Request r{b << line_bits_, uint32_t(line_size()), AccessKind::Prefetch};
+        uint64_t done = next_->access(r, timed_ ? at_ps : 0);
+        if (timed_) mshr_busy_until_[mshr] = done;
+        uint8_t flags = kPrefetched;
+        if (lower_ && lower_->exclusive_ && lower_->moved_dirty_) {
+            flags |= kDirty;
+            lower_->moved_dirty_ = false;
+        }
+        allocate(b, flags, done, r.served_by);
+    }
+}
+
+void Cache::post(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t at_ps) {
+    mem::Request r{block << line_bits_, bytes, kind};
+    next_->access(r, timed_ ? at_ps : 0);
+}
+
+}  // namespace memsim::cache

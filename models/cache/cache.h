@@ -1,0 +1,137 @@
+#pragma once
+// One level of a cache hierarchy: a set-associative tag array (valid, dirty and prefetched bits
+// per line) with a replacement policy chosen by name, write-back or write-through, write-allocate
+// or not, MSHRs, an inclusion policy towards the levels above it and an optional prefetcher. It is
+// a mem::Port and sends its misses, fills and write-backs to the Port below (`next`): another
+// Cache, a TLM adapter (cache_sc.h) or a memory.
+//
+// Timing is loosely timed, as the core's (models/cpu/trace_core.h): access(req, issue) updates the
+// state at once and returns when the request completes.
+//   - A hit completes at issue + hit_latency.
+//   - A miss looks up (hit_latency), takes an MSHR and goes down; it completes when the line is
+//     filled, the time the level below returns.
+//   - MSHRs (Kroft, ISCA 1981; gem5 src/mem/cache/mshr.hh): a demand to a line still in flight (its
+//     fill time after the issue) is a secondary miss; it merges with the primary and completes at
+//     the same fill, sending nothing down. A primary miss that finds every MSHR holding a line in
+//     flight waits for the earliest fill (mshr.full_stalls counts those cycles).
+//   - Write-backs of dirty victims leave at the fill that evicts them (gem5 allocates on the fill
+//     response and queues the victim in its write buffer) and are posted: they occupy the level
+//     below but do not delay the requester. So are the writes a write-through or no-write-allocate
+//     level passes down (a write buffer drains them).
+// A write miss that allocates asks the level below for the line as a read (read-for-ownership,
+// gem5's ReadExReq): the level that holds the line dirty is the one that took the write.
+//
+// Functional mode (timed false): the same state changes and counts; no time, no MSHR waits or
+// merges (nothing is ever in flight), access returns 0.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/cache/cache_params.h"
+#include "models/cache/prefetcher.h"
+#include "models/cache/replacement.h"
+#include "models/interconnect/port.h"
+#include "sim/stats/stats.h"
+
+namespace memsim::cache {
+
+class Cache final : public mem::Port {
+public:
+    // NAME is the level's ("l2"): statistics go under cache.NAME., errors name cache.NAME.KEY.
+    // LEVEL is what req.served_by says when this level served a request (1 for L1, ...).
+    // CYCLE_PS: the core clock's period, which hit_latency counts. Throws InputError for a
+    // geometry or policy that cannot be built.
+    Cache(const std::string& name, const CacheLevelParams& p, uint8_t level, uint64_t cycle_ps, bool timed,
+          mem::Port* next, stats::Registry& r);
+    ~Cache() override;
+
+    uint64_t access(const mem::Request& req, uint64_t issue_ps) override;
+
+    void set_next(mem::Port* next) { next_ = next; }
+    // UPPER is a level directly above this one: an inclusive level back-invalidates it, an
+    // exclusive one is filled with its victims.
+    void add_upper(Cache* upper);
+
+    const std::string& name() const { return name_; }
+    uint8_t level() const { return level_; }
+    bool vipt() const { return p_.vipt(); }
+    const CacheLevelParams& params() const { return p_; }
+    uint64_t line_size() const { return uint64_t(1) << line_bits_; }
+
+    // State, for tests and the MMU glue: whether ADDR's line is present, and dirty.
+    bool contains(uint64_t addr) const { return find(addr >> line_bits_) >= 0; }
+    bool dirty(uint64_t addr) const;
+
+    struct Stats {
+        stats::Counter &accesses, &hits, &misses;  // demand: every kind but writeback and prefetch
+        stats::Counter* accesses_by[mem::kAccessKinds];
+        stats::Counter* misses_by[mem::kAccessKinds];
+        stats::Counter &evictions, &writebacks, &prefetches_issued, &prefetches_useful, &mshr_merges,
+            &mshr_full_stalls, &back_invalidations;
+        Stats(stats::Registry& r, const std::string& prefix);
+    };
+    const Stats& stats() const { return stats_; }
+
+private:
+    // Per-line flags.
+    static constexpr uint8_t kDirty = 1, kPrefetched = 2;
+    static constexpr uint64_t kInvalid = ~uint64_t(0);
+
+    std::string name_;
+    CacheLevelParams p_;
+    uint8_t level_;
+    uint64_t cycle_ps_;
+    bool timed_;
+    bool write_back_, write_allocate_, inclusive_, exclusive_;
+    mem::Port* next_;
+    Cache* lower_ = nullptr;      // the level this one is an upper of (add_upper)
+    std::vector<Cache*> uppers_;  // the levels above this one
+    unsigned line_bits_;
+    uint64_t set_mask_;
+    unsigned ways_;
+    uint64_t hit_ps_;
+    std::unique_ptr<ReplacementPolicy> repl_;
+    std::unique_ptr<Prefetcher> prefetcher_;
+    std::vector<uint64_t> prefetch_out_;  // scratch
+
+    // The tag array, sets x ways: the whole line number (kInvalid when empty), as cachegrind keeps
+    // it, so a lookup compares one word; flags beside it. Timed only: when each line's data
+    // arrives (its fill) and which level it came from.
+    std::vector<uint64_t> tags_;
+    std::vector<uint8_t> flags_;
+    std::vector<uint64_t> fill_ps_;
+    std::vector<uint8_t> fill_from_;
+    std::vector<uint64_t> mshr_busy_until_;  // timed only: each MSHR's fill time
+
+    // Set by an exclusive level when a hit moved a dirty line up: the upper fills it dirty.
+    bool moved_dirty_ = false;
+
+    Stats stats_;
+
+    int64_t find(uint64_t block) const {
+        const uint64_t* t = &tags_[(block & set_mask_) * ways_];
+        for (unsigned w = 0; w < ways_; ++w)
+            if (t[w] == block) return int64_t((block & set_mask_) * ways_ + w);
+        return -1;
+    }
+    uint64_t access_line(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
+    uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
+    uint64_t receive_writeback(uint64_t block, uint64_t issue_ps);
+    // An exclusive level's fill: a victim of the level above, clean or dirty.
+    void fill_victim(uint64_t block, bool dirty, uint64_t at_ps);
+    // Installs BLOCK (an invalid way first, else the policy's victim, which leaves at FILL_PS);
+    // returns its slot.
+    uint64_t allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from);
+    void evict(uint64_t block, bool dirty, uint64_t at_ps);
+    // Removes every line of [addr, addr + bytes) here and above, adding their number to LINES;
+    // true if any was dirty.
+    bool back_invalidate(uint64_t addr, uint64_t bytes, unsigned& lines);
+    // An MSHR free at AT_PS or, if none is, the first to free (START_PS says when).
+    unsigned take_mshr(uint64_t at_ps, uint64_t& start_ps);
+    void run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_t at_ps);
+    // Sends a request below that the requester does not wait for (write buffer).
+    void post(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t at_ps);
+};
+
+}  // namespace memsim::cache

@@ -1,0 +1,57 @@
+#include "models/interconnect/tlm_port_sc.h"
+
+#include <string>
+
+#include "sim/core/error.h"
+
+namespace memsim::mem {
+namespace {
+uint64_t now_ps() { return uint64_t(sc_core::sc_time_stamp().value()); }  // time resolution is 1 ps
+}  // namespace
+
+TlmInitiatorPort::TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket) : socket_(socket), ext_(new MemExtension) {
+    trans_.set_extension(ext_);
+}
+
+uint64_t TlmInitiatorPort::access(const Request& r, uint64_t issue_ps) {
+    trans_.set_command(is_write(r.kind) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    trans_.set_address(r.addr);
+    trans_.set_data_ptr(nullptr);  // timing only: the trace carries no data
+    trans_.set_data_length(r.size);
+    trans_.set_streaming_width(r.size);
+    trans_.set_byte_enable_ptr(nullptr);
+    trans_.set_dmi_allowed(false);
+    trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    ext_->kind = r.kind;
+    ext_->served_by = 0;
+    uint64_t now = now_ps();
+    // A request is never issued before the present: SystemC time only moves forward.
+    sc_core::sc_time delay(double(issue_ps > now ? issue_ps - now : 0), sc_core::SC_PS);
+    socket_->b_transport(trans_, delay);
+    if (trans_.is_response_error())
+        throw SimulationError("memory returned " + trans_.get_response_string() + " for address " +
+                              std::to_string(r.addr));
+    r.served_by = ext_->served_by;
+    return now + uint64_t(delay.value());
+}
+
+void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    if (trans.get_byte_enable_ptr() != nullptr) {
+        trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    auto* ext = trans.get_extension<MemExtension>();
+    AccessKind kind = ext ? ext->kind : trans.is_write() ? AccessKind::Write : AccessKind::Read;
+    Request r{trans.get_address(), trans.get_data_length(), kind};
+    uint64_t arrival = now_ps() + uint64_t(delay.value());
+    uint64_t done = port.access(r, arrival);
+    if (done > arrival) delay += sc_core::sc_time(double(done - arrival), sc_core::SC_PS);
+    if (ext) ext->served_by = r.served_by;
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+TlmPortTarget::TlmPortTarget(sc_core::sc_module_name name, Port& port) : sc_module(name), socket("socket"), port_(port) {
+    socket.register_b_transport(this, &TlmPortTarget::b_transport);
+}
+
+}  // namespace memsim::mem

@@ -1,0 +1,54 @@
+#pragma once
+// mem::Port over TLM-2.0 and back, so plain models (caches, memories) stack across SystemC
+// modules: a Port whose requests leave through an initiator socket, and the target side that
+// serves an arriving b_transport with a Port. What a generic payload cannot say (the access kind,
+// the level that served it) rides in MemExtension. Loosely timed: the delay annotates a request's
+// issue and completion relative to sc_time_stamp(), as models/cpu/trace_core_sc.cpp does.
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/interconnect/port.h"
+
+namespace memsim::mem {
+
+struct MemExtension final : tlm::tlm_extension<MemExtension> {
+    AccessKind kind = AccessKind::Read;
+    uint8_t served_by = 0;
+    tlm::tlm_extension_base* clone() const override { return new MemExtension(*this); }
+    void copy_from(const tlm::tlm_extension_base& e) override {
+        const auto& o = static_cast<const MemExtension&>(e);
+        kind = o.kind;
+        served_by = o.served_by;
+    }
+};
+
+// A Port that sends each request over SOCKET with b_transport (timing only: no data).
+class TlmInitiatorPort final : public Port {
+public:
+    explicit TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket);
+    uint64_t access(const Request& r, uint64_t issue_ps) override;
+
+private:
+    tlm::tlm_initiator_socket<>& socket_;
+    tlm::tlm_generic_payload trans_;
+    MemExtension* ext_;  // owned by trans_
+};
+
+// Serves TRANS with PORT: the kind from its MemExtension (without one, read or write by the
+// command), issued at sc_time_stamp() + DELAY; the completion goes back on DELAY and the serving
+// level in the extension.
+void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+// A TLM-2.0 target in front of a Port, for a plain model without a shell of its own.
+class TlmPortTarget : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<TlmPortTarget> socket;
+    TlmPortTarget(sc_core::sc_module_name name, Port& port);
+
+private:
+    Port& port_;
+    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) { serve_b_transport(port_, trans, delay); }
+};
+
+}  // namespace memsim::mem
