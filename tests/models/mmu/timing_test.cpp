@@ -151,3 +151,27 @@ TEST_CASE("mmu: a shared fully associative array holds every page size (Zen 2 L1
     CHECK(m.tr(small + 8).source == Source::L1);
     CHECK(m.mmu->dtlb().occupancy() == 2);
 }
+
+TEST_CASE("mmu: hit rates of random loads follow the TLB reach", "[mmu]") {
+    // 64 MiB = 16384 pages, all touched; 200000 uniformly random loads, functional mode. DTLB: 64 of
+    // the 16384 pages -> p = 0.0039; the STLB also holds the DTLB's 64 (each walk fills both), so a
+    // DTLB miss finds one of the other 1472 among 16320 pages: p = 0.0902. Binomial standard
+    // deviations sqrt(p(1-p)/n): 0.00014 and 0.00064; the bounds are 5 of them.
+    Machine m({}, "never", "x86_64", false);
+    constexpr uint64_t kBytes = 64ull << 20;
+    const uint64_t base = m.map(kBytes, RW, FIXED, 0x100000000);
+    REQUIRE(m.mm->access(base, kBytes, true).status == os::AccessStatus::Faulted);
+    uint64_t x = 88172645463325252ull;  // xorshift64: a fixed sequence
+    unsigned faults = 0;
+    for (int i = 0; i < 200000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        faults += m.tr(base + (x % kBytes & ~uint64_t(7))).fault != Fault::None;
+        m.port.log.clear();
+    }
+    CHECK(faults == 0);
+    CHECK(m.stat("mmu.dtlb.hits") / m.stat("mmu.dtlb.accesses") == Approx(64.0 / 16384).margin(5 * 0.00014));
+    CHECK(m.stat("mmu.stlb.hits") / m.stat("mmu.stlb.accesses") == Approx(1472.0 / 16320).margin(5 * 0.00064));
+    // The PDE cache (32 entries, 4 sets x 8 ways) holds the 32 PD entries of 64 MiB: one read a walk
+    // once the first walk of each PD entry has filled it.
+    CHECK(m.stat("mmu.walk_memory_accesses") - m.stat("mmu.walks") <= 3 * 32);
+}

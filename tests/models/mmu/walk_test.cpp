@@ -366,3 +366,23 @@ TEST_CASE("mmu: Sv39 walks three levels and CVA6 faults on clear A or D", "[mmu]
     CHECK(t.pa == m.kernel_pa(va));
     CHECK((m.pte(va) & (PteFormat::kAc | PteFormat::kDi)) == (PteFormat::kAc | PteFormat::kDi));
 }
+
+TEST_CASE("mmu: a 1 GiB leaf (PS in a PDPT entry) stops the walk at level 2", "[mmu]") {
+    // The kernel model maps no 1 GiB pages (Linux gives anonymous memory none either: only hugetlbfs
+    // and DAX do); the entry is written by hand as such a mapping would be.
+    Machine m;
+    const uint64_t va = m.map(K4, RW, FIXED, 0x40000000);
+    m.touch(va, true);  // allocates the PDPT under PML4 entry 0
+    const uint64_t pdpte = next_table_x86(m.pt(), m.pt().root_pa()) + 8 * 1;  // VA[38:30] = 1
+    const uint64_t frame = 0x80000000;  // 1 GiB aligned
+    const uint64_t saved = m.pt().read_phys_u64(pdpte);
+    REQUIRE(m.pt().write_phys_u64(pdpte, frame | PteFormat::kP | PteFormat::kRW | PteFormat::kUS | PteFormat::kA |
+                                             PteFormat::kD | PteFormat::kPS));
+    Translation t = m.tr(va + 0x3456789);
+    CHECK(t.fault == Fault::None);
+    CHECK(t.page_size == PageSize::Size1G);
+    CHECK(t.pa == frame + 0x3456789);
+    CHECK(m.port.log.size() == 2);  // PML4E, PDPTE
+    CHECK(m.tr(va + 0x3fffffff).source == Source::L1);  // Skylake's DTLB holds 1 GiB entries
+    REQUIRE(m.pt().write_phys_u64(pdpte, saved));  // the table below is the kernel's to free
+}
