@@ -110,6 +110,18 @@ uint64_t PageTable::read_phys_u64(uint64_t pa) const {
     return it->second->e[(pa & (kPageSize - 1)) / 8];
 }
 
+bool PageTable::write_phys_u64(uint64_t pa, uint64_t v) {
+    if (pa & 7) return false;
+    auto it = by_pfn_.find(pa >> kPageShift);
+    if (it == by_pfn_.end()) return false;
+    PtPage* t = it->second;
+    uint64_t& e = t->e[(pa & (kPageSize - 1)) / 8];
+    if (!e && v) ++t->used;
+    if (e && !v) --t->used;
+    e = v;
+    return true;
+}
+
 PageTable::PmdRef PageTable::pmd(uint64_t va, bool alloc) {
     PtPage* t = root_;
     if (!t) return {};

@@ -52,6 +52,25 @@ public:
     // What the MMU does to a present entry it uses: sets A, and D on a write.
     uint64_t touch(uint64_t e, bool write) const;
 
+    // Decoding, as a page-table walker reads an entry (Intel SDM vol. 3 4.5 tables 4-14..4-20;
+    // RISC-V privileged spec 4.3.2 and 4.4.1).
+    bool present(uint64_t e) const { return paging_ == Paging::X86_64 ? (e & kP) : (e & kV); }
+    // A present entry at LEVEL maps a page (x86: every PT entry, PS=1 in a PD or PDPT entry;
+    // RISC-V: R, W or X set) rather than pointing at the next table.
+    bool is_leaf(uint64_t e, unsigned level) const {
+        if (paging_ == Paging::X86_64) return level == 0 || ((level == 1 || level == 2) && (e & kPS));
+        return e & (kR | kW | kX);
+    }
+    bool accessed(uint64_t e) const { return paging_ == Paging::X86_64 ? (e & kA) : (e & kAc); }
+    bool user(uint64_t e) const { return paging_ == Paging::X86_64 ? (e & kUS) : (e & kU); }
+    // Instruction fetches allowed (x86: NX clear; RISC-V: X set).
+    bool executable(uint64_t e) const { return paging_ == Paging::X86_64 ? !(e & kNX) : (e & kX); }
+    // Loads allowed (x86: any present entry; RISC-V: R set).
+    bool readable(uint64_t e) const { return paging_ == Paging::X86_64 ? (e & kP) : (e & kR); }
+    bool global(uint64_t e) const { return paging_ == Paging::X86_64 ? (e & kG) : (e & kGl); }
+    // Physical address of the next table (non-leaf) or of the first byte of the page (leaf).
+    uint64_t address(uint64_t e) const { return pfn(e) << kPageShift; }
+
     // x86-64 bits
     static constexpr uint64_t kP = 1ull << 0, kRW = 1ull << 1, kUS = 1ull << 2, kA = 1ull << 5,
                               kD = 1ull << 6, kPS = 1ull << 7, kG = 1ull << 8,
@@ -94,6 +113,10 @@ public:
     // The eight bytes at physical address PA if it lies in a table frame, else 0 (user pages hold no
     // modelled data). PA need not be aligned.
     uint64_t read_phys_u64(uint64_t pa) const;
+    // Stores V at the 8-byte-aligned physical address PA if it lies in a table frame (false
+    // otherwise): the page-table walker's locked write of the accessed/dirty bits. It changes an
+    // entry's value only, not which slots hold tables or huge leaves.
+    bool write_phys_u64(uint64_t pa, uint64_t v);
     uint64_t table_pages() const { return tables_; }  // every table frame, root and deposited ones included
 
     // The level-1 slot (PMD) covering VA. With ALLOC, missing upper tables are allocated first
