@@ -151,7 +151,7 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     const bool demand = kind != AccessKind::Prefetch;
     if (demand) ++stats_.accesses;
     const uint64_t lookup_ps = issue_ps + hit_ps_;
-    const int64_t slot = find(block);
+    const int64_t slot = lookup(block);
     if (slot < 0) {
         if (demand) ++stats_.misses;
         ++*stats_.misses_by[unsigned(kind)];
@@ -294,6 +294,7 @@ uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_
         fill_from_[s] = from;
     }
     repl_->on_fill(set, way);
+    mru_slot_ = s;
     // The victim leaves after the new line is in place: what it sets off below (a write-back,
     // an exclusive level's fill, back-invalidations) cannot disturb this set's new line.
     if (victim != kInvalid) evict(victim, victim_dirty, fill_ps);
