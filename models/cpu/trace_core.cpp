@@ -9,6 +9,11 @@ namespace memsim::cpu {
 
 MEMSIM_REGISTER_PARAMS(CoreParams, "cpu", "trace-driven in-order core");
 
+const char* stall_cause_name(StallCause c) {
+    static const char* const names[kStallCauses] = {"l1", "l2", "l3", "memory", "tlb", "page_walk", "page_fault"};
+    return names[unsigned(c)];
+}
+
 TraceCore::Stats::Stats(stats::Registry& r, bool timed)
     : events(r.counter("cpu.events", "events", "trace events executed by the core")),
       accesses(r.counter("cpu.accesses", "accesses", "memory accesses issued")),
@@ -24,6 +29,14 @@ TraceCore::Stats::Stats(stats::Registry& r, bool timed)
         stall_cycles = &r.counter("cpu.stall_cycles", "cycles",
                                   "cycles the core waited for a free slot among the outstanding accesses");
         latency = &r.distribution("cpu.access_latency_ns", "ns", "issue to completion of each access");
+        static const char* const why[kStallCauses] = {
+            "served by the first cache level", "served by the second cache level",
+            "served by the third cache level", "served by memory (every cache missed, or none)",
+            "their translation missed the L1 TLB and hit the STLB", "their translation took a page walk",
+            "they raised a page fault that the kernel handled"};
+        for (unsigned c = 0; c < kStallCauses; ++c)
+            stall_by_cause[c] = &r.counter(std::string("cpu.stall_cycles.") + stall_cause_name(StallCause(c)), "cycles",
+                                           std::string("cycles the core stalled on accesses ") + why[c]);
     }
 }
 
@@ -32,6 +45,7 @@ TraceCore::TraceCore(const CoreParams& p, stats::Registry& r, bool timed)
       timed_(timed),
       cycle_ps_(std::max<uint64_t>(1, uint64_t(std::llround(1e12 / p.frequency)))),
       in_flight_(p.max_outstanding, 0),
+      in_flight_cause_(p.max_outstanding, StallCause::L1),
       stats_(r, timed) {}
 
 bool TraceCore::execute(const trace::Event& ev, MemoryPort& port) {
@@ -41,7 +55,7 @@ bool TraceCore::execute(const trace::Event& ev, MemoryPort& port) {
         case Op::Write: issue(ev.addr, ev.size, true, false, port); break;
         case Op::Ifetch: issue(ev.addr, ev.size, false, true, port); break;
         case Op::Modify:  // a read-modify-write: the line is read, then written back
-            issue(ev.addr, ev.size, false, false, port);
+            issue(ev.addr, ev.size, false, false, port, true);
             issue(ev.addr, ev.size, true, false, port);
             break;
         case Op::Compute:
@@ -58,9 +72,31 @@ bool TraceCore::execute(const trace::Event& ev, MemoryPort& port) {
     return true;
 }
 
-void TraceCore::issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port) {
+void TraceCore::issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port, bool rmw) {
+    abandon_ = false;
     for (uint64_t done = 0; done < size;) {
         auto chunk = uint32_t(std::min<uint64_t>(size - done, p_.max_access_size));
+        Access a{addr + done, chunk, write, ifetch, rmw};
+        if (!timed_) {
+            port.access(a, 0);
+        } else {
+            // In-order issue: wait for the oldest access if every slot is in flight.
+            uint64_t& slot = in_flight_[oldest_];
+            if (slot > now_ps_) {
+                uint64_t stall = (slot - now_ps_ + cycle_ps_ - 1) / cycle_ps_;
+                *stats_.stall_cycles += stall;
+                *stats_.stall_by_cause[unsigned(in_flight_cause_[oldest_])] += stall;
+                now_ps_ = slot;
+            }
+            uint64_t done_ps = port.access(a, now_ps_);
+            stats_.latency->sample(double(done_ps - now_ps_) / 1000.0);
+            slot = done_ps;
+            in_flight_cause_[oldest_] = a.cause;
+            oldest_ = (oldest_ + 1) % in_flight_.size();
+            now_ps_ += cycle_ps_;
+        }
+        // An access whose page fault killed the process was never performed.
+        if (abandon_) break;
         ++stats_.accesses;
         if (write) {
             ++stats_.writes;
@@ -68,22 +104,6 @@ void TraceCore::issue(uint64_t addr, uint64_t size, bool write, bool ifetch, Mem
         } else {
             ++(ifetch ? stats_.ifetches : stats_.reads);
             stats_.bytes_read += chunk;
-        }
-        Access a{addr + done, chunk, write, ifetch};
-        if (!timed_) {
-            port.access(a, 0);
-        } else {
-            // In-order issue: wait for the oldest access if every slot is in flight.
-            uint64_t& slot = in_flight_[oldest_];
-            if (slot > now_ps_) {
-                *stats_.stall_cycles += (slot - now_ps_ + cycle_ps_ - 1) / cycle_ps_;
-                now_ps_ = slot;
-            }
-            uint64_t done_ps = port.access(a, now_ps_);
-            stats_.latency->sample(double(done_ps - now_ps_) / 1000.0);
-            slot = done_ps;
-            oldest_ = (oldest_ + 1) % in_flight_.size();
-            now_ps_ += cycle_ps_;
         }
         done += chunk;
     }

@@ -37,12 +37,23 @@ struct CoreParams {
     }
 };
 
+// What an access waited for, set by the port that served it: the core charges the cycles it
+// stalls on an access to that access's cause (the slowest step on its way: a page fault before a
+// page walk before an STLB lookup, then the level that finally served it).
+enum class StallCause : uint8_t { L1, L2, L3, Memory, Tlb, PageWalk, PageFault };
+constexpr unsigned kStallCauses = 7;
+const char* stall_cause_name(StallCause c);  // "l1", "l2", "l3", "memory", "tlb", "page_walk", "page_fault"
+
 // One request from the core to the memory system.
 struct Access {
     uint64_t addr;
     uint32_t size;
     bool write;
     bool ifetch;
+    // The read of a read-modify-write: translated with write intent, as x86 checks an RMW
+    // instruction's access once, as a write (the fault's error code has W set).
+    bool rmw = false;
+    mutable StallCause cause = StallCause::Memory;
 };
 
 // Where the core's accesses go. Returns the completion time (ps) of an access issued at ISSUE_PS.
@@ -64,6 +75,9 @@ public:
     void access(uint64_t addr, uint64_t size, bool write, MemoryPort& port) { issue(addr, size, write, false, port); }
     // Waits for the accesses still in flight; the core's time is then the end of the run.
     void drain();
+    // Ends the event being executed: its remaining accesses are not issued (the process died on
+    // a page fault the MMU raised in one of them).
+    void abandon_event() { abandon_ = true; }
     uint64_t now_ps() const { return now_ps_; }
     uint64_t cycle_ps() const { return cycle_ps_; }
 
@@ -73,10 +87,12 @@ private:
     uint64_t cycle_ps_;
     uint64_t now_ps_ = 0;
     std::vector<uint64_t> in_flight_;  // completion times, a ring of max_outstanding slots
+    std::vector<StallCause> in_flight_cause_;
     size_t oldest_ = 0;
     uint64_t current_tid_ = 0;
+    bool abandon_ = false;
 
-    void issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port);
+    void issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port, bool rmw = false);
 
     struct Stats {
         stats::Counter& events;
@@ -90,6 +106,7 @@ private:
         stats::Counter& thread_switches;
         stats::Counter* cycles = nullptr;        // timed only
         stats::Counter* stall_cycles = nullptr;  // timed only
+        stats::Counter* stall_by_cause[kStallCauses] = {};  // timed only
         stats::Distribution* latency = nullptr;  // timed only
         Stats(stats::Registry& r, bool timed);
     } stats_;

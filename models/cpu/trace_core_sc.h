@@ -1,8 +1,10 @@
 #pragma once
 // The SystemC shell of the trace core: a TLM-2.0 initiator, loosely timed with temporal
-// decoupling. The plain TraceCore decides when each access issues; this shell carries it over the
-// socket as a generic payload with b_transport, the target annotates its completion on the delay,
-// and a quantum keeper yields to the SystemC kernel once the core runs a quantum ahead.
+// decoupling. The plain TraceCore decides when each access issues and its MemoryPath translates it
+// (MMU, page faults); the path's physical requests leave through three initiator sockets — the
+// instruction side, the data side and the page walker's — as generic payloads with b_transport,
+// the target annotating their completion on the delay. A quantum keeper yields to the SystemC
+// kernel once the core runs a quantum ahead.
 #include <functional>
 
 #include <systemc>
@@ -10,11 +12,13 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/cpu/memory_path.h"
 #include "models/cpu/trace_core.h"
+#include "models/interconnect/tlm_port_sc.h"
 
 namespace memsim::cpu {
 
-class TraceCoreSc : public sc_core::sc_module, private MemoryPort {
+class TraceCoreSc : public sc_core::sc_module {
 public:
     using NextEvent = std::function<bool(trace::Event&)>;
     // Runs one event: the machine offers it to the models that own it (the kernel first, then
@@ -22,21 +26,25 @@ public:
     using Execute = std::function<bool(const trace::Event&, MemoryPort& port)>;
     using OnEvent = std::function<void(const trace::Event&, bool handled, uint64_t now_ps)>;
 
-    tlm_utils::simple_initiator_socket<TraceCoreSc> socket;
+    tlm_utils::simple_initiator_socket<TraceCoreSc> isocket;  // instruction fetches
+    tlm_utils::simple_initiator_socket<TraceCoreSc> dsocket;  // loads and stores
+    tlm_utils::simple_initiator_socket<TraceCoreSc> wsocket;  // the page walker's reads and A/D writes
 
-    TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, NextEvent next, Execute execute, OnEvent on_event);
+    // Rebinds PATH's ports to the sockets.
+    TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, MemoryPath& path, NextEvent next, Execute execute,
+                OnEvent on_event);
     SC_HAS_PROCESS(TraceCoreSc);
 
 private:
     TraceCore& core_;
+    MemoryPath& path_;
     NextEvent next_;
     Execute execute_;
     OnEvent on_event_;
     tlm_utils::tlm_quantumkeeper qk_;
-    tlm::tlm_generic_payload trans_;
+    mem::TlmInitiatorPort iport_, dport_, wport_;
 
     void run();
-    uint64_t access(const Access& a, uint64_t issue_ps) override;
 };
 
 }  // namespace memsim::cpu

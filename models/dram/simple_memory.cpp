@@ -21,7 +21,7 @@ SimpleMemory::Stats::Stats(stats::Registry& r, bool timed)
 }
 
 SimpleMemory::SimpleMemory(const SimpleMemoryParams& p, stats::Registry& r, bool timed)
-    : p_(p), ps_per_byte_(1e12 / p.bandwidth), stats_(r, timed) {}
+    : p_(p), timed_(timed), ps_per_byte_(1e12 / p.bandwidth), stats_(r, timed) {}
 
 uint64_t SimpleMemory::access(uint64_t, uint32_t size, bool write, uint64_t arrival_ps) {
     uint64_t start = std::max(arrival_ps, busy_until_ps_);

@@ -6,6 +6,7 @@
 // DRAM timing does not matter.
 #include <cstdint>
 
+#include "models/interconnect/port.h"
 #include "sim/config/param.h"
 #include "sim/stats/stats.h"
 
@@ -27,7 +28,7 @@ struct SimpleMemoryParams {
     }
 };
 
-class SimpleMemory {
+class SimpleMemory final : public mem::Port {
 public:
     // TIMED: declare the statistics of time too (functional runs only count).
     SimpleMemory(const SimpleMemoryParams& p, stats::Registry& r, bool timed = true);
@@ -35,9 +36,19 @@ public:
     uint64_t access(uint64_t addr, uint32_t size, bool write, uint64_t arrival_ps);
     // Functional mode: counts the request, no time.
     void count(uint32_t size, bool write);
+    // As a port of the memory side: timed or counted as the memory was built.
+    uint64_t access(const mem::Request& r, uint64_t issue_ps) override {
+        r.served_by = mem::kServedByMemory;
+        if (!timed_) {
+            count(r.size, mem::is_write(r.kind));
+            return issue_ps;
+        }
+        return access(r.addr, r.size, mem::is_write(r.kind), issue_ps);
+    }
 
 private:
     SimpleMemoryParams p_;
+    bool timed_;
     uint64_t busy_until_ps_ = 0;
     double ps_per_byte_;
     struct Stats {

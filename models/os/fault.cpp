@@ -385,10 +385,11 @@ void AddressSpace::move_page_tables(uint64_t old_addr, uint64_t new_addr, uint64
 
 void AddressSpace::tlb_finish() {
     if (tlb_start_ >= tlb_end_) return;
-    // flush_tlb_mm_range: more than tlb_single_page_flush_ceiling pages flush everything.
-    constexpr uint64_t kSinglePageFlushCeiling = 33;
+    // x86 flush_tlb_mm_range: more than tlb_single_page_flush_ceiling (33) pages flush everything.
+    // RISC-V 6.1 __sbi_tlb_flush_range: sfence.vma per page only for a single page.
+    const uint64_t ceiling = pt_.format().paging() == Paging::Sv39 ? 1 : 33;
     if (tlb_) {
-        if ((tlb_end_ - tlb_start_) >> kPageShift > kSinglePageFlushCeiling) tlb_->flush_tlb_mm();
+        if ((tlb_end_ - tlb_start_) >> kPageShift > ceiling) tlb_->flush_tlb_mm();
         else tlb_->flush_tlb_range(tlb_start_, tlb_end_);
     }
     tlb_start_ = ~uint64_t(0);

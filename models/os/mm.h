@@ -30,6 +30,7 @@ struct MmParams {
     uint64_t stack_size = 132 * 1024;
     uint64_t stack_rlimit = 8 * 1024 * 1024;
     uint64_t max_map_count = 65530;
+    uint64_t fault_cycles = 1000;
 
     void visit(config::ParamVisitor& v) {
         v(config::ParamSpec::choice("paging", "x86_64", {"x86_64", "sv39"},
@@ -66,6 +67,15 @@ struct MmParams {
         v(config::ParamSpec::count("max_map_count", "65530", "VMAs", "vm.max_map_count: mmap fails with ENOMEM beyond it")
               .range(16, 1e9),
           max_map_count);
+        // The exception entry, handle_mm_fault's own work and the return, without its memory
+        // accesses (clear_page of the new page and the PTE write go through the caches on top).
+        // 1000 cycles = 333 ns at 3 GHz: a zero-page read fault, which allocates and clears
+        // nothing, took 2.0-2.4 us here under a hypervisor (scripts/linux-faults/fault_cost.c);
+        // bare-metal cores take a few hundred ns. Measure yours and set it.
+        v(config::ParamSpec::count("fault_cycles", "1000", "cycles",
+                                   "core cycles of one page fault's handler, charged when an MMU model raises it")
+              .range(0, 1e9),
+          fault_cycles);
     }
 };
 

@@ -16,6 +16,25 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
                                                        timed);
     kernel_ = std::make_unique<os::Kernel>(cfg, stats, trace_file);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
+    const uint64_t cycle_ps = core_->cycle_ps();
+    const std::string cache_model = cfg.section<cache::CacheParams>("cache").model;
+    if (cache_model == "hierarchy")
+        caches_ = std::make_unique<cache::Hierarchy>(cfg, stats, cycle_ps, timed, *memory_);
+    mmu_ = std::make_unique<mmu::Mmu>(cfg, stats, cycle_ps, timed);
+    if (mmu_->enabled()) {
+        // One process, ASID 0; its page faults come from the MMU and its TLB shootdowns go to it.
+        mmu_->set_context(&kernel_->mm().page_table(), 0);
+        kernel_->mm().set_tlb(&tlb_of_mmu_);
+        kernel_->set_faults_from_mmu(true);
+    }
+    mem::Port* icache = caches_ ? &caches_->icache() : memory_.get();
+    mem::Port* dcache = caches_ ? &caches_->dcache() : memory_.get();
+    auto mm = cfg.section<os::MmParams>("os.mm");
+    uint32_t line = caches_ ? uint32_t(cfg.section<cache::CacheLevelParams>("cache.l1d").line) : 64;
+    path_ = std::make_unique<cpu::MemoryPath>(
+        mmu_.get(), cpu::MemoryPath::Ports{icache, dcache, &walk_target()},
+        [this](uint64_t va, bool write, bool exec) { return handle_fault(va, write, exec); },
+        mm.fault_cycles * cycle_ps, cycle_ps, line, timed, stats);
     libc_ = std::make_unique<libc::Ptmalloc>(cfg.section<libc::PtmallocParams>("libc"), libc_process_, stats);
     libc_events_ = std::make_unique<libc::LibcEvents>(*libc_, kernel_->process(), stats, trace_file);
     if (cfg.section<cache::CacheParams>("cache").model == "cachegrind")
@@ -63,7 +82,53 @@ void Machine::open_line_log(const std::string& path) {
     line_log_ << "line,event,minor_faults,major_faults,rss_bytes,result\n";
 }
 
+std::string Machine::walk_level() {
+    if (caches_ && mmu_->enabled() && caches_->level(mmu_->params().walk_level)) return mmu_->params().walk_level;
+    return "memory";
+}
+
+mem::Port& Machine::walk_target() {
+    if (cache::Cache* c = caches_ ? caches_->level(walk_level()) : nullptr) return *c;
+    return *memory_;
+}
+
+// The page-fault exception of an access the MMU could not translate: the kernel's handler runs
+// (os::Kernel::handle_mmu_fault), and the path replays its memory traffic: clear_page of the page
+// it allocated, the write of the entry it set.
+cpu::FaultOutcome Machine::handle_fault(uint64_t va, bool write, bool exec) {
+    cpu::FaultOutcome out;
+    os::AccessResult r = kernel_->handle_mmu_fault(*current_, va, write, exec);
+    if (r.status == os::AccessStatus::Segv || r.status == os::AccessStatus::Oom) {
+        out.fatal = true;
+        core_->abandon_event();
+        return out;
+    }
+    os::PageTable& pt = kernel_->mm().page_table();
+    os::PageTable::PmdRef pmd = pt.pmd(va, false);
+    if (!pmd) return out;
+    uint64_t leaf;
+    if (pmd.huge()) {
+        out.pte_pa = (pmd.t->pfn << os::kPageShift) + pmd.i * 8;
+        leaf = pmd.entry();
+    } else if (os::PtPage* t = pmd.pt()) {
+        unsigned i = (va >> os::kPageShift) & (os::kPtrsPerTable - 1);
+        out.pte_pa = (t->pfn << os::kPageShift) + i * 8;
+        leaf = t->e[i];
+    } else {
+        return out;
+    }
+    // A fresh page was cleared (do_anonymous_page, wp_page_copy: alloc_zeroed_user_highpage;
+    // do_huge_pmd_anonymous_page: clear_huge_page); the zero pages and a reused page were not.
+    using os::FaultKind;
+    if (r.minor_faults && (r.kind == FaultKind::Anon || r.kind == FaultKind::Cow || r.kind == FaultKind::Huge)) {
+        out.cleared_bytes = r.kind == FaultKind::Huge ? os::kPmdSize : os::kPageSize;
+        out.cleared_pa = (pt.format().pfn(leaf) << os::kPageShift) & ~(out.cleared_bytes - 1);
+    }
+    return out;
+}
+
 bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
+    current_ = &ev;
     if (libc_events_->aborted() && is_process_event(ev.op)) {
         ++*after_death_;
         return true;
@@ -82,7 +147,8 @@ bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
 
 void Machine::ProcessOfLibc::touch(uint64_t addr, uint64_t size, bool write) {
     if (!size) return;
-    m_.kernel_->mm().access(addr, size, write);
+    // With an MMU model the core's accesses take their own faults.
+    if (!m_.mmu_->enabled() || !m_.port_) m_.kernel_->mm().access(addr, size, write);
     if (m_.port_) m_.core_->access(addr, size, write, *m_.port_);
 }
 
@@ -104,14 +170,6 @@ void Machine::write_views(const std::string& dir) {
     std::ofstream f(std::filesystem::path(dir) / "malloc_stats.txt");
     if (!f) throw InputError(SourceLocation{dir + "/malloc_stats.txt"}, "cannot write");
     libc_->malloc_stats(f);
-}
-
-uint64_t Machine::DirectPort::access(const cpu::Access& a, uint64_t issue_ps) {
-    if (!m_.timed_) {
-        m_.memory_->count(a.size, a.write);
-        return issue_ps;
-    }
-    return m_.memory_->access(a.addr, a.size, a.write, issue_ps);
 }
 
 }  // namespace memsim::run

@@ -8,12 +8,15 @@
 #include <memory>
 
 #include "models/cache/cachegrind.h"
+#include "models/cache/hierarchy.h"
+#include "models/cpu/memory_path.h"
 #include "models/cpu/trace_core.h"
 #include "models/dram/memory.h"
 #include "models/dram/simple_memory.h"
 #include "models/libc/libc_events.h"
 #include "models/libc/process.h"
 #include "models/libc/ptmalloc.h"
+#include "models/mmu/mmu.h"
 #include "models/os/kernel.h"
 #include "sim/config/config.h"
 #include "sim/stats/stats.h"
@@ -45,15 +48,25 @@ public:
     cpu::TraceCore& core() { return *core_; }
     os::Kernel& kernel() { return *kernel_; }
     libc::LibcEvents& libc_events() { return *libc_events_; }
-    dram::SimpleMemory& memory() { return *memory_; }
-    // The core's port straight into the memory: timed (functional mode has no time, only counts).
-    cpu::MemoryPort& direct_port() { return direct_port_; }
+    // The memory's plain model.
+    dram::SimpleMemory& simple_memory() { return *memory_; }
+    // The cache hierarchy (cache.model: hierarchy), else null.
+    cache::Hierarchy* caches() { return caches_.get(); }
+    // Where page walks read (mmu.walk_level): a cache level, or the memory.
+    mem::Port& walk_target();
+    // Its name: "l1d", "l2", "llc" or "memory" (the memory also when that level is absent).
+    std::string walk_level();
+    // The core's way to memory: MMU, page faults, caches. Its ports are the plain models'
+    // (functional mode) until the netlist rebinds them to its sockets (timing mode).
+    cpu::MemoryPath& memory_path() { return *path_; }
 
 private:
-    class DirectPort final : public cpu::MemoryPort {
+    // The kernel's TLB shootdowns, to the MMU (ASID 0: the one process).
+    class TlbOfMmu final : public os::TlbFlusher {
     public:
-        explicit DirectPort(Machine& m) : m_(m) {}
-        uint64_t access(const cpu::Access& a, uint64_t issue_ps) override;
+        explicit TlbOfMmu(Machine& m) : m_(m) {}
+        void flush_tlb_range(uint64_t start, uint64_t end) override { m_.mmu_->flush_range(0, start, end); }
+        void flush_tlb_mm() override { m_.mmu_->flush_asid(0); }
 
     private:
         Machine& m_;
@@ -91,6 +104,12 @@ private:
 
     bool timed_;
     std::unique_ptr<dram::SimpleMemory> memory_;
+    std::unique_ptr<cache::Hierarchy> caches_;
+    std::unique_ptr<mmu::Mmu> mmu_;
+    std::unique_ptr<cpu::MemoryPath> path_;
+    TlbOfMmu tlb_of_mmu_{*this};
+    const trace::Event* current_ = nullptr;  // the event being executed
+    cpu::FaultOutcome handle_fault(uint64_t va, bool write, bool exec);
     std::unique_ptr<os::Kernel> kernel_;
     std::unique_ptr<cpu::TraceCore> core_;
     ProcessOfLibc libc_process_{*this};
@@ -101,7 +120,6 @@ private:
     std::ofstream line_log_;
     bool execute_event(const trace::Event& ev, cpu::MemoryPort& port);
     stats::Counter* after_death_ = nullptr;
-    DirectPort direct_port_{*this};
 };
 
 }  // namespace memsim::run

@@ -1,7 +1,18 @@
 #pragma once
 // Timing mode's netlist: the SystemC shells of the machine's models, bound by TLM-2.0 sockets as
-// the configuration describes. Today: core -> memory. The cache hierarchy, the interconnect and the
-// DRAM controller are inserted between them by their issues.
+// the configuration describes:
+//
+//   core.isocket -> l1i ─┐
+//   core.dsocket -> l1d ─┴-> l2 -> llc -> memory      (disabled levels are skipped; no caches:
+//   core.wsocket -> the level named by mmu.walk_level  the core's sockets go to memory)
+//
+// Each cache shell's initiator carries its misses and write-backs to the level below; the plain
+// Caches keep their direct links for what the sockets do not carry (back-invalidation, exclusive
+// fills).
+#include <memory>
+#include <vector>
+
+#include "models/cache/cache_sc.h"
 #include "models/cpu/trace_core_sc.h"
 #include "models/dram/simple_memory_sc.h"
 #include "sim/run/machine.h"
@@ -17,6 +28,7 @@ public:
 private:
     cpu::TraceCoreSc core_;
     dram::SimpleMemorySc memory_;
+    std::vector<std::unique_ptr<cache::CacheSc>> caches_;  // in Hierarchy::levels() order
 };
 
 }  // namespace memsim::run

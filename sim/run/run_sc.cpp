@@ -57,7 +57,7 @@ uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint6
 
 void run_functional(Machine& m, trace::Reader& reader, RunMonitor& monitor) {
     trace::Event ev;
-    cpu::MemoryPort& port = m.direct_port();
+    cpu::MemoryPort& port = m.memory_path();
     while (reader.next(ev)) monitor.on_event(ev, m.execute(ev, port), 0);
 }
 

@@ -38,6 +38,9 @@ std::string data(const std::string& name) { return std::string(MEMSIM_SOURCE_DIR
 
 nlohmann::json stats_of(const fs::path& dir) { return nlohmann::json::parse(slurp(dir / "stats.json")); }
 
+// The default machine without its MMU and caches: the core's accesses go straight to memory, so
+// their times are easy to work by hand. The whole path is checked in tests/e2e/memory_path_test.cpp.
+const std::string kCoreToMemory = " --set mmu.model=none --set cache.model=none";
 }  // namespace
 
 TEST_CASE("memsim --version and --help", "[e2e]") {
@@ -54,7 +57,7 @@ TEST_CASE("memsim --version and --help", "[e2e]") {
 }
 
 TEST_CASE("a timing run of a hand-worked trace", "[e2e]") {
-    // Default machine: 3 GHz core (333 ps cycles), 10 accesses in flight, memory of 50 ns latency
+    // Default core and memory: 3 GHz core (333 ps cycles), 10 accesses in flight, memory of 50 ns latency
     // at 12.8 GB/s (64 B busy 5000 ps, 8 B 625 ps).
     //   write 64 issues at 0, starts 0, done 50000; the core moves on to 333
     //   read 64 issues at 333, waits for the write's transfer until 5000, done 55000; core at 666
@@ -62,7 +65,7 @@ TEST_CASE("a timing run of a hand-worked trace", "[e2e]") {
     //   read 8 issues at 999666, starts at once, done 999666 + 50000 = 1049666
     // The run ends when the last access completes: 1049666 ps = ceil(1049666 / 333) = 3153 cycles.
     fs::path out = scratch("timed");
-    auto r = memsim("run --quiet --trace " + data("three-accesses.txt") + " --out " + out.string());
+    auto r = memsim("run --quiet --trace " + data("three-accesses.txt") + " --out " + out.string() + kCoreToMemory);
     REQUIRE(r.code == 0);
     auto j = stats_of(out);
     const auto& s = j["stats"];
@@ -80,7 +83,8 @@ TEST_CASE("a timing run of a hand-worked trace", "[e2e]") {
 
 TEST_CASE("functional mode counts the same accesses without time", "[e2e]") {
     fs::path out = scratch("functional");
-    auto r = memsim("run -q --mode functional --trace " + data("three-accesses.txt") + " --out " + out.string());
+    auto r = memsim("run -q --mode functional --trace " + data("three-accesses.txt") + " --out " + out.string() +
+                    kCoreToMemory);
     REQUIRE(r.code == 0);
     auto s = stats_of(out)["stats"];
     CHECK(s["cpu.accesses"] == 3);
@@ -143,7 +147,7 @@ TEST_CASE("the time series samples chosen stats every N events", "[e2e]") {
     for (int i = 0; i < 10; ++i) t << "read " << 0x10000000 + 64 * i << " 64\n";
     t.close();
     auto r = memsim("run -q --trace " + (d / "t.txt").string() + " --out " + d.string() +
-                    " --set sim.sample_every_events=4 --set sim.sample_stats=cpu.accesses,memory.reads");
+                    " --set sim.sample_every_events=4 --set sim.sample_stats=cpu.accesses,memory.reads" + kCoreToMemory);
     REQUIRE(r.code == 0);
     // Rows after events 4 and 8 (the core issues one read a 333 ps cycle: 4 x 333, 8 x 333) and the
     // last at 10, when the tenth read completes: 64 B transfers of 5000 ps each queue, so it starts at
