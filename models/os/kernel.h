@@ -34,6 +34,8 @@ public:
     // the event being executed; after a fatal result access_allowed() is false.
     void set_faults_from_mmu(bool on) { process_->set_faults_from_mmu(on); }
     AccessResult handle_mmu_fault(const trace::Event& ev, uint64_t vaddr, bool write, bool exec);
+    // The range a `touch` event asks the core to access when faults come from the MMU.
+    const ProcessEvents::Touch& touch_for_core() const { return process_->touch_for_core(); }
     // The first SIGSEGV or OOM, if the process met one.
     bool process_died() const { return fatal_.has_value(); }
 

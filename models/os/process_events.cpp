@@ -32,6 +32,8 @@ bool ProcessEvents::execute(const trace::Event& ev) {
     }
     last_ = LineResult{};
     last_.line = ev.line;
+    touch_ = Touch{};
+    touching_ = nullptr;
     if (stopped_) {
         last_.skipped = true;
         ++stats_.skipped;
@@ -60,6 +62,11 @@ bool ProcessEvents::execute(const trace::Event& ev) {
             uint64_t off = ev.has_range ? ev.offset : 0;
             uint64_t len = ev.has_range ? ev.length : id->length;
             if (!len) break;
+            if (faults_from_mmu_) {
+                touch_ = Touch{id->start + off, len, ev.write};
+                touching_ = id;
+                break;
+            }
             AccessResult r = mm_.access(id->start + off, len, ev.write);
             id->minor_faults += r.minor_faults;
             after_access(r);
@@ -80,6 +87,7 @@ AccessResult ProcessEvents::fault(uint64_t vaddr, bool write, bool exec) {
     AccessResult r = mm_.access(vaddr, 1, write, exec);
     AccessResult& line = last_.access;
     if (r.minor_faults) {
+        if (touching_) touching_->minor_faults += r.minor_faults;
         if (line.kind == FaultKind::None) line.kind = r.kind;
         line.minor_faults += r.minor_faults;
         if (line.status == AccessStatus::Ok) line.status = AccessStatus::Faulted;

@@ -27,6 +27,13 @@ public:
     // A page fault the MMU raised at VADDR during the current line (handle_mm_fault): its result
     // joins the line's, and a SIGSEGV stops the process as one found in advance would.
     AccessResult fault(uint64_t vaddr, bool write, bool exec);
+    // With the MMU's faults, a `touch` is performed by the core: the range it must access, set by
+    // the touch event just executed (length 0 otherwise).
+    struct Touch {
+        uint64_t start = 0, length = 0;
+        bool write = false;
+    };
+    const Touch& touch_for_core() const { return touch_; }
 
     // The interface for the libc model: ID names [START, START + LENGTH) for touch events.
     void register_range(uint64_t id, uint64_t start, uint64_t length) { ids_[id] = {start, length, 0, false}; }
@@ -58,6 +65,8 @@ private:
     bool stop_on_segv_;
     bool stopped_ = false;
     bool faults_from_mmu_ = false;
+    Touch touch_;
+    IdRange* touching_ = nullptr;  // the ID whose touch the core is performing
     std::unordered_map<uint64_t, IdRange> ids_;
     LineResult last_;
     struct Stats {

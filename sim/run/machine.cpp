@@ -135,6 +135,12 @@ bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     }
     bool handled = kernel_->execute(ev);
     if (handled && !kernel_->access_allowed()) return true;
+    if (handled && ev.op == trace::Op::Touch) {
+        // With an MMU the program's touch of a block is the core's: a copy loop over it.
+        const os::ProcessEvents::Touch& t = kernel_->touch_for_core();
+        if (t.length) core_->access(t.start, t.length, t.write, port);
+        return true;
+    }
     if (cachegrind_) cachegrind_->observe(ev);
     if (!handled) {
         port_ = &port;

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace e2e {
 
 namespace fs = std::filesystem;
@@ -33,5 +35,27 @@ inline fs::path scratch(const std::string& name) {
     fs::create_directories(d);
     return d;
 }
+
+struct Result {
+    int code;
+    std::string out, err;
+};
+
+// Runs the memsim binary with ARGS; its exit code and what it printed.
+inline Result memsim(const std::string& args) {
+    fs::path d = scratch("io");
+    std::string cmd = std::string(MEMSIM_BINARY) + " " + args + " >" + (d / "out").string() + " 2>" +
+                      (d / "err").string() + " </dev/null";
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(d / "out"), slurp(d / "err")};
+}
+
+// A file of tests/data/e2e/.
+inline std::string data(const std::string& name) {
+    return std::string(MEMSIM_SOURCE_DIR) + "/tests/data/e2e/" + name;
+}
+
+// DIR/stats.json of a run with --out DIR.
+inline nlohmann::json stats_of(const fs::path& dir) { return nlohmann::json::parse(slurp(dir / "stats.json")); }
 
 }  // namespace e2e

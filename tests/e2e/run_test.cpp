@@ -21,22 +21,6 @@ using namespace e2e;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out, err;
-};
-
-Result memsim(const std::string& args) {
-    fs::path d = scratch("io");
-    std::string cmd = std::string(MEMSIM_BINARY) + " " + args + " >" + (d / "out").string() + " 2>" +
-                      (d / "err").string() + " </dev/null";
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(d / "out"), slurp(d / "err")};
-}
-
-std::string data(const std::string& name) { return std::string(MEMSIM_SOURCE_DIR) + "/tests/data/e2e/" + name; }
-
-nlohmann::json stats_of(const fs::path& dir) { return nlohmann::json::parse(slurp(dir / "stats.json")); }
 
 // The default machine without its MMU and caches: the core's accesses go straight to memory, so
 // their times are easy to work by hand. The whole path is checked in tests/e2e/memory_path_test.cpp.

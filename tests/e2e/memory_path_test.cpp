@@ -1,0 +1,119 @@
+// End-to-end: the whole path of an access (core -> MMU -> page faults -> caches -> memory) on
+// machines whose numbers are worked out by hand, and the MMU's page faults against the kernel
+// model's own accounting (which tests/e2e/os_test.cpp and the examples check against Linux).
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/e2e.h"
+
+namespace fs = std::filesystem;
+using namespace e2e;
+
+namespace {
+std::string source(const std::string& rel) { return std::string(MEMSIM_SOURCE_DIR) + "/" + rel; }
+
+// The time column of timeseries.csv, one row per event.
+std::vector<uint64_t> times(const fs::path& dir) {
+    std::istringstream in(slurp(dir / "timeseries.csv"));
+    std::string line;
+    std::getline(in, line);  // header
+    std::vector<uint64_t> t;
+    while (std::getline(in, line)) t.push_back(std::stoull(line.substr(line.find(',') + 1)));
+    return t;
+}
+}  // namespace
+
+TEST_CASE("the memory path of a hand-worked scenario", "[e2e][path]") {
+    // tests/data/e2e/path-machine.yaml: 1 GHz core (1000 ps) with one access in flight; DTLB of 4
+    // entries (fully associative, LRU), no STLB, no walk caches, walks read memory; L1D 1 KiB
+    // 2-way 64 B lines (8 sets) of 2 cycles, write-back, write-allocate; memory 50 ns, 64 GB/s
+    // (64 B busy 1000 ps, 8 B 125 ps); a fault's handler costs 100 cycles plus its accesses.
+    fs::path out = scratch("path");
+    auto r = memsim("run -q " + data("path-machine.yaml") + " --trace " + data("path-scenario.txt") + " --out " +
+                    out.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(out)["stats"];
+
+    // Phase 1 writes pages P0..P4 (0x10000000 + k x 4 KiB) once each. Each write walks, meets a
+    // non-present entry, faults (the kernel maps a fresh page: clear_page as 64 line writes, then
+    // the PTE write), and walks again: 5 faults, 10 walks, 5 x 65 handler accesses.
+    CHECK(s["os.faults.minor"] == 5);
+    CHECK(s["cpu.mmu_faults"] == 5);
+    CHECK(s["mmu.faults.not_present"] == 5);
+    CHECK(s["cpu.fault_handler_accesses"] == 5 * (64 + 1));
+    // The walks' entry reads: P0's first walk stops at the empty PML4 entry (1 read), its retry
+    // reads 4; P1..P4 find the tables and walk 4 + 4 each; phase 2 walks once more (4).
+    CHECK(s["mmu.walk_memory_accesses"] == 1 + 4 + 4 * 8 + 4);
+    CHECK(s["mmu.walks"] == 10 + 1);
+    CHECK(s["mmu.ad_updates"] == 0);  // the kernel writes A (and D on a write fault) itself
+    // DTLB: every phase-1 walk is a miss; phase 2 hits twice (P4), then misses P0 (evicted: LRU
+    // of 4 entries after P1..P4).
+    CHECK(s["mmu.dtlb.hits"] == 2);
+    CHECK(s["mmu.dtlb.misses"] == 11);
+    // L1D: every handler write and every phase-1 write misses (16 lines cannot keep a page that
+    // is cleared after them); phase 2: one hit, two misses.
+    CHECK(s["cache.l1d.hits"] == 1);
+    CHECK(s["cache.l1d.misses"] == 5 * (64 + 1 + 1) + 2);
+
+    // Phase 2, after `compute 1000000` lets everything drain (T0 = the core's time then). The core
+    // issues an access when the one in flight has completed, and moves on one cycle:
+    //   read P4+0x000  DTLB hit, L1D hit (the line phase 1 wrote last)     issue T0         done T0 + 2000
+    //   read P4+0x200  DTLB hit, L1D miss: 2 cycles of lookup + 50 ns       issue T0 + 2000  done T0 + 54000
+    //                  its fill evicts a dirty cleared line: the write-back busies memory until T0 + 55000
+    //   read P0+0x0c0  DTLB miss: 4 entry reads, the first waits for the write-back:
+    //                  55000 + 50000 = 105000, 155000, 205000, 255000; L1D miss: +2000, +50000
+    //                                                                       issue T0 + 54000 done T0 + 307000
+    // The time series row of an event is the core's time after it: issue + 1 cycle.
+    auto t = times(out);
+    REQUIRE(t.size() == 9);
+    uint64_t T0 = t[5];  // after the compute event
+    CHECK(t[6] == T0 + 1000);
+    CHECK(t[7] == T0 + 2000 + 1000);
+    CHECK(t[8] == T0 + 54000 + 1000);
+    CHECK(s["sim.time_ps"] == double(T0 + 307000));
+}
+
+TEST_CASE("page faults raised by the MMU are the kernel's own on real traces", "[e2e][path]") {
+    // The same faults, line by line, whether the kernel faults each access in advance (no MMU
+    // model) or the MMU raises them as the core issues the accesses: a lackey log of `ls /`, and
+    // two recorded malloc traces whose allocator metadata accesses fault too.
+    for (std::string trace : {"traces/default.lackey.zst", "traces/cc1-hello.trace.zst", "traces/python3-threads.trace.zst"}) {
+        for (std::string preset : {"configs/default.yaml", "configs/cva6.yaml"}) {
+            INFO(trace << " on " << preset);
+            fs::path a = scratch("kernel"), b = scratch("mmu");
+            std::string run = "run -q --mode functional " + source(preset) + " --trace " + source(trace);
+            REQUIRE(memsim(run + " --set mmu.model=none --out " + a.string()).code == 0);
+            REQUIRE(memsim(run + " --out " + b.string()).code == 0);
+            auto sa = stats_of(a)["stats"], sb = stats_of(b)["stats"];
+            CHECK(sb["mmu.faults.not_present"].get<double>() + sb["mmu.faults.protection"].get<double>() +
+                      sb["mmu.faults.access_dirty"].get<double>() ==
+                  sb["cpu.mmu_faults"]);
+            CHECK(sa["os.faults.minor"] == sb["os.faults.minor"]);
+            CHECK(sa["os.rss_peak_bytes"] == sb["os.rss_peak_bytes"]);
+            CHECK(slurp(a / "faults_by_line.csv") == slurp(b / "faults_by_line.csv"));
+        }
+    }
+}
+
+TEST_CASE("a munmap flushes the TLB and the next access faults", "[e2e][path]") {
+    // mmap 1 page (the first mmap of a process without ASLR: mmap_base - 4 KiB = 0x7ffff7ffe000),
+    // touch it (a fault; the DTLB holds the page), write it again (a DTLB hit, no fault), munmap
+    // it (flush_tlb_range of the page), write it once more: the DTLB no longer holds it, the walk
+    // finds no entry, the kernel finds no VMA: SIGSEGV (unmapped_access: segv).
+    fs::path d = scratch("flush");
+    std::ofstream(d / "t.txt") << "mmap 1 4096 rw\ntouch 1 0 8 w\nwrite 0x7ffff7ffe010 8\nmunmap 1\n"
+                                  "write 0x7ffff7ffe010 8\n";
+    auto r = memsim("run -q " + data("path-machine.yaml") + " --trace " + (d / "t.txt").string() +
+                    " --set os.mm.unmapped_access=segv --out " + d.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(d)["stats"];
+    CHECK(s["os.faults.minor"] == 1);
+    CHECK(s["mmu.dtlb.hits"] == 1);
+    CHECK(s["mmu.flushes"] == 1);
+    CHECK(s["mmu.dtlb.misses"] == 2 + 1);  // the touch's walk and its retry; the last write
+    CHECK(s["os.segv"] == 1);
+    CHECK(r.out.find("SIGSEGV (SEGV_MAPERR) at trace line 5: write of 0x7ffff7ffe010") != std::string::npos);
+}
