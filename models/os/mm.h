@@ -172,6 +172,13 @@ public:
     // SIZE bytes at VADDR (every page they cover), as the CPU would touch them: faults as needed.
     // Stops at the first page that raises SIGSEGV or cannot get a frame.
     AccessResult access(uint64_t vaddr, uint64_t size, bool write, bool exec = false);
+    // A page fault the hardware raised although the entry allowed the access once the handler
+    // looked (an accessed/dirty fault of a core without hardware A/D updates, a stale TLB entry):
+    // handle_mm_fault fixes up or finds nothing to do, and mm_account_fault still counts it.
+    void account_spurious_fault() {
+        ++c_.minor_faults;
+        ++stats_.minor;
+    }
 
     // ---- views ----
     const Layout& layout() const { return layout_; }

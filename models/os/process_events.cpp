@@ -85,6 +85,11 @@ bool ProcessEvents::execute(const trace::Event& ev) {
 
 AccessResult ProcessEvents::fault(uint64_t vaddr, bool write, bool exec) {
     AccessResult r = mm_.access(vaddr, 1, write, exec);
+    if (r.status == AccessStatus::Ok) {  // the entry was usable: an A/D fault or a spurious one
+        mm_.account_spurious_fault();
+        r.status = AccessStatus::Faulted;
+        r.minor_faults = 1;
+    }
     AccessResult& line = last_.access;
     if (r.minor_faults) {
         if (touching_) touching_->minor_faults += r.minor_faults;

@@ -117,3 +117,30 @@ TEST_CASE("a munmap flushes the TLB and the next access faults", "[e2e][path]") 
     CHECK(s["os.segv"] == 1);
     CHECK(r.out.find("SIGSEGV (SEGV_MAPERR) at trace line 5: write of 0x7ffff7ffe010") != std::string::npos);
 }
+
+TEST_CASE("accessed and dirty bits - set by the x86 walker - page faults on CVA6", "[e2e][path]") {
+    // Two pages written (2 faults), then MADV_FREE: madvise_free_pte_range makes both entries old
+    // and clean (and flushes them). Then page 0 is read and written again.
+    //   x86-64: the walker sets A on the read's walk and D on the write (a re-walk through the
+    //           DTLB entry whose D was clear): 2 A/D writes, no fault.
+    //   CVA6 (ptw.sv): A clear on the read, then D clear on the write, each a page fault that
+    //           Linux's handle_pte_fault fixes (pte_mkyoung, pte_mkdirty) and mm_account_fault
+    //           counts: 2 more minor faults.
+    fs::path d = scratch("ad");
+    std::ofstream(d / "t.txt") << "mmap 1 8192 rw\ntouch 1 0 8192 w\nmadvise 1 0 8192 MADV_FREE\n"
+                                  "touch 1 0 8 r\ntouch 1 0 8 w\n";
+    struct Case {
+        const char* preset;
+        double faults, ad_updates, access_dirty_faults;
+    };
+    for (Case c : {Case{"configs/x86-64.yaml", 2, 2, 0}, Case{"configs/cva6.yaml", 4, 0, 2}}) {
+        INFO(c.preset);
+        fs::path out = scratch("ad-out");
+        auto r = memsim("run -q " + source(c.preset) + " --trace " + (d / "t.txt").string() + " --out " + out.string());
+        REQUIRE(r.code == 0);
+        auto s = stats_of(out)["stats"];
+        CHECK(s["os.faults.minor"] == c.faults);
+        CHECK(s["mmu.ad_updates"] == c.ad_updates);
+        CHECK(s["mmu.faults.access_dirty"] == c.access_dirty_faults);
+    }
+}
