@@ -1,10 +1,6 @@
 #include "models/cpu/trace_core_sc.h"
 
 namespace memsim::cpu {
-namespace {
-uint64_t to_ps(const sc_core::sc_time& t) { return uint64_t(t.value()); }  // time resolution is 1 ps
-}  // namespace
-
 TraceCoreSc::TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, MemoryPath& path, NextEvent next,
                          Execute execute, OnEvent on_event)
     : sc_module(name),
@@ -29,11 +25,11 @@ void TraceCoreSc::run() {
     while (next_(ev)) {
         bool handled = execute_(ev, path_);
         on_event_(ev, handled, core_.now_ps());
-        qk_.set(sc_core::sc_time(double(core_.now_ps() - to_ps(sc_core::sc_time_stamp())), sc_core::SC_PS));
+        qk_.set(mem::sc_ps(core_.now_ps() - mem::ps_of(sc_core::sc_time_stamp())));
         if (qk_.need_sync()) qk_.sync();
     }
     core_.drain();
-    qk_.set(sc_core::sc_time(double(core_.now_ps() - to_ps(sc_core::sc_time_stamp())), sc_core::SC_PS));
+    qk_.set(mem::sc_ps(core_.now_ps() - mem::ps_of(sc_core::sc_time_stamp())));
     qk_.sync();
 }
 

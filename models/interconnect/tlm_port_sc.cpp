@@ -6,7 +6,7 @@
 
 namespace memsim::mem {
 namespace {
-uint64_t now_ps() { return uint64_t(sc_core::sc_time_stamp().value()); }  // time resolution is 1 ps
+uint64_t now_ps() { return ps_of(sc_core::sc_time_stamp()); }
 }  // namespace
 
 TlmInitiatorPort::TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket) : socket_(socket), ext_(new MemExtension) {
@@ -26,13 +26,13 @@ uint64_t TlmInitiatorPort::access(const Request& r, uint64_t issue_ps) {
     ext_->served_by = 0;
     uint64_t now = now_ps();
     // A request is never issued before the present: SystemC time only moves forward.
-    sc_core::sc_time delay(double(issue_ps > now ? issue_ps - now : 0), sc_core::SC_PS);
+    sc_core::sc_time delay = sc_ps(issue_ps > now ? issue_ps - now : 0);
     socket_->b_transport(trans_, delay);
     if (trans_.is_response_error())
         throw SimulationError("memory returned " + trans_.get_response_string() + " for address " +
                               std::to_string(r.addr));
     r.served_by = ext_->served_by;
-    return now + uint64_t(delay.value());
+    return now + ps_of(delay);
 }
 
 void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -43,9 +43,9 @@ void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_
     auto* ext = trans.get_extension<MemExtension>();
     AccessKind kind = ext ? ext->kind : trans.is_write() ? AccessKind::Write : AccessKind::Read;
     Request r{trans.get_address(), trans.get_data_length(), kind};
-    uint64_t arrival = now_ps() + uint64_t(delay.value());
+    uint64_t arrival = now_ps() + ps_of(delay);
     uint64_t done = port.access(r, arrival);
-    if (done > arrival) delay += sc_core::sc_time(double(done - arrival), sc_core::SC_PS);
+    if (done > arrival) delay += sc_ps(done - arrival);
     if (ext) ext->served_by = r.served_by;
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -12,6 +12,12 @@
 
 namespace memsim::mem {
 
+// SystemC time from and to picoseconds. memsim keeps SystemC's default resolution of 1 ps, so a
+// time's value is its picoseconds; from_value skips sc_time(double, unit)'s conversion, which
+// was the hottest function of a timed run.
+inline sc_core::sc_time sc_ps(uint64_t ps) { return sc_core::sc_time::from_value(ps); }
+inline uint64_t ps_of(const sc_core::sc_time& t) { return uint64_t(t.value()); }
+
 struct MemExtension final : tlm::tlm_extension<MemExtension> {
     AccessKind kind = AccessKind::Read;
     uint8_t served_by = 0;
