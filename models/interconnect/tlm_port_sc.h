@@ -6,7 +6,7 @@
 // issue and completion relative to sc_time_stamp(), as models/cpu/trace_core_sc.cpp does.
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include "models/interconnect/port.h"
 
@@ -46,15 +46,18 @@ private:
 // level in the extension.
 void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
-// A TLM-2.0 target in front of a Port, for a plain model without a shell of its own.
+// A TLM-2.0 target in front of a Port, for a plain model without a shell of its own (the
+// memories: SimpleMemory, the DDR3 controllers). Any number of initiators may bind to it.
 class TlmPortTarget : public sc_core::sc_module {
 public:
-    tlm_utils::simple_target_socket<TlmPortTarget> socket;
+    tlm_utils::multi_passthrough_target_socket<TlmPortTarget> socket;
     TlmPortTarget(sc_core::sc_module_name name, Port& port);
 
 private:
     Port& port_;
-    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) { serve_b_transport(port_, trans, delay); }
+    void b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+        serve_b_transport(port_, trans, delay);
+    }
 };
 
 }  // namespace memsim::mem

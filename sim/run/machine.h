@@ -48,8 +48,8 @@ public:
     cpu::TraceCore& core() { return *core_; }
     os::Kernel& kernel() { return *kernel_; }
     libc::LibcEvents& libc_events() { return *libc_events_; }
-    // The memory's plain model.
-    dram::SimpleMemory& simple_memory() { return *memory_; }
+    // The memory's plain model (memory.model), a port of the memory side.
+    mem::Port& memory() { return *memory_; }
     // The cache hierarchy (cache.model: hierarchy), else null.
     cache::Hierarchy* caches() { return caches_.get(); }
     // Where page walks read (mmu.walk_level): a cache level, or the memory.
@@ -103,7 +103,7 @@ private:
     };
 
     bool timed_;
-    std::unique_ptr<dram::SimpleMemory> memory_;
+    std::unique_ptr<mem::Port> memory_;  // memory.model
     std::unique_ptr<cache::Hierarchy> caches_;
     std::unique_ptr<mmu::Mmu> mmu_;
     std::unique_ptr<cpu::MemoryPath> path_;

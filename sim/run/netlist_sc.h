@@ -14,7 +14,7 @@
 
 #include "models/cache/cache_sc.h"
 #include "models/cpu/trace_core_sc.h"
-#include "models/dram/simple_memory_sc.h"
+#include "models/interconnect/tlm_port_sc.h"
 #include "sim/run/machine.h"
 
 namespace memsim::run {
@@ -27,7 +27,7 @@ public:
 
 private:
     cpu::TraceCoreSc core_;
-    dram::SimpleMemorySc memory_;
+    mem::TlmPortTarget memory_;  // the memory model behind its socket
     std::vector<std::unique_ptr<cache::CacheSc>> caches_;  // in Hierarchy::levels() order
 };
 
