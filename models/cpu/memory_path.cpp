@@ -48,10 +48,11 @@ MemoryPath::Stats::Stats(stats::Registry& r)
       page_splits(r.counter("cpu.page_split_accesses", "accesses",
                             "accesses that crossed a page boundary and were translated as two")) {}
 
-MemoryPath::MemoryPath(mmu::Mmu* mmu, Ports ports, FaultHandler on_fault, uint64_t fault_ps, uint64_t cycle_ps,
-                       uint32_t line, bool timed, stats::Registry& r)
+MemoryPath::MemoryPath(mmu::Mmu* mmu, Ports ports, Indexing indexing, FaultHandler on_fault, uint64_t fault_ps,
+                       uint64_t cycle_ps, uint32_t line, bool timed, stats::Registry& r)
     : mmu_(mmu && mmu->enabled() ? mmu : nullptr),
       ports_(ports),
+      indexing_(indexing),
       on_fault_(std::move(on_fault)),
       fault_ps_(fault_ps),
       cycle_ps_(cycle_ps),
@@ -90,6 +91,8 @@ uint64_t MemoryPath::part(const Access& a, uint64_t va, uint32_t size, uint64_t 
             if (tr.fault == mmu::Fault::None) {
                 pa = tr.pa;
                 start = timed_ ? tr.done_ps : 0;
+                const bool vipt = a.ifetch ? indexing_.ifetch_vipt : indexing_.data_vipt;
+                if (timed_ && tr.source == mmu::Source::L1 && !vipt) start += cycle_ps_;
                 if (tr.source == mmu::Source::Stlb) worsen(cause, StallCause::Tlb);
                 if (tr.source == mmu::Source::Walk) worsen(cause, StallCause::PageWalk);
                 break;

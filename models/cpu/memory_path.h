@@ -38,10 +38,15 @@ public:
         mem::Port* data;    // the L1D, or memory
         mem::Port* walk;    // where page walks read: a cache level or memory
     };
+    // Whether the L1I / L1D is virtually indexed: its set lookup overlaps the L1 TLB's, so an L1
+    // TLB hit adds no time. A physically indexed L1 (or no cache) waits one cycle for the L1 TLB.
+    struct Indexing {
+        bool ifetch_vipt = false, data_vipt = false;
+    };
     // MMU may be null or disabled (no translation). FAULT_PS: the handler's own time; LINE: the
     // size of the handler's clearing writes (the L1D line).
-    MemoryPath(mmu::Mmu* mmu, Ports ports, FaultHandler on_fault, uint64_t fault_ps, uint64_t cycle_ps,
-               uint32_t line, bool timed, stats::Registry& r);
+    MemoryPath(mmu::Mmu* mmu, Ports ports, Indexing indexing, FaultHandler on_fault, uint64_t fault_ps,
+               uint64_t cycle_ps, uint32_t line, bool timed, stats::Registry& r);
 
     uint64_t access(const Access& a, uint64_t issue_ps) override;
     // Ports may be rebound once the SystemC netlist exists (timing mode's sockets).
@@ -50,6 +55,7 @@ public:
 private:
     mmu::Mmu* mmu_;
     Ports ports_;
+    Indexing indexing_;
     FaultHandler on_fault_;
     uint64_t fault_ps_, cycle_ps_;
     uint32_t line_;

@@ -31,8 +31,15 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
     mem::Port* dcache = caches_ ? &caches_->dcache() : memory_.get();
     auto mm = cfg.section<os::MmParams>("os.mm");
     uint32_t line = caches_ ? uint32_t(cfg.section<cache::CacheLevelParams>("cache.l1d").line) : 64;
+    cpu::MemoryPath::Indexing indexing;
+    if (caches_) {
+        cache::Cache* l1i = caches_->level("l1i");
+        cache::Cache* l1d = caches_->level("l1d");
+        indexing.ifetch_vipt = l1i && l1i->vipt();
+        indexing.data_vipt = l1d && l1d->vipt();
+    }
     path_ = std::make_unique<cpu::MemoryPath>(
-        mmu_.get(), cpu::MemoryPath::Ports{icache, dcache, &walk_target()},
+        mmu_.get(), cpu::MemoryPath::Ports{icache, dcache, &walk_target()}, indexing,
         [this](uint64_t va, bool write, bool exec) { return handle_fault(va, write, exec); },
         mm.fault_cycles * cycle_ps, cycle_ps, line, timed, stats);
     libc_ = std::make_unique<libc::Ptmalloc>(cfg.section<libc::PtmallocParams>("libc"), libc_process_, stats);

@@ -74,6 +74,23 @@ TEST_CASE("the memory path of a hand-worked scenario", "[e2e][path]") {
     CHECK(t[7] == T0 + 2000 + 1000);
     CHECK(t[8] == T0 + 54000 + 1000);
     CHECK(s["sim.time_ps"] == double(T0 + 307000));
+
+    // The same L1D physically indexed: an access that hits the DTLB waits one cycle for it before
+    // the set lookup (VIPT overlaps the two). e1 completes at T0 + 3000; e2 issues then and starts
+    // its lookup at T0 + 4000: fill at T0 + 56000, the write-back busies memory until 57000; e3
+    // (a DTLB miss: the walk gives the address, no extra cycle) issues at T0 + 56000, its walk's
+    // reads complete at 107000 .. 257000, its miss at T0 + 309000.
+    fs::path pipt = scratch("path-pipt");
+    REQUIRE(memsim("run -q " + data("path-machine.yaml") + " --trace " + data("path-scenario.txt") + " --out " +
+                   pipt.string() + " --set cache.l1d.indexing=pipt")
+                .code == 0);
+    auto p = times(pipt);
+    REQUIRE(p.size() == 9);
+    uint64_t P0 = p[5];
+    CHECK(p[6] == P0 + 1000);
+    CHECK(p[7] == P0 + 3000 + 1000);
+    CHECK(p[8] == P0 + 56000 + 1000);
+    CHECK(stats_of(pipt)["stats"]["sim.time_ps"] == double(P0 + 309000));
 }
 
 TEST_CASE("page faults raised by the MMU are the kernel's own on real traces", "[e2e][path]") {
