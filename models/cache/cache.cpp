@@ -186,7 +186,7 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
         if (write_back_)
             f |= kDirty;
         else
-            post(block, kind, bytes, done);
+            post(block, kind, bytes, lookup_ps);
     }
     if (exclusive_ && !uppers_.empty()) {
         // Exclusive: the line moves up into the requesting level and leaves this one (AMD's
@@ -228,12 +228,12 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         return timed_ ? done : 0;
     }
     if (dirty && !write_back_) {  // a write-through level holds nothing dirty: the data goes below
-        post(block, AccessKind::Writeback, uint32_t(line_size()), done);
+        post(block, AccessKind::Writeback, uint32_t(line_size()), start_ps);
         dirty = false;
     }
     uint8_t flags = (write && write_back_) || dirty ? kDirty : 0;
-    allocate(block, flags, done, served_by);
-    if (write && !write_back_) post(block, kind, bytes, done);  // write-through: the write follows the fill
+    allocate(block, flags, done, served_by, start_ps);
+    if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
     return timed_ ? done : 0;
 }
 
@@ -252,7 +252,7 @@ uint64_t Cache::receive_writeback(uint64_t block, uint64_t issue_ps) {
     }
     ++*stats_.misses_by[unsigned(AccessKind::Writeback)];
     if (write_back_)
-        allocate(block, kDirty, done, level_);
+        allocate(block, kDirty, done, level_, done);
     else
         post(block, AccessKind::Writeback, uint32_t(line_size()), done);
     return done;
@@ -265,10 +265,10 @@ void Cache::fill_victim(uint64_t block, bool dirty, uint64_t at_ps) {
         return;
     }
     if (dirty) ++*stats_.misses_by[unsigned(AccessKind::Writeback)];
-    allocate(block, dirty ? kDirty : 0, at_ps, level_);
+    allocate(block, dirty ? kDirty : 0, at_ps, level_, at_ps);
 }
 
-uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from) {
+uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from, uint64_t evict_ps) {
     const uint64_t set = block & set_mask_;
     const uint64_t base = set * ways_;
     unsigned way = ways_;
@@ -297,7 +297,7 @@ uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_
     mru_slot_ = s;
     // The victim leaves after the new line is in place: what it sets off below (a write-back,
     // an exclusive level's fill, back-invalidations) cannot disturb this set's new line.
-    if (victim != kInvalid) evict(victim, victim_dirty, fill_ps);
+    if (victim != kInvalid) evict(victim, victim_dirty, evict_ps);
     return s;
 }
 
@@ -376,7 +376,7 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
             flags |= kDirty;
             lower_->moved_dirty_ = false;
         }
-        allocate(b, flags, done, r.served_by);
+        allocate(b, flags, done, r.served_by, at_ps);
     }
 }
 
