@@ -150,12 +150,16 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     }
     const bool demand = kind != AccessKind::Prefetch;
     if (demand) ++stats_.accesses;
+    // Only a level above this exclusive one takes the line up; a page walker or a core reading
+    // here directly leaves it in place.
+    const bool for_upper = upper_fill_;
+    upper_fill_ = false;
     const uint64_t lookup_ps = issue_ps + hit_ps_;
     const int64_t slot = lookup(block);
     if (slot < 0) {
         if (demand) ++stats_.misses;
         ++*stats_.misses_by[unsigned(kind)];
-        uint64_t done = miss(block, kind, bytes, issue_ps, served_by);
+        uint64_t done = miss(block, kind, bytes, issue_ps, for_upper, served_by);
         if (prefetcher_ && demand) run_prefetcher(block, true, false, lookup_ps);
         return done;
     }
@@ -188,7 +192,7 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
         else
             post(block, kind, bytes, lookup_ps);
     }
-    if (exclusive_ && !uppers_.empty()) {
+    if (exclusive_ && for_upper) {
         // Exclusive: the line moves up into the requesting level and leaves this one (AMD's
         // victim L3; gem5's "mostly exclusive" clusivity invalidates on a hit from above).
         moved_dirty_ = f & kDirty;
@@ -200,7 +204,8 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     return done;
 }
 
-uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by) {
+uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
+                     uint8_t& served_by) {
     const uint64_t lookup_ps = issue_ps + hit_ps_;
     const bool write = mem::is_write(kind);
     if (write && (!write_allocate_ || exclusive_)) {
@@ -214,6 +219,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     unsigned mshr = 0;
     if (timed_) mshr = take_mshr(lookup_ps, start_ps);
     mem::Request fill{block << line_bits_, uint32_t(line_size()), write ? AccessKind::Read : kind};
+    announce_fill();
     uint64_t done = next_->access(fill, start_ps);
     served_by = fill.served_by;
     if (timed_) mshr_busy_until_[mshr] = done;
@@ -224,7 +230,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         lower_->moved_dirty_ = false;
     }
     if (exclusive_) {  // not filled here: the line goes on up, dirty or not
-        moved_dirty_ = dirty;
+        moved_dirty_ = for_upper && dirty;
         return timed_ ? done : 0;
     }
     if (dirty && !write_back_) {  // a write-through level holds nothing dirty: the data goes below
@@ -369,6 +375,7 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
         }
         ++stats_.prefetches_issued;
         mem::Request r{b << line_bits_, uint32_t(line_size()), AccessKind::Prefetch};
+        announce_fill();
         uint64_t done = next_->access(r, timed_ ? at_ps : 0);
         if (timed_) mshr_busy_until_[mshr] = done;
         uint8_t flags = kPrefetched;

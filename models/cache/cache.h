@@ -106,8 +106,15 @@ private:
     std::vector<uint8_t> fill_from_;
     std::vector<uint64_t> mshr_busy_until_;  // timed only: each MSHR's fill time
 
-    // Set by an exclusive level when a hit moved a dirty line up: the upper fills it dirty.
+    // The handshake of an exclusive level with the levels above it, which it serves through
+    // `next` but which are Caches too: upper_fill_ is set by an upper just before it asks for a
+    // line to fill, so only such requests move a line up; moved_dirty_ is set when the line that
+    // moved up was dirty, and the upper fills it dirty.
+    bool upper_fill_ = false;
     bool moved_dirty_ = false;
+    void announce_fill() {
+        if (lower_ && lower_->exclusive_) lower_->upper_fill_ = true;
+    }
 
     Stats stats_;
 
@@ -128,7 +135,8 @@ private:
         return slot;
     }
     uint64_t access_line(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
-    uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
+    uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
+                  uint8_t& served_by);
     uint64_t receive_writeback(uint64_t block, uint64_t issue_ps);
     // An exclusive level's fill: a victim of the level above, clean or dirty.
     void fill_victim(uint64_t block, bool dirty, uint64_t at_ps);

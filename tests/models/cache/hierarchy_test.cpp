@@ -92,6 +92,11 @@ TEST_CASE("an exclusive L2 is filled by L1 victims and a hit moves the line up",
     CHECK(l2.contains(0x080));
     CHECK(m.seen.size() == 2);  // the two cold reads: nothing was written to memory
     CHECK(m.count(K::Writeback) == 0);
+
+    // A page walker reading L2 directly is no level above it: line 2 stays in L2.
+    CHECK(go(l2, 0x080, K::PageWalk, 3000 * kCycle, &served) == 3014 * kCycle);
+    CHECK(served == 2);
+    CHECK(l2.contains(0x080));
 }
 
 TEST_CASE("next-line prefetching on a stream", "[cache]") {
