@@ -13,7 +13,9 @@
 //   - MSHRs (Kroft, ISCA 1981; gem5 src/mem/cache/mshr.hh): a demand to a line still in flight (its
 //     fill time after the issue) is a secondary miss; it merges with the primary and completes at
 //     the same fill, sending nothing down. A primary miss that finds every MSHR holding a line in
-//     flight waits for the earliest fill (mshr.full_stalls counts those cycles).
+//     flight waits for the earliest fill (mshr.full_stalls counts those cycles). The state is
+//     updated at the miss, so the tag array keeps each line's fill time and finding a secondary
+//     miss's MSHR is the tag lookup; the MSHRs themselves only count lines in flight.
 //   - Write-backs of dirty victims are posted: they occupy the level below but do not delay the
 //     requester, and so are the writes a write-through or no-write-allocate level passes down (a
 //     write buffer drains them). They leave right after the miss that causes them goes down, at
