@@ -207,7 +207,7 @@ TEST_CASE("hierarchy configuration errors name the key", "[cache]") {
     CHECK_THROWS_WITH(Hierarchy(excl, r2, kCycle, false, m), Catch::Contains("cache.l1i.inclusion"));
     config::Config c;
     CHECK_THROWS_AS(c.set("cache.l2.replacement=lfu"), InputError);
-    CHECK_THROWS_WITH(c.set("cache.l2.prefetcher=markov"), Catch::Contains("known: none, next_line, stride"));
+    CHECK_THROWS_WITH(c.set("cache.l2.prefetcher=markov"), Catch::Contains("expected a prefetcher (one of none, next_line, stride), got \"markov\""));
 }
 
 TEST_CASE("mpki divides demand misses by cpu.ifetches", "[cache]") {
