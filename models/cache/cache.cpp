@@ -150,12 +150,16 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     }
     const bool demand = kind != AccessKind::Prefetch;
     if (demand) ++stats_.accesses;
+    // Only a level above this exclusive one takes the line up; a page walker or a core reading
+    // here directly leaves it in place.
+    const bool for_upper = upper_fill_;
+    upper_fill_ = false;
     const uint64_t lookup_ps = issue_ps + hit_ps_;
     const int64_t slot = lookup(block);
     if (slot < 0) {
         if (demand) ++stats_.misses;
         ++*stats_.misses_by[unsigned(kind)];
-        uint64_t done = miss(block, kind, bytes, issue_ps, served_by);
+        uint64_t done = miss(block, kind, bytes, issue_ps, for_upper, served_by);
         if (prefetcher_ && demand) run_prefetcher(block, true, false, lookup_ps);
         return done;
     }
@@ -186,9 +190,9 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
         if (write_back_)
             f |= kDirty;
         else
-            post(block, kind, bytes, done);
+            post(block, kind, bytes, lookup_ps);
     }
-    if (exclusive_ && !uppers_.empty()) {
+    if (exclusive_ && for_upper) {
         // Exclusive: the line moves up into the requesting level and leaves this one (AMD's
         // victim L3; gem5's "mostly exclusive" clusivity invalidates on a hit from above).
         moved_dirty_ = f & kDirty;
@@ -200,7 +204,8 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     return done;
 }
 
-uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by) {
+uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
+                     uint8_t& served_by) {
     const uint64_t lookup_ps = issue_ps + hit_ps_;
     const bool write = mem::is_write(kind);
     if (write && (!write_allocate_ || exclusive_)) {
@@ -214,6 +219,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     unsigned mshr = 0;
     if (timed_) mshr = take_mshr(lookup_ps, start_ps);
     mem::Request fill{block << line_bits_, uint32_t(line_size()), write ? AccessKind::Read : kind};
+    announce_fill();
     uint64_t done = next_->access(fill, start_ps);
     served_by = fill.served_by;
     if (timed_) mshr_busy_until_[mshr] = done;
@@ -224,16 +230,16 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         lower_->moved_dirty_ = false;
     }
     if (exclusive_) {  // not filled here: the line goes on up, dirty or not
-        moved_dirty_ = dirty;
+        moved_dirty_ = for_upper && dirty;
         return timed_ ? done : 0;
     }
     if (dirty && !write_back_) {  // a write-through level holds nothing dirty: the data goes below
-        post(block, AccessKind::Writeback, uint32_t(line_size()), done);
+        post(block, AccessKind::Writeback, uint32_t(line_size()), start_ps);
         dirty = false;
     }
     uint8_t flags = (write && write_back_) || dirty ? kDirty : 0;
-    allocate(block, flags, done, served_by);
-    if (write && !write_back_) post(block, kind, bytes, done);  // write-through: the write follows the fill
+    allocate(block, flags, done, served_by, start_ps);
+    if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
     return timed_ ? done : 0;
 }
 
@@ -252,7 +258,7 @@ uint64_t Cache::receive_writeback(uint64_t block, uint64_t issue_ps) {
     }
     ++*stats_.misses_by[unsigned(AccessKind::Writeback)];
     if (write_back_)
-        allocate(block, kDirty, done, level_);
+        allocate(block, kDirty, done, level_, done);
     else
         post(block, AccessKind::Writeback, uint32_t(line_size()), done);
     return done;
@@ -265,10 +271,10 @@ void Cache::fill_victim(uint64_t block, bool dirty, uint64_t at_ps) {
         return;
     }
     if (dirty) ++*stats_.misses_by[unsigned(AccessKind::Writeback)];
-    allocate(block, dirty ? kDirty : 0, at_ps, level_);
+    allocate(block, dirty ? kDirty : 0, at_ps, level_, at_ps);
 }
 
-uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from) {
+uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from, uint64_t evict_ps) {
     const uint64_t set = block & set_mask_;
     const uint64_t base = set * ways_;
     unsigned way = ways_;
@@ -297,7 +303,7 @@ uint64_t Cache::allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_
     mru_slot_ = s;
     // The victim leaves after the new line is in place: what it sets off below (a write-back,
     // an exclusive level's fill, back-invalidations) cannot disturb this set's new line.
-    if (victim != kInvalid) evict(victim, victim_dirty, fill_ps);
+    if (victim != kInvalid) evict(victim, victim_dirty, evict_ps);
     return s;
 }
 
@@ -369,6 +375,7 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
         }
         ++stats_.prefetches_issued;
         mem::Request r{b << line_bits_, uint32_t(line_size()), AccessKind::Prefetch};
+        announce_fill();
         uint64_t done = next_->access(r, timed_ ? at_ps : 0);
         if (timed_) mshr_busy_until_[mshr] = done;
         uint8_t flags = kPrefetched;
@@ -376,7 +383,7 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
             flags |= kDirty;
             lower_->moved_dirty_ = false;
         }
-        allocate(b, flags, done, r.served_by);
+        allocate(b, flags, done, r.served_by, at_ps);
     }
 }
 

@@ -13,11 +13,15 @@
 //   - MSHRs (Kroft, ISCA 1981; gem5 src/mem/cache/mshr.hh): a demand to a line still in flight (its
 //     fill time after the issue) is a secondary miss; it merges with the primary and completes at
 //     the same fill, sending nothing down. A primary miss that finds every MSHR holding a line in
-//     flight waits for the earliest fill (mshr.full_stalls counts those cycles).
-//   - Write-backs of dirty victims leave at the fill that evicts them (gem5 allocates on the fill
-//     response and queues the victim in its write buffer) and are posted: they occupy the level
-//     below but do not delay the requester. So are the writes a write-through or no-write-allocate
-//     level passes down (a write buffer drains them).
+//     flight waits for the earliest fill (mshr.full_stalls counts those cycles). The state is
+//     updated at the miss, so the tag array keeps each line's fill time and finding a secondary
+//     miss's MSHR is the tag lookup; the MSHRs themselves only count lines in flight.
+//   - Write-backs of dirty victims are posted: they occupy the level below but do not delay the
+//     requester, and so are the writes a write-through or no-write-allocate level passes down (a
+//     write buffer drains them). They leave right after the miss that causes them goes down, at
+//     the same time. Real caches (gem5 too) evict at the fill, later; but the levels below serve
+//     requests in the order they are called, so a write-back stamped with a future fill time
+//     would hold back the requests other accesses send before that time.
 // A write miss that allocates asks the level below for the line as a read (read-for-ownership,
 // gem5's ReadExReq): the level that holds the line dirty is the one that took the write.
 //
@@ -104,8 +108,15 @@ private:
     std::vector<uint8_t> fill_from_;
     std::vector<uint64_t> mshr_busy_until_;  // timed only: each MSHR's fill time
 
-    // Set by an exclusive level when a hit moved a dirty line up: the upper fills it dirty.
+    // The handshake of an exclusive level with the levels above it, which it serves through
+    // `next` but which are Caches too: upper_fill_ is set by an upper just before it asks for a
+    // line to fill, so only such requests move a line up; moved_dirty_ is set when the line that
+    // moved up was dirty, and the upper fills it dirty.
+    bool upper_fill_ = false;
     bool moved_dirty_ = false;
+    void announce_fill() {
+        if (lower_ && lower_->exclusive_) lower_->upper_fill_ = true;
+    }
 
     Stats stats_;
 
@@ -126,13 +137,14 @@ private:
         return slot;
     }
     uint64_t access_line(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
-    uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
+    uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
+                  uint8_t& served_by);
     uint64_t receive_writeback(uint64_t block, uint64_t issue_ps);
     // An exclusive level's fill: a victim of the level above, clean or dirty.
     void fill_victim(uint64_t block, bool dirty, uint64_t at_ps);
-    // Installs BLOCK (an invalid way first, else the policy's victim, which leaves at FILL_PS);
-    // returns its slot.
-    uint64_t allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from);
+    // Installs BLOCK, whose data arrives at FILL_PS from level FROM, in an invalid way or else
+    // the policy's victim's, which leaves at EVICT_PS; returns its slot.
+    uint64_t allocate(uint64_t block, uint8_t flags, uint64_t fill_ps, uint8_t from, uint64_t evict_ps);
     void evict(uint64_t block, bool dirty, uint64_t at_ps);
     // Removes every line of [addr, addr + bytes) here and above, adding their number to LINES;
     // true if any was dirty.

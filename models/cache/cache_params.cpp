@@ -15,7 +15,7 @@ bool name_in(const std::string& text, const std::vector<std::string>& names, con
         if (n == text) return true;
         known += (known.empty() ? "" : ", ") + n;
     }
-    *why = std::string("unknown ") + what + " \"" + text + "\" (known: " + known + ")";
+    *why = std::string("expected a ") + what + " (one of " + known + ")";  // the loader adds: got "TEXT"
     return false;
 }
 }  // namespace

@@ -31,7 +31,8 @@ uint64_t TlmInitiatorPort::access(const Request& r, uint64_t issue_ps) {
     if (trans_.is_response_error())
         throw SimulationError("memory returned " + trans_.get_response_string() + " for address " +
                               std::to_string(r.addr));
-    r.served_by = ext_->served_by;
+    // A target that does not know the extension (a model's own shell) is memory.
+    r.served_by = ext_->served_by ? ext_->served_by : kServedByMemory;
     return now + ps_of(delay);
 }
 

@@ -29,7 +29,9 @@ struct MemExtension final : tlm::tlm_extension<MemExtension> {
     }
 };
 
-// A Port that sends each request over SOCKET with b_transport (timing only: no data).
+// A Port that sends each request over SOCKET with b_transport (timing only: no data). The
+// request's served_by is what the target put in the extension, or kServedByMemory when it put
+// nothing there (a memory's shell does not know the extension).
 class TlmInitiatorPort final : public Port {
 public:
     explicit TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket);

@@ -47,8 +47,8 @@ TEST_CASE("a direct-mapped cache: conflict misses and the write-back of a dirty 
                {500, 0x000, K::Read, false, 604, 2, 1},   // the dirty 0x100 is written back
                {700, 0x040, K::Read, false, 804, 2, 1},   // set 1, empty: no eviction
            });
-    // The write miss fetched its line as a read (read-for-ownership); the write-back left at the
-    // fill that evicted its line (604) and delayed nobody.
+    // The write miss fetched its line as a read (read-for-ownership); the write-back left with
+    // the miss that evicted its line (looked up at 500 + 4), after it, and delayed nobody.
     REQUIRE(m.seen.size() == 5);
     CHECK(m.seen[1].addr == 0x100);
     CHECK(m.seen[1].kind == K::Read);
@@ -56,7 +56,7 @@ TEST_CASE("a direct-mapped cache: conflict misses and the write-back of a dirty 
     CHECK(m.seen[3].addr == 0x100);
     CHECK(m.seen[3].kind == K::Writeback);
     CHECK(m.seen[3].size == 64);
-    CHECK(m.seen[3].at_ps == 604 * kCycle);
+    CHECK(m.seen[3].at_ps == 504 * kCycle);
     CHECK(c.stats().misses_by[unsigned(K::Write)]->value() == 1);
     CHECK(c.stats().misses_by[unsigned(K::Read)]->value() == 3);
 }
@@ -105,10 +105,11 @@ TEST_CASE("write-back against write-through: the traffic below", "[cache]") {
     CHECK(wt.count(K::Read) == 2);
     CHECK(wt.count(K::Write) == 3);
     CHECK(wt.count(K::Writeback) == 0);
-    // The first store waited for its line's fill (write-allocate); each store below is 8 bytes.
+    // The first store fetched its line (write-allocate) and went below right after the fill
+    // request, at its lookup; each store below is 8 bytes.
     CHECK(wt.seen[1].kind == K::Write);
     CHECK(wt.seen[1].size == 8);
-    CHECK(wt.seen[1].at_ps == 104 * kCycle);
+    CHECK(wt.seen[1].at_ps == 4 * kCycle);
 }
 
 TEST_CASE("no-write-allocate: a write miss goes below and fills nothing", "[cache]") {

@@ -92,6 +92,11 @@ TEST_CASE("an exclusive L2 is filled by L1 victims and a hit moves the line up",
     CHECK(l2.contains(0x080));
     CHECK(m.seen.size() == 2);  // the two cold reads: nothing was written to memory
     CHECK(m.count(K::Writeback) == 0);
+
+    // A page walker reading L2 directly is no level above it: line 2 stays in L2.
+    CHECK(go(l2, 0x080, K::PageWalk, 3000 * kCycle, &served) == 3014 * kCycle);
+    CHECK(served == 2);
+    CHECK(l2.contains(0x080));
 }
 
 TEST_CASE("next-line prefetching on a stream", "[cache]") {
@@ -202,7 +207,7 @@ TEST_CASE("hierarchy configuration errors name the key", "[cache]") {
     CHECK_THROWS_WITH(Hierarchy(excl, r2, kCycle, false, m), Catch::Contains("cache.l1i.inclusion"));
     config::Config c;
     CHECK_THROWS_AS(c.set("cache.l2.replacement=lfu"), InputError);
-    CHECK_THROWS_WITH(c.set("cache.l2.prefetcher=markov"), Catch::Contains("known: none, next_line, stride"));
+    CHECK_THROWS_WITH(c.set("cache.l2.prefetcher=markov"), Catch::Contains("expected a prefetcher (one of none, next_line, stride), got \"markov\""));
 }
 
 TEST_CASE("mpki divides demand misses by cpu.ifetches", "[cache]") {
@@ -241,4 +246,58 @@ TEST_CASE("one LRU L1D alone misses exactly where cachegrind's LruCache does", "
     }
     CHECK(mismatches == 0);
     CHECK(misses > 10000);  // the walk does miss: the comparison is not vacuous
+}
+
+TEST_CASE("a write-through L1 over a write-back L2: the L2 copy takes the writes", "[cache]") {
+    FakeMemory m;
+    stats::Registry r;
+    auto l1p = level(256, 2);
+    l1p.write_policy = "write_through";
+    Cache l2("l2", level(1024, 4, 14), 2, kCycle, false, &m, r);
+    Cache l1("l1d", l1p, 1, kCycle, false, &l2, r);
+    l2.add_upper(&l1);
+    go(l1, 0x40, K::Write);  // L1 miss: the line is fetched through L2 as a read, then the store follows
+    CHECK_FALSE(l1.dirty(0x40));
+    CHECK(l2.dirty(0x40));
+    CHECK(r.value("cache.l2.accesses.read") == 1);
+    CHECK(r.value("cache.l2.accesses.write") == 1);
+    CHECK(r.value("cache.l2.misses.write") == 0);  // the store found the line the read had just filled
+    CHECK(m.seen.size() == 1);
+}
+
+TEST_CASE("a page walker reading through L2 counts page_walk misses there", "[cache]") {
+    config::Config cfg;
+    stats::Registry r;
+    FakeMemory m;
+    Hierarchy h(cfg, r, kCycle, true, m);
+    Cache* walker_level = h.level("l2");
+    REQUIRE(walker_level);
+    uint8_t served = 0;
+    // L2 14 + LLC 42 + memory 100 cycles.
+    CHECK(go(*walker_level, 0x7000, K::PageWalk, 0, &served) == 156 * kCycle);
+    CHECK(served == mem::kServedByMemory);
+    CHECK(go(*walker_level, 0x7008, K::PageWalk, 200 * kCycle, &served) == 214 * kCycle);
+    CHECK(served == 2);
+    CHECK(r.value("cache.l2.misses.page_walk") == 1);
+    CHECK(r.value("cache.llc.misses.page_walk") == 1);
+    CHECK(r.value("cache.l2.accesses") == 2);
+    CHECK(r.value("cache.l1d.accesses") == 0);  // the walk did not pass through L1D
+}
+
+TEST_CASE("dirty L1 victims reach L2 as write-backs and stop there", "[cache]") {
+    // L1D shrunk to 1 KiB direct-mapped (16 sets): lines 0x0000 and 0x0400 collide in it.
+    config::Config cfg;
+    cfg.set("cache.l1d.size=1KiB");
+    cfg.set("cache.l1d.assoc=1");
+    stats::Registry r;
+    FakeMemory m;
+    Hierarchy h(cfg, r, kCycle, false, m);
+    go(h.dcache(), 0x0000, K::Write);
+    go(h.dcache(), 0x0400, K::Read);  // evicts the dirty 0x0000
+    CHECK(r.value("cache.l1d.writebacks") == 1);
+    CHECK(r.value("cache.l2.accesses.writeback") == 1);
+    CHECK(r.value("cache.l2.misses.writeback") == 0);  // L2 holds the line: it was filled on the way up
+    CHECK(h.level("l2")->dirty(0x0000));
+    CHECK(m.count(K::Writeback) == 0);
+    CHECK(r.value("cache.l2.accesses") == 2);  // the two demand misses; write-backs are not demand
 }
