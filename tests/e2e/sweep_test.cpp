@@ -1,0 +1,124 @@
+// End-to-end: `memsim sweep` runs every point as its own process, writes results.csv, resumes,
+// and gives the same file under mpirun.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/e2e.h"
+
+using namespace e2e;
+
+namespace {
+
+struct Out {
+    int code;
+    std::string out, err;
+};
+
+Out run(const std::string& cmd) {
+    fs::path d = scratch("sweep-io");
+    int code = sh(cmd + " >" + (d / "out").string() + " 2>" + (d / "err").string() + " </dev/null");
+    return {code, slurp(d / "out"), slurp(d / "err")};
+}
+
+Out memsim(const std::string& args) { return run(std::string(MEMSIM_BINARY) + " " + args); }
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
+
+// Column NAME of CSV row ROW (no quoted commas in the columns the tests read).
+std::string column(const std::string& csv, size_t row, const std::string& name) {
+    auto ls = lines(csv);
+    auto split = [](const std::string& l) {
+        std::vector<std::string> cells;
+        std::string cell;
+        bool quoted = false;
+        for (char c : l) {
+            if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) cells.push_back(cell), cell.clear();
+            else cell += c;
+        }
+        cells.push_back(cell);
+        return cells;
+    };
+    auto head = split(ls.at(0));
+    auto cells = split(ls.at(row + 1));
+    for (size_t i = 0; i < head.size(); ++i)
+        if (head[i] == name) return cells.at(i);
+    return "<no column " + name + ">";
+}
+
+// The minor-faults example with M_MMAP_THRESHOLD 8 MiB, sweeping the trim threshold and D1's size
+// under cachegrind's cache model. 48 KiB / (8 ways x 64 B) = 96 sets, not a power of two: those
+// points fail in their own run (cachegrind's rule), and the sweep goes on.
+fs::path write_sweep(const fs::path& dir) {
+    fs::path f = dir / "thresholds.yaml";
+    std::ofstream(f) << "base: " << MEMSIM_SOURCE_DIR << "/configs/examples/minor-faults/default.yaml\n"
+                     << "set: {libc.mmap_threshold: 8388608, cache.model: cachegrind}\n"
+                        "parameters:\n"
+                        "  libc.trim_threshold: [131072, -1]\n"
+                        "  cache.l1d.size: [32KiB, 48KiB]\n"
+                        "stats: [os.faults.minor, libc.brk_calls]\n";
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("a sweep writes one row per point and goes on past failures", "[e2e][sweep]") {
+    fs::path d = scratch("sweep");
+    fs::path f = write_sweep(d);
+    auto r = memsim("sweep " + f.string() + " -j 2 --out " + (d / "out").string());
+    INFO(r.out << r.err);
+    CHECK(r.code == 1);  // two points failed
+    CHECK_THAT(r.out, Catch::Contains("4 points (4 run now, 0 already done), 2 failed"));
+    std::string csv = slurp(d / "out/results.csv");
+    INFO(csv);
+    auto ls = lines(csv);
+    REQUIRE(ls.size() == 5);
+    CHECK(ls[0] == "id,trace,libc.trim_threshold,cache.l1d.size,status,exit_code,error,os.faults.minor,libc.brk_calls");
+    // README.md of the example: the 128 KiB trim threshold gives the heap back after every image,
+    // 1,013 + 99 x 980 = 98,033 faults and 202 brk calls; never trimming: 1,013 faults, 3 brk calls.
+    CHECK(ls[1] == "0,,131072,32KiB,ok,0,,98033,202");
+    CHECK(ls[3] == "2,,-1,32KiB,ok,0,,1013,3");
+    CHECK(column(csv, 1, "status") == "failed");
+    CHECK(column(csv, 1, "exit_code") == "2");
+    CHECK_THAT(column(csv, 1, "error"), Catch::Contains("cache.l1d: size 49152 / (assoc 8 x line 64) must be a power-of-two number of sets"));
+    CHECK(fs::exists(d / "out/points/0/stats.json"));
+    CHECK(fs::exists(d / "out/points/3/status.json"));
+
+    SECTION("running it again resumes: finished points are not run again") {
+        auto before = fs::last_write_time(d / "out/points/0/stats.json");
+        auto again = memsim("sweep " + f.string() + " -j 2 --out " + (d / "out").string());
+        CHECK_THAT(again.out, Catch::Contains("4 points (2 run now, 2 already done), 2 failed"));
+        CHECK(fs::last_write_time(d / "out/points/0/stats.json") == before);
+        CHECK(slurp(d / "out/results.csv") == csv);
+    }
+#ifdef MEMSIM_MPIRUN
+    SECTION("under mpirun the points are handed out and results.csv is the same, row for row") {
+        auto m = run("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " MEMSIM_MPIRUN
+                     " --oversubscribe -np 3 " MEMSIM_BINARY " sweep " + f.string() + " --out " + (d / "mpi").string());
+        INFO(m.out << m.err);
+        CHECK(m.code == 1);
+        CHECK(slurp(d / "mpi/results.csv") == csv);
+    }
+#endif
+}
+
+TEST_CASE("errors in a sweep file exit 2 with file and line", "[e2e][sweep]") {
+    fs::path d = scratch("sweep-bad");
+    fs::path f = d / "bad.yaml";
+    std::ofstream(f) << "parameters:\n  cache.l1d.size: [32KiB]\n  cache.l1d.asoc: [2, 4]\n";
+    auto r = memsim("sweep " + f.string() + " --out " + (d / "out").string());
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(f.string() + ":3:3: unknown configuration parameter \"cache.l1d.asoc\""));
+    CHECK(memsim("sweep").code == 2);
+    CHECK(memsim("sweep " + (d / "none.yaml").string()).code == 2);
+    CHECK(memsim("sweep --help").code == 0);
+}
