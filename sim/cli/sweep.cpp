@@ -16,6 +16,7 @@
 #include "sim/cli/sweep_mpi.h"
 #include "sim/cli/sweep_plot.h"
 #include "sim/core/error.h"
+#include "sim/sweep/onepass_run.h"
 #include "sim/sweep/process.h"
 #include "sim/sweep/results.h"
 #include "sim/sweep/spec.h"
@@ -35,7 +36,9 @@ const char* kUsage =
     "docs/sweeps.md), each as its own `memsim run`, N at a time, and writes DIR/results.csv (one row\n"
     "per point: id, trace, the parameters, status, then the statistics) and DIR/points/<id>/.\n"
     "Running it again resumes: points already finished are not run again. A failing point is recorded\n"
-    "with its error and the sweep goes on (exit code 1 at the end).\n";
+    "with its error and the sweep goes on (exit code 1 at the end).\n"
+    "A sweep that varies only cachegrind's cache geometries (cache.l1i/l1d/ll size, assoc, line) is\n"
+    "evaluated in one pass over the trace (LRU stack distances) plus one full run; --separate turns that off.\n";
 
 std::string eta(double seconds) {
     if (seconds < 60) return fmt::format("{:.0f}s", seconds);
@@ -95,7 +98,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
     o.add_options()("help,h", "this help")("sweep", po::value<std::string>(), "the sweep file (YAML)")(
         "jobs,j", po::value<unsigned>(), "points at once (default: the processors; under MPI: one per rank)")(
         "out", po::value<std::string>(), "output folder (default: sweep-<name of the sweep file>)")(
-        "plot", po::value<std::string>(), "draw STAT against the first parameter to DIR/plot.png (scripts/plot)");
+        "plot", po::value<std::string>(), "draw STAT against the first parameter to DIR/plot.png (scripts/plot)")(
+        "separate", "run every point as its own process even where one pass over the trace could evaluate them");
     po::positional_options_description pos;
     pos.add("sweep", 1);
     po::variables_map vm;
@@ -126,8 +130,18 @@ int cmd_sweep(const std::vector<std::string>& args) {
         if (sweep::point_done(spec, p, out)) results.push_back(sweep::load_point(spec, p, out));
         else todo.push_back(p);
     }
-    SweepProgress progress(points.size(), results.size());
     const std::string self = sweep::self_exe();
+    std::string why;
+    if (!vm.count("separate") && todo.size() > 1 && sweep::one_pass_eligible(spec, &why)) {
+        auto rep = sweep::run_one_pass(spec, todo, out, self, results);
+        for (const auto& n : rep.notes) std::cerr << "memsim: sweep: " << n << "\n";
+        if (rep.points)
+            std::cout << fmt::format(
+                "sweep: one pass: {} points evaluated in {} pass(es) over the trace with LRU stack distances "
+                "({} stacks; cachegrind's model, checked against a full run), not run separately\n",
+                rep.points, rep.passes, rep.stacks);
+    }
+    SweepProgress progress(points.size(), results.size());
     std::vector<sweep::Job> job_list;
     for (const auto& p : todo) job_list.push_back(sweep::point_job(spec, p, out, self));
     sweep::run_jobs(job_list, jobs, [&](size_t i, const sweep::JobResult& jr) {
