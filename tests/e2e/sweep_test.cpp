@@ -158,3 +158,25 @@ TEST_CASE("one pass over a lackey trace gives every point the counts of its own 
     for (int i = 0; i < 9; ++i) CHECK(column(csv, 23, std::string("cachegrind.") + names[i]) == valgrind[i]);
     CHECK(slurp(d / "one/points/23/stats.json").find("\"one_pass\"") != std::string::npos);
 }
+
+TEST_CASE("scripts/plot draws a sweep's results and memsim sweep --plot calls it", "[e2e][sweep]") {
+    if (sh("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
+        WARN("no matplotlib for /usr/bin/python3: plot not tested");
+        return;
+    }
+    fs::path d = scratch("sweep-plot");
+    fs::path f = d / "p.yaml";
+    std::ofstream(f) << "base: " << MEMSIM_SOURCE_DIR << "/configs/examples/minor-faults/default.yaml\n"
+                     << "parameters:\n  libc.mmap_threshold: [default, 8388608]\n  libc.trim_threshold: [default, -1]\n";
+    auto r = memsim("sweep " + f.string() + " -j 2 --out " + (d / "out").string() + " --plot os.faults.minor");
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(slurp(d / "out/plot.png").rfind("\x89PNG", 0) == 0);
+    std::string plot = std::string(MEMSIM_SOURCE_DIR) + "/scripts/plot";
+    CHECK(sh(plot + " heatmap " + (d / "out/results.csv").string() +
+             " --x libc.mmap_threshold --y libc.trim_threshold --stat os.faults.minor -o " + (d / "h.svg").string() +
+             " 2>/dev/null") == 0);
+    CHECK(slurp(d / "h.svg").find("<svg") != std::string::npos);
+    CHECK(sh(plot + " results " + (d / "out/results.csv").string() + " --stat no.such.stat -o " +
+             (d / "x.png").string() + " 2>/dev/null") != 0);
+}
