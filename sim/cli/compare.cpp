@@ -106,7 +106,8 @@ int cmd_compare(const std::vector<std::string>& args) {
         if (!s.config.empty() && !fs::is_regular_file(s.config))
             throw InputError(fmt::format("compare: run \"{}\": no configuration file \"{}\"", s.name, s.config));
     std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : std::string();
-    if (!trace.empty() && trace != "-" && !fs::exists(trace))
+    if (trace == "-") throw InputError("compare: --trace - : every run reads the trace, so it must be a file");
+    if (!trace.empty() && !fs::exists(trace))
         throw InputError(fmt::format("compare: no trace \"{}\"", trace));
     std::vector<std::string> common_sets;
     if (vm.count("set")) common_sets = vm["set"].as<std::vector<std::string>>();
