@@ -180,3 +180,56 @@ TEST_CASE("scripts/plot draws a sweep's results and memsim sweep --plot calls it
     CHECK(sh(plot + " results " + (d / "out/results.csv").string() + " --stat no.such.stat -o " +
              (d / "x.png").string() + " 2>/dev/null") != 0);
 }
+
+TEST_CASE("one pass gives valgrind's own counts for other geometries", "[e2e][sweep]") {
+    // /bin/true traced now by lackey and run under cachegrind at three geometries, in the same
+    // clean environment (as tests/e2e/cachegrind_test.cpp does for the default one); the zipped
+    // sweep over the lackey log must give each cachegrind summary line exactly.
+    if (sh("command -v valgrind >/dev/null") != 0) {
+        WARN("no valgrind: not tested");
+        return;
+    }
+    fs::path d = scratch("sweep-valgrind");
+    std::string env = "cd " + d.string() + " && env -i PATH=/usr/bin:/bin LANG=C ";
+    REQUIRE(sh(env + "valgrind --tool=lackey --trace-mem=yes --log-file=true.lackey /bin/true") == 0);
+    struct Geometry {
+        const char *i1, *d1, *ll;  // cachegrind's size,assoc,line
+    };
+    const Geometry g[] = {{"32768,8,64", "4096,1,64", "1048576,16,64"},
+                          {"8192,2,64", "16384,4,64", "262144,8,64"},
+                          {"16384,4,64", "65536,16,64", "2097152,16,64"}};
+    std::vector<std::string> summaries;
+    for (int i = 0; i < 3; ++i) {
+        std::string out = "cg" + std::to_string(i) + ".out";
+        REQUIRE(sh(env + "valgrind --tool=cachegrind --cache-sim=yes --I1=" + g[i].i1 + " --D1=" + g[i].d1 +
+                   " --LL=" + g[i].ll + " --cachegrind-out-file=" + out + " /bin/true 2>/dev/null") == 0);
+        for (const auto& l : lines(slurp(d / out)))
+            if (l.rfind("summary: ", 0) == 0) summaries.push_back(l.substr(9));
+    }
+    REQUIRE(summaries.size() == 3);
+    fs::path f = d / "geometries.yaml";
+    std::ofstream(f) << "base: " << MEMSIM_SOURCE_DIR << "/configs/cachegrind.yaml\n"
+                     << "trace: " << (d / "true.lackey").string() << "\n"
+                     << "combine: zip\n"
+                        "parameters:\n"
+                        "  cache.l1i.size: [32768, 8192, 16384]\n"
+                        "  cache.l1i.assoc: [8, 2, 4]\n"
+                        "  cache.l1d.size: [4096, 16384, 65536]\n"
+                        "  cache.l1d.assoc: [1, 4, 16]\n"
+                        "  cache.ll.size: [1048576, 262144, 2097152]\n"
+                        "  cache.ll.assoc: [16, 8, 16]\n"
+                        "stats: [cachegrind.*]\n";
+    auto r = memsim("sweep " + f.string() + " --out " + (d / "out").string());
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("one pass: 2 points"));
+    std::string csv = slurp(d / "out/results.csv");
+    const char* names[] = {"Ir", "I1mr", "ILmr", "Dr", "D1mr", "DLmr", "Dw", "D1mw", "DLmw"};
+    for (size_t p = 0; p < 3; ++p) {
+        std::string ours;
+        for (const char* n : names) ours += (ours.empty() ? "" : " ") + column(csv, p, std::string("cachegrind.") + n);
+        std::string theirs = summaries[p];
+        while (!theirs.empty() && theirs.back() == ' ') theirs.pop_back();
+        CHECK(ours == theirs);
+    }
+}
