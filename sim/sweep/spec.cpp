@@ -145,6 +145,8 @@ std::vector<std::string> range_values(const std::string& file, const std::string
     return out;
 }
 
+SweepSpec parse_sweep_yaml(const std::string& text, const std::string& name);
+
 }  // namespace
 
 SweepSpec load_sweep(const std::string& path) {
@@ -156,6 +158,18 @@ SweepSpec load_sweep(const std::string& path) {
 }
 
 SweepSpec parse_sweep(const std::string& text, const std::string& name) {
+    try {
+        return parse_sweep_yaml(text, name);
+    } catch (const YAML::Exception& e) {  // a key that is not a scalar, and the like
+        SourceLocation w{name, e.mark.is_null() ? 0 : uint64_t(e.mark.line) + 1,
+                         e.mark.is_null() ? 0 : uint64_t(e.mark.column) + 1};
+        throw InputError(w, "unexpected YAML here: " + e.msg);
+    }
+}
+
+namespace {
+
+SweepSpec parse_sweep_yaml(const std::string& text, const std::string& name) {
     SweepSpec spec;
     spec.file = name;
     YAML::Node root;
@@ -254,6 +268,8 @@ SweepSpec parse_sweep(const std::string& text, const std::string& name) {
     if (auto s = root["stats"]) spec.stats = scalars(name, s, "stats");
     return spec;
 }
+
+}  // namespace
 
 std::vector<Point> expand(const SweepSpec& spec) {
     std::vector<Point> out;

@@ -106,6 +106,7 @@ TEST_CASE("errors in a sweep file name its line", "[sweep]") {
         {"set: {cpu.frequency: fast}\nparameters:\n  cache.l1d.assoc: [2]\n", "s.yaml:1:22: cpu.frequency: \"fast\""},
         {"combine: zip\n", "parameters: expected a mapping"},
         {"parameters: [a\n", "s.yaml:2:1: invalid YAML"},
+        {"parameters:\n  [a, b]: [1]\n", "s.yaml:2:3: unexpected YAML here"},
     };
     for (const auto& r : rows) {
         INFO(r.text);
