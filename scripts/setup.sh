@@ -16,6 +16,8 @@ packages=(
   valgrind                       # reference traces and cache counts (lackey, cachegrind)
   clang libclang-rt-14-dev       # libFuzzer targets (scripts/fuzz)
   python3
+  python3-matplotlib             # scripts/plot, memsim compare/sweep --plot
+  openmpi-bin libopenmpi-dev     # memsim sweep under mpirun/srun (optional at build time)
 )
 
 missing=()

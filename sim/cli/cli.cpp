@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sim/cli/compare.h"
+#include "sim/cli/sweep.h"
 #include "sim/config/docs.h"
 #include "sim/core/error.h"
 #include "sim/core/version.h"
@@ -36,6 +38,10 @@ commands:
   config params [--markdown]   list every configuration parameter with its type, default and unit
   trace convert IN OUT         convert a trace (text, binary, mtrace, lackey) to text or binary
   trace stats IN               summarise a trace
+  compare CONFIG_A CONFIG_B... run configurations side by side (each its own process) and compare
+                               their statistics
+  sweep SWEEP.yaml             run every point of a parameter sweep (in parallel, or under mpirun)
+                               and write DIR/results.csv
 
 options:
   -h, --help      this help; `memsim COMMAND --help` for a command's options
@@ -205,6 +211,8 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(rest);
         if (cmd == "config") return cmd_config(rest);
         if (cmd == "trace") return cmd_trace(rest);
+        if (cmd == "compare") return cmd_compare(rest);
+        if (cmd == "sweep") return cmd_sweep(rest);
         std::cerr << "memsim: unknown command \"" << cmd << "\"\n\n" << kTopUsage;
         return kBadInput;
     } catch (const po::error& e) {
