@@ -11,18 +11,6 @@ using namespace e2e;
 
 namespace {
 
-struct Out {
-    int code;
-    std::string out, err;
-};
-
-Out memsim(const std::string& args) {
-    fs::path d = scratch("compare-io");
-    int code = sh(std::string(MEMSIM_BINARY) + " " + args + " >" + (d / "out").string() + " 2>" + (d / "err").string() +
-                  " </dev/null");
-    return {code, slurp(d / "out"), slurp(d / "err")};
-}
-
 const std::string kExample = std::string(MEMSIM_SOURCE_DIR) + "/configs/examples/minor-faults/";
 
 }  // namespace

@@ -41,14 +41,15 @@ struct Result {
     std::string out, err;
 };
 
-// Runs the memsim binary with ARGS; its exit code and what it printed.
-inline Result memsim(const std::string& args) {
+// Runs CMD with /bin/sh, stdin empty; its exit code and what it printed.
+inline Result shell(const std::string& cmd) {
     fs::path d = scratch("io");
-    std::string cmd = std::string(MEMSIM_BINARY) + " " + args + " >" + (d / "out").string() + " 2>" +
-                      (d / "err").string() + " </dev/null";
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(d / "out"), slurp(d / "err")};
+    int code = sh(cmd + " >" + (d / "out").string() + " 2>" + (d / "err").string() + " </dev/null");
+    return {code, slurp(d / "out"), slurp(d / "err")};
 }
+
+// Runs the memsim binary with ARGS.
+inline Result memsim(const std::string& args) { return shell(std::string(MEMSIM_BINARY) + " " + args); }
 
 // A file of tests/data/e2e/.
 inline std::string data(const std::string& name) {

@@ -13,19 +13,6 @@ using namespace e2e;
 
 namespace {
 
-struct Out {
-    int code;
-    std::string out, err;
-};
-
-Out run(const std::string& cmd) {
-    fs::path d = scratch("sweep-io");
-    int code = sh(cmd + " >" + (d / "out").string() + " 2>" + (d / "err").string() + " </dev/null");
-    return {code, slurp(d / "out"), slurp(d / "err")};
-}
-
-Out memsim(const std::string& args) { return run(std::string(MEMSIM_BINARY) + " " + args); }
-
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
@@ -102,7 +89,7 @@ TEST_CASE("a sweep writes one row per point and goes on past failures", "[e2e][s
     }
 #ifdef MEMSIM_MPIRUN
     SECTION("under mpirun the points are handed out and results.csv is the same, row for row") {
-        auto m = run("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " MEMSIM_MPIRUN
+        auto m = shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " MEMSIM_MPIRUN
                      " --oversubscribe -np 3 " MEMSIM_BINARY " sweep " + f.string() + " --out " + (d / "mpi").string());
         INFO(m.out << m.err);
         CHECK(m.code == 1);
