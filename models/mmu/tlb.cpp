@@ -72,7 +72,7 @@ TlbEntry* Tlb::lookup(uint64_t va, uint16_t asid) {
             if (!(a.sizes & (1u << s))) continue;
             const auto size = PageSize(s);
             const uint64_t vpn = va >> page_shift(size);
-            TlbEntry* e = a.a.find(vpn % a.a.sets(), [&](const TlbEntry& x) {
+            TlbEntry* e = a.a.find(a.a.set_of(vpn), [&](const TlbEntry& x) {
                 return x.size == size && x.vpn == vpn && (x.global || x.asid == asid);
             });
             if (e) return e;
@@ -84,7 +84,7 @@ void Tlb::insert(const TlbEntry& e) {
     int i = array_of_[unsigned(e.size)];
     if (i < 0) return;
     Array& a = arrays_[size_t(i)];
-    a.a.insert(e.vpn % a.a.sets(), e, [&](const TlbEntry& x) {
+    a.a.insert(a.a.set_of(e.vpn), e, [&](const TlbEntry& x) {
         return x.size == e.size && x.vpn == e.vpn && x.asid == e.asid && x.global == e.global;
     });
 }

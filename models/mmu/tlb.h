@@ -46,9 +46,11 @@ template <class Entry>
 class AssocArray {
 public:
     AssocArray(uint64_t entries, uint64_t assoc, const std::string& policy)
-        : sets_(entries / assoc), ways_(unsigned(assoc)), e_(entries),
+        : sets_(entries / assoc), ways_(unsigned(assoc)), pow2_((sets_ & (sets_ - 1)) == 0), e_(entries),
           policy_(cache::make_replacement(policy, {sets_, ways_})) {}
     uint64_t sets() const { return sets_; }
+    // The set KEY (a page number, a walk-cache tag) maps to: KEY mod sets (a mask when a power of two).
+    uint64_t set_of(uint64_t key) const { return pow2_ ? key & (sets_ - 1) : key % sets_; }
     unsigned ways() const { return ways_; }
 
     // The valid entry of SET for which MATCH is true (the policy sees a hit), or nullptr.
@@ -97,6 +99,7 @@ public:
 private:
     uint64_t sets_;
     unsigned ways_;
+    bool pow2_;
     std::vector<Entry> e_;
     std::unique_ptr<cache::ReplacementPolicy> policy_;
 };
