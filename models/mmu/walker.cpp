@@ -84,7 +84,7 @@ WalkResult Walker::walk(os::PageTable& pt, uint64_t va, uint16_t asid, mem::Acce
     uint64_t t = timed_ ? start_ps : 0;
 
     // Canonical form: bits 63..va_bits-1 all equal (x86 #GP, RISC-V page fault).
-    const int64_t sva = int64_t(va) << (64 - f.va_bits()) >> (64 - f.va_bits());
+    const int64_t sva = int64_t(va << (64 - f.va_bits())) >> (64 - f.va_bits());
     if (uint64_t(sva) != va) {
         r.fault = Fault::NotPresent;
         r.done_ps = t;

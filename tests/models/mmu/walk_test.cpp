@@ -199,6 +199,10 @@ TEST_CASE("mmu: not-present and protection faults and the retry after the kernel
         CHECK(m.tr(va, Kind::Ifetch).fault == Fault::Protection);
         CHECK(m.stat("mmu.itlb.misses") == 1);
     }
+    SECTION("a non-canonical address faults without a walk") {
+        CHECK(m.tr(0x0000800000000000).fault == Fault::NotPresent);  // bit 47 set, 63:48 clear
+        CHECK(m.port.log.empty());
+    }
     SECTION("a supervisor-only leaf refuses user accesses") {
         const uint64_t va = m.map(K4);
         m.touch(va, true);
