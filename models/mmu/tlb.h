@@ -64,9 +64,10 @@ public:
             }
         return nullptr;
     }
-    // Puts E in SET: over the entry SAME picks if there is one, else an invalid way, else the victim.
+    // Puts E in SET: over the entry SAME picks if there is one, else an invalid way, else the
+    // victim. Returns the entry it replaced (valid false if the way was free).
     template <class Same>
-    void insert(uint64_t set, const Entry& e, Same&& same) {
+    Entry insert(uint64_t set, const Entry& e, Same&& same) {
         Entry* row = &e_[set * ways_];
         unsigned way = ways_;
         for (unsigned w = 0; w < ways_ && way == ways_; ++w)
@@ -74,9 +75,11 @@ public:
         for (unsigned w = 0; w < ways_ && way == ways_; ++w)
             if (!row[w].valid) way = w;
         if (way == ways_) way = policy_->victim(set);
+        Entry old = row[way];
         row[way] = e;
         row[way].valid = true;
         policy_->on_fill(set, way);
+        return old;
     }
     // Invalidates every valid entry for which PRED is true; returns how many.
     template <class Pred>
@@ -137,7 +140,10 @@ private:
     struct Array {
         unsigned sizes;  // bit per PageSize
         AssocArray<TlbEntry> a;
+        uint64_t held[kPageSizes] = {};  // valid entries per size: a size with none is not probed
     };
+    template <class Pred>
+    uint64_t invalidate_if(Pred&& pred);
     std::vector<Array> arrays_;
     int array_of_[kPageSizes] = {-1, -1, -1};
 };
