@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 
 #include "models/mmu/mmu.h"
 #include "models/os/mm.h"
@@ -60,10 +61,11 @@ void run(const char* thp, uint64_t kLoads) {
 
 }  // namespace
 
-// ARGV[1]: loads per run (default 20 M).
+// ARGV[1]: loads per run (default 20 M); ARGV[2]: never or always to run one THP setting only.
 int main(int argc, char** argv) {
     const uint64_t loads = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
     std::printf("expected from the reach: 4K pages DTLB 0.0039, STLB 0.0902, PDE cache 1.0; THP DTLB ~1.0\n");
-    run("never", loads);
-    run("always", loads);
+    const std::string only = argc > 2 ? argv[2] : "";
+    if (only != "always") run("never", loads);
+    if (only != "never") run("always", loads);
 }
