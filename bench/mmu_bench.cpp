@@ -9,7 +9,9 @@
 // 64 MiB: ~100% DTLB hits. The PDE cache (32 entries, 8-way) holds all 32 PD entries: 1 read a walk.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
+#include <string>
 
 #include "models/mmu/mmu.h"
 #include "models/os/mm.h"
@@ -22,8 +24,8 @@ struct NullPort final : mem::Port {
     uint64_t access(const mem::Request&, uint64_t t) override { return t; }
 };
 
-void run(const char* thp) {
-    constexpr uint64_t kBytes = 64ull << 20, kLoads = 20'000'000;
+void run(const char* thp, uint64_t kLoads) {
+    constexpr uint64_t kBytes = 64ull << 20;
     os::SimpleFrameSource frames;
     stats::Registry os_reg, reg;
     os::MmParams params;
@@ -59,8 +61,11 @@ void run(const char* thp) {
 
 }  // namespace
 
-int main() {
+// ARGV[1]: loads per run (default 20 M); ARGV[2]: never or always to run one THP setting only.
+int main(int argc, char** argv) {
+    const uint64_t loads = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
     std::printf("expected from the reach: 4K pages DTLB 0.0039, STLB 0.0902, PDE cache 1.0; THP DTLB ~1.0\n");
-    run("never");
-    run("always");
+    const std::string only = argc > 2 ? argv[2] : "";
+    if (only != "always") run("never", loads);
+    if (only != "never") run("always", loads);
 }

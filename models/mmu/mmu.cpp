@@ -8,8 +8,8 @@
 namespace memsim::mmu {
 
 MEMSIM_REGISTER_PARAMS(MmuParams, "mmu", "the MMU: TLBs, page-walk caches and the hardware page walker");
-// Skylake (Intel optimization manual, table 2-5): ITLB 4K 128 entries 8-way, 2M/4M 8 entries
-// fully associative per thread, no 1G entries.
+// Skylake (Intel optimization manual, the Skylake client TLB parameters table): ITLB 4K 128
+// entries 8-way, 2M/4M 8 entries fully associative per thread, no 1G entries.
 MEMSIM_REGISTER_PARAMS(TlbParams, "mmu.itlb", "L1 instruction TLB",
                        {{"entries_4k", "128"}, {"assoc_4k", "8"}, {"entries_2m", "8"}, {"assoc_2m", "8"},
                         {"entries_1g", "0"}, {"assoc_1g", "0"}});

@@ -71,6 +71,10 @@ public:
 
     // Translates VA for KIND (Read, Write or Ifetch; a user-mode access) issued at ISSUE_PS; page
     // walks read PT entries through WALK_PORT (PageWalk and PteUpdate requests, 8 bytes each).
+    // One page: an access that straddles a page boundary is two translations (the caller splits
+    // it). Other kinds (Prefetch) are checked as loads. After a fault the caller's handler must
+    // change the page table (or give up): a retry that faults again means the kernel refused, so
+    // bound the retries (one handler call per fault is what Linux does).
     Translation translate(uint64_t va, mem::AccessKind kind, uint64_t issue_ps, mem::Port& walk_port);
 
     // TLB maintenance as Linux 6.1 issues it. flush_range: flush_tlb_range / flush_tlb_page, i.e.

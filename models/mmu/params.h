@@ -25,7 +25,8 @@ struct MmuParams {
                                     "none: no translation, the caches see the trace's virtual addresses; tlb: "
                                     "TLBs, walk caches and a page walker over the kernel model's page tables"),
           model);
-        // Skylake: two page walks in parallel (Intel optimization manual 2.2.3); CVA6 ptw.sv: one.
+        // Skylake: two page walks in parallel (Intel optimization manual, Skylake client cache and memory
+        // subsystem: "can handle two page walks in parallel"); CVA6 ptw.sv: one.
         v(config::ParamSpec::count("max_walks", "2", "walks", "page walks in flight at once; a walk that finds "
                                                              "every walker busy waits for the first to finish")
               .range(1, 64),

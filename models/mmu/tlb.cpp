@@ -51,7 +51,7 @@ Tlb::Tlb(const TlbParams& p, const std::string& section) {
         if (p.entries == 0)
             throw InputError(fmt::format("{}.entries: the shared array of {}.shared needs entries", section, section));
         check_array(section, "entries", "assoc", p.entries, p.assoc, p.replacement);
-        arrays_.push_back({shared, AssocArray<TlbEntry>(p.entries, p.assoc, p.replacement)});
+        arrays_.push_back({shared, AssocArray<TlbEntry>(p.entries, p.assoc, p.replacement), {}});
         for (unsigned s = 0; s < kPageSizes; ++s)
             if (shared & (1u << s)) array_of_[s] = 0;
     }
@@ -62,18 +62,18 @@ Tlb::Tlb(const TlbParams& p, const std::string& section) {
         std::string n = PageSize(s) == PageSize::Size4K ? "4k" : PageSize(s) == PageSize::Size2M ? "2m" : "1g";
         check_array(section, "entries_" + n, "assoc_" + n, entries[s], assoc[s], p.replacement);
         array_of_[s] = int(arrays_.size());
-        arrays_.push_back({1u << s, AssocArray<TlbEntry>(entries[s], assoc[s], p.replacement)});
+        arrays_.push_back({1u << s, AssocArray<TlbEntry>(entries[s], assoc[s], p.replacement), {}});
     }
 }
 
 TlbEntry* Tlb::lookup(uint64_t va, uint16_t asid) {
     for (Array& a : arrays_)
         for (unsigned s = 0; s < kPageSizes; ++s) {
-            if (!(a.sizes & (1u << s))) continue;
+            if (!(a.sizes & (1u << s)) || !a.held[s]) continue;
             const auto size = PageSize(s);
             const uint64_t vpn = va >> page_shift(size);
-            TlbEntry* e = a.a.find(vpn % a.a.sets(), [&](const TlbEntry& x) {
-                return x.size == size && x.vpn == vpn && (x.global || x.asid == asid);
+            TlbEntry* e = a.a.find(a.a.set_of(vpn), [&](const TlbEntry& x) {
+                return x.vpn == vpn && x.size == size && (x.global || x.asid == asid);
             });
             if (e) return e;
         }
@@ -84,37 +84,42 @@ void Tlb::insert(const TlbEntry& e) {
     int i = array_of_[unsigned(e.size)];
     if (i < 0) return;
     Array& a = arrays_[size_t(i)];
-    a.a.insert(e.vpn % a.a.sets(), e, [&](const TlbEntry& x) {
+    TlbEntry old = a.a.insert(a.a.set_of(e.vpn), e, [&](const TlbEntry& x) {
         return x.size == e.size && x.vpn == e.vpn && x.asid == e.asid && x.global == e.global;
     });
+    if (old.valid) --a.held[unsigned(old.size)];
+    ++a.held[unsigned(e.size)];
 }
 
-uint64_t Tlb::flush_range(uint16_t asid, uint64_t start, uint64_t end) {
+template <class Pred>
+uint64_t Tlb::invalidate_if(Pred&& pred) {
     uint64_t n = 0;
     for (Array& a : arrays_)
         n += a.a.invalidate_if([&](const TlbEntry& x) {
-            uint64_t first = x.vpn << page_shift(x.size), last = first + page_bytes(x.size);
-            return (x.global || x.asid == asid) && first < end && start < last;
+            if (!pred(x)) return false;
+            --a.held[unsigned(x.size)];
+            return true;
         });
     return n;
 }
 
+uint64_t Tlb::flush_range(uint16_t asid, uint64_t start, uint64_t end) {
+    return invalidate_if([&](const TlbEntry& x) {
+        uint64_t first = x.vpn << page_shift(x.size), last = first + page_bytes(x.size);
+        return (x.global || x.asid == asid) && first < end && start < last;
+    });
+}
+
 uint64_t Tlb::flush_asid(uint16_t asid) {
-    uint64_t n = 0;
-    for (Array& a : arrays_) n += a.a.invalidate_if([&](const TlbEntry& x) { return !x.global && x.asid == asid; });
-    return n;
+    return invalidate_if([&](const TlbEntry& x) { return !x.global && x.asid == asid; });
 }
 
 uint64_t Tlb::flush_non_global() {
-    uint64_t n = 0;
-    for (Array& a : arrays_) n += a.a.invalidate_if([](const TlbEntry& x) { return !x.global; });
-    return n;
+    return invalidate_if([](const TlbEntry& x) { return !x.global; });
 }
 
 uint64_t Tlb::flush_all() {
-    uint64_t n = 0;
-    for (Array& a : arrays_) n += a.a.invalidate_if([](const TlbEntry&) { return true; });
-    return n;
+    return invalidate_if([](const TlbEntry&) { return true; });
 }
 
 uint64_t Tlb::occupancy() const {

@@ -46,9 +46,11 @@ template <class Entry>
 class AssocArray {
 public:
     AssocArray(uint64_t entries, uint64_t assoc, const std::string& policy)
-        : sets_(entries / assoc), ways_(unsigned(assoc)), e_(entries),
+        : sets_(entries / assoc), ways_(unsigned(assoc)), pow2_((sets_ & (sets_ - 1)) == 0), e_(entries),
           policy_(cache::make_replacement(policy, {sets_, ways_})) {}
     uint64_t sets() const { return sets_; }
+    // The set KEY (a page number, a walk-cache tag) maps to: KEY mod sets (a mask when a power of two).
+    uint64_t set_of(uint64_t key) const { return pow2_ ? key & (sets_ - 1) : key % sets_; }
     unsigned ways() const { return ways_; }
 
     // The valid entry of SET for which MATCH is true (the policy sees a hit), or nullptr.
@@ -62,9 +64,10 @@ public:
             }
         return nullptr;
     }
-    // Puts E in SET: over the entry SAME picks if there is one, else an invalid way, else the victim.
+    // Puts E in SET: over the entry SAME picks if there is one, else an invalid way, else the
+    // victim. Returns the entry it replaced (valid false if the way was free).
     template <class Same>
-    void insert(uint64_t set, const Entry& e, Same&& same) {
+    Entry insert(uint64_t set, const Entry& e, Same&& same) {
         Entry* row = &e_[set * ways_];
         unsigned way = ways_;
         for (unsigned w = 0; w < ways_ && way == ways_; ++w)
@@ -72,9 +75,11 @@ public:
         for (unsigned w = 0; w < ways_ && way == ways_; ++w)
             if (!row[w].valid) way = w;
         if (way == ways_) way = policy_->victim(set);
+        Entry old = row[way];
         row[way] = e;
         row[way].valid = true;
         policy_->on_fill(set, way);
+        return old;
     }
     // Invalidates every valid entry for which PRED is true; returns how many.
     template <class Pred>
@@ -97,6 +102,7 @@ public:
 private:
     uint64_t sets_;
     unsigned ways_;
+    bool pow2_;
     std::vector<Entry> e_;
     std::unique_ptr<cache::ReplacementPolicy> policy_;
 };
@@ -134,7 +140,10 @@ private:
     struct Array {
         unsigned sizes;  // bit per PageSize
         AssocArray<TlbEntry> a;
+        uint64_t held[kPageSizes] = {};  // valid entries per size: a size with none is not probed
     };
+    template <class Pred>
+    uint64_t invalidate_if(Pred&& pred);
     std::vector<Array> arrays_;
     int array_of_[kPageSizes] = {-1, -1, -1};
 };

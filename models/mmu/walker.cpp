@@ -16,7 +16,7 @@ const char* fault_name(Fault f) {
 
 const WalkCacheEntry* WalkCache::lookup(uint64_t va, uint16_t asid) {
     const uint64_t t = tag(va);
-    return a_.find(t % a_.sets(), [&](const WalkCacheEntry& e) { return e.tag == t && e.asid == asid; });
+    return a_.find(a_.set_of(t), [&](const WalkCacheEntry& e) { return e.tag == t && e.asid == asid; });
 }
 
 void WalkCache::insert(uint64_t va, uint16_t asid, uint64_t table_pa, const Perms& perms) {
@@ -25,7 +25,7 @@ void WalkCache::insert(uint64_t va, uint16_t asid, uint64_t table_pa, const Perm
     e.tag = tag(va);
     e.table_pa = table_pa;
     e.perms = perms;
-    a_.insert(e.tag % a_.sets(), e, [&](const WalkCacheEntry& x) { return x.tag == e.tag && x.asid == asid; });
+    a_.insert(a_.set_of(e.tag), e, [&](const WalkCacheEntry& x) { return x.tag == e.tag && x.asid == asid; });
 }
 
 uint64_t WalkCache::flush_asid(uint16_t asid) {
@@ -84,7 +84,7 @@ WalkResult Walker::walk(os::PageTable& pt, uint64_t va, uint16_t asid, mem::Acce
     uint64_t t = timed_ ? start_ps : 0;
 
     // Canonical form: bits 63..va_bits-1 all equal (x86 #GP, RISC-V page fault).
-    const int64_t sva = int64_t(va) << (64 - f.va_bits()) >> (64 - f.va_bits());
+    const int64_t sva = int64_t(va << (64 - f.va_bits())) >> (64 - f.va_bits());
     if (uint64_t(sva) != va) {
         r.fault = Fault::NotPresent;
         r.done_ps = t;

@@ -199,6 +199,10 @@ TEST_CASE("mmu: not-present and protection faults and the retry after the kernel
         CHECK(m.tr(va, Kind::Ifetch).fault == Fault::Protection);
         CHECK(m.stat("mmu.itlb.misses") == 1);
     }
+    SECTION("a non-canonical address faults without a walk") {
+        CHECK(m.tr(0x0000800000000000).fault == Fault::NotPresent);  // bit 47 set, 63:48 clear
+        CHECK(m.port.log.empty());
+    }
     SECTION("a supervisor-only leaf refuses user accesses") {
         const uint64_t va = m.map(K4);
         m.touch(va, true);
@@ -385,4 +389,34 @@ TEST_CASE("mmu: a 1 GiB leaf (PS in a PDPT entry) stops the walk at level 2", "[
     CHECK(m.port.log.size() == 2);  // PML4E, PDPTE
     CHECK(m.tr(va + 0x3fffffff).source == Source::L1);  // Skylake's DTLB holds 1 GiB entries
     REQUIRE(m.pt().write_phys_u64(pdpte, saved));  // the table below is the kernel's to free
+}
+
+TEST_CASE("mmu: Sv39 megapages stop the walk at level 1", "[mmu]") {
+    Machine m({}, "always", "sv39");
+    const uint64_t va = m.map(M2, RW, FIXED, 0x40000000);
+    m.touch(va, true);
+    os::PageTable::PmdRef pmd = m.pt().pmd(va, false);
+    REQUIRE(pmd.huge());
+    Translation t = m.tr(va + 0x1abcde);
+    CHECK(t.page_size == PageSize::Size2M);
+    CHECK(t.pa == (m.pt().format().pfn(pmd.entry()) << 12) + 0x1abcde);
+    // 0x40000000: VPN[2] = 1, VPN[1] = 0; the level-1 entry has R/W set: a leaf, two reads.
+    const uint64_t l2 = m.pt().root_pa() + 8 * 1;
+    CHECK(m.port.addrs() == std::vector<uint64_t>{l2, next_table_sv39(m.pt(), l2)});
+}
+
+TEST_CASE("mmu: fetches use the ITLB and loads the DTLB and both share the STLB", "[mmu]") {
+    Machine m;
+    const uint64_t va = m.map(K4, os::mman::kProtRead | os::mman::kProtExec);
+    m.touch(va, false);
+    CHECK((m.pte(va) & PteFormat::kNX) == 0);
+    Translation t = m.tr(va, Kind::Ifetch);
+    CHECK(t.source == Source::Walk);
+    CHECK(m.tr(va + 4, Kind::Ifetch).source == Source::L1);
+    CHECK(m.stat("mmu.itlb.hits") == 1);
+    CHECK(m.stat("mmu.dtlb.accesses") == 0);
+    t = m.tr(va + 8, Kind::Read);
+    CHECK(t.source == Source::Stlb);  // the walk for the fetch filled the STLB
+    CHECK(t.pa == m.kernel_pa(va + 8));
+    CHECK(m.stat("mmu.walks") == 1);
 }
