@@ -206,8 +206,6 @@ Translation Mmu::translate(uint64_t va, mem::AccessKind kind, uint64_t issue_ps,
 void Mmu::flush_range(uint16_t asid, uint64_t start, uint64_t end) {
     if (!enabled_ || end <= start) return;
     asid &= asid_mask_;
-    const uint64_t pages = (end - start + 0xfff) >> 12;
-    if (pages > p_.flush_ceiling) return flush_asid(asid);
     ++st_->flushes;
     itlb_->flush_range(asid, start, end);
     dtlb_->flush_range(asid, start, end);

@@ -79,8 +79,9 @@ public:
 
     // TLB maintenance as Linux 6.1 issues it. flush_range: flush_tlb_range / flush_tlb_page, i.e.
     // INVLPG per page (ASID's entries and global ones overlapping [START, END), plus every walk-cache
-    // entry of ASID: SDM 4.10.4.1), or a flush of the whole ASID when the range has more than
-    // mmu.flush_ceiling pages (x86 flush_tlb_mm_range's tlb_single_page_flush_ceiling).
+    // entry of ASID: SDM 4.10.4.1). Whether a long range is flushed page by page or as a whole
+    // (flush_tlb_mm_range's tlb_single_page_flush_ceiling) is the kernel's choice: it calls
+    // flush_asid instead (os::AddressSpace::tlb_finish).
     void flush_range(uint16_t asid, uint64_t start, uint64_t end);
     // Non-global TLB entries and walk-cache entries of ASID (INVPCID single-context, sfence.vma x0, asid).
     void flush_asid(uint16_t asid);

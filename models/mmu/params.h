@@ -18,7 +18,6 @@ struct MmuParams {
     uint64_t pwc_latency;
     bool hardware_ad;
     uint64_t asid_bits;
-    uint64_t flush_ceiling;
 
     void visit(config::ParamVisitor& v) {
         v(config::ParamSpec::choice("model", "none", {"none", "tlb"},
@@ -53,12 +52,6 @@ struct MmuParams {
                                    "none (every context switch flushes non-global entries, as CR3 without PCID)")
               .range(0, 16),
           asid_bits);
-        // Linux 6.1 arch/x86/mm/tlb.c tlb_single_page_flush_ceiling = 33; RISC-V 6.1
-        // __sbi_tlb_flush_range flushes per page only for a single page, so 1.
-        v(config::ParamSpec::count("flush_ceiling", "33", "pages",
-                                   "flush_range over more pages than this flushes the whole ASID instead of each page")
-              .range(0, 1e12),
-          flush_ceiling);
     }
 };
 

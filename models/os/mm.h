@@ -258,7 +258,8 @@ private:
 
     // TLB shootdown as mmu_gather does it (mm/mmu_gather.c, arch/x86/mm/tlb.c): the range of the
     // present entries a system call or fault changed grows while it runs and is flushed once at its
-    // end, page by page up to tlb_single_page_flush_ceiling (33) pages, else as a whole.
+    // end, page by page up to the architecture's ceiling (x86 tlb_single_page_flush_ceiling: 33
+    // pages; RISC-V: 1), else as a whole.
     TlbFlusher* tlb_ = nullptr;
     uint64_t tlb_start_ = ~uint64_t(0), tlb_end_ = 0;
     void tlb_gather(uint64_t start, uint64_t end) {
