@@ -1,0 +1,546 @@
+#include "models/dram/controller.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+
+#include "sim/config/schema.h"
+#include "sim/core/error.h"
+
+namespace memsim::dram {
+
+namespace {
+bool check_mapping(const std::string& text, std::string* why) { return AddressMap::valid_order(text, why); }
+}  // namespace
+
+void GenericControllerParams::visit(config::ParamVisitor& v) {
+    using config::ParamSpec;
+    v(ParamSpec::choice("scheduler", "frfcfs", {"frfcfs", "fcfs"},
+                        "frfcfs: row hits first, then oldest (Rixner et al. 2000); fcfs: oldest request only"),
+      scheduler);
+    v(ParamSpec::choice("page_policy", "open", {"open", "closed", "open_adaptive", "closed_adaptive"},
+                        "open: rows stay open; closed: auto-precharge after every access; open_adaptive: close "
+                        "when only conflicts are queued; closed_adaptive: close unless a queued request hits"),
+      page_policy);
+    v(ParamSpec::choice("queue", "shared", {"shared", "per_bank"},
+                        "one read queue and one write queue for the channel, or one pair per bank"),
+      queue);
+    v(ParamSpec::count("queue_depth", "32", "requests", "read queue entries (per bank with queue: per_bank)")
+          .range(1, 4096),
+      queue_depth);
+    v(ParamSpec::count("write_queue_depth", "32", "requests", "write queue entries (per bank with queue: per_bank)")
+          .range(1, 4096),
+      write_queue_depth);
+    // gem5 MemCtrl's defaults: drain at 85 % full, stop at 50 %.
+    v(ParamSpec::real("write_high_watermark", "0.85", "fraction", "write-queue fill that starts a write drain")
+          .range(0, 1),
+      write_high_watermark);
+    v(ParamSpec::real("write_low_watermark", "0.5", "fraction", "write-queue fill at which a drain stops when reads wait")
+          .range(0, 1),
+      write_low_watermark);
+    v(ParamSpec::string("address_mapping", "RoBaRaCoCh",
+                        "address bits from most to least significant: Ro(w), Ba(nk), Ra(nk), Co(lumn), Ch(annel)")
+          .checked(check_mapping),
+      address_mapping);
+    v(ParamSpec::count("row_hit_cap", "16", "hits",
+                       "row hits served after an ACT before younger hits stop holding off an older conflict")
+          .range(1, 1 << 20),
+      row_hit_cap);
+    // JESD79-3F 4.17.1: up to 8 REF may be postponed and up to 8 pulled in.
+    v(ParamSpec::count("refresh_postpone", "0", "REF", "refreshes a busy rank may postpone (JEDEC: at most 8)")
+          .range(0, 8),
+      refresh_postpone);
+    v(ParamSpec::count("refresh_pull_in", "0", "REF", "refreshes an idle rank may issue ahead (JEDEC: at most 8)")
+          .range(0, 8),
+      refresh_pull_in);
+    v(ParamSpec::time("frontend_latency", "0ns",
+                      "controller pipeline added to every completion (port to queue and data back)")
+          .range(0, 1e9),
+      frontend_latency_ps);
+    v(ParamSpec::string("command_trace", "", "file to write the DRAM command trace to (CYCLE CMD RANK BANK ROW "
+                                             "COLUMN); empty: none"),
+      command_trace);
+}
+
+MEMSIM_REGISTER_PARAMS(GenericControllerParams, "memory.generic", "the generic DDR3 controller (memory.model: ddr3)");
+
+Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
+    : reads(r.counter("dram.reads", "requests", "read bursts served (write-queue hits included)")),
+      writes(r.counter("dram.writes", "requests", "write bursts accepted")),
+      bytes_read(r.counter("dram.bytes_read", "bytes", "bytes read")),
+      bytes_written(r.counter("dram.bytes_written", "bytes", "bytes written")),
+      row_hits(r.counter("dram.row_hits", "requests", "column accesses to the row already open")),
+      row_misses(r.counter("dram.row_misses", "requests", "accesses that needed an ACT on a precharged bank")),
+      row_conflicts(r.counter("dram.row_conflicts", "requests", "accesses that needed a PRE of another row first")),
+      refreshes(r.counter("dram.refreshes", "REF", "REF commands issued")),
+      activates(r.counter("dram.activates", "ACT", "ACT commands issued")),
+      precharges(r.counter("dram.precharges", "PRE", "PRE and PREA commands and auto-precharges")),
+      zqcs(r.counter("dram.zq_calibrations", "ZQCS", "ZQCS commands issued")),
+      write_forwards(r.counter("dram.write_forwards", "requests", "reads answered from the write queue")),
+      data_bus_cycles(r.counter("dram.data_bus_cycles", "nCK", "cycles the data bus carried bursts")) {
+    if (timed) {
+        read_latency_ns = &r.distribution("dram.read_latency_ns", "ns", "read latency, arrival to last data");
+        read_latency_cycles = &r.distribution("dram.read_latency_cycles", "nCK", "read latency in memory clocks");
+        read_queue = &r.distribution("dram.read_queue_occupancy", "requests", "read queue length seen by each arrival");
+        write_queue =
+            &r.distribution("dram.write_queue_occupancy", "requests", "write queue length seen by each arrival");
+    }
+    for (uint32_t rk = 0; rk < t.ranks; ++rk)
+        for (uint32_t b = 0; b < t.banks; ++b) {
+            std::string n = "dram.rank" + std::to_string(rk) + ".bank" + std::to_string(b);
+            bank_reads.push_back(&r.counter(n + ".reads", "requests", "read bursts served by this bank"));
+            bank_writes.push_back(&r.counter(n + ".writes", "requests", "write bursts written to this bank"));
+            bank_activates.push_back(&r.counter(n + ".activates", "ACT", "ACT commands to this bank"));
+        }
+}
+
+Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed)
+    : t_(t),
+      p_(p),
+      map_(t, p.address_mapping),
+      timed_(timed),
+      frfcfs_(p.scheduler != "fcfs"),
+      per_bank_queue_(p.queue == "per_bank"),
+      stats_(r, t, timed) {
+    if (p.page_policy == "closed") page_ = Page::Closed;
+    else if (p.page_policy == "open_adaptive") page_ = Page::OpenAdaptive;
+    else if (p.page_policy == "closed_adaptive") page_ = Page::ClosedAdaptive;
+    else page_ = Page::Open;
+    if (p.write_low_watermark > p.write_high_watermark)
+        throw InputError("memory.generic.write_low_watermark (" + std::to_string(p.write_low_watermark) +
+                         ") is above write_high_watermark (" + std::to_string(p.write_high_watermark) + ")");
+    ranks_.resize(t.ranks);
+    tZQI_ck_ = t.tZQI_ps / t.tCK_ps;
+    for (uint32_t i = 0; i < t.ranks; ++i) {
+        ranks_[i].banks.resize(t.banks);
+        // Ranks refresh staggered across one tREFI, as DRAMSim3 and DRAMSys do, so that they do
+        // not all stop at once.
+        ranks_[i].next_refresh = t.tREFI + uint64_t(i) * t.tREFI / t.ranks;
+        ranks_[i].next_zq = tZQI_ck_;
+    }
+    readq_per_bank_.assign(t.ranks * t.banks, 0);
+    writeq_per_bank_.assign(t.ranks * t.banks, 0);
+    first_hit_.assign(t.ranks * t.banks, SIZE_MAX);
+    hit_count_.assign(t.ranks * t.banks, 0);
+    uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
+    write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
+    write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
+    if (!p.command_trace.empty()) {
+        trace_out_ = std::make_unique<std::ofstream>(p.command_trace);
+        if (!*trace_out_) throw InputError("memory.generic.command_trace: cannot write '" + p.command_trace + "'");
+        *trace_out_ << "# DRAM command trace: CYCLE CMD RANK BANK ROW COLUMN; part " << t.part << ", tCK "
+                    << t.tCK_ps << " ps\n";
+    }
+    if (timed) {
+        r.formula("dram.bandwidth_bytes_per_s", "B/s", "bytes read and written / time of the last completion", [this] {
+            return end_ps_ ? double(stats_.bytes_read.value() + stats_.bytes_written.value()) * 1e12 / double(end_ps_)
+                           : 0.0;
+        });
+        r.formula("dram.read_latency_avg_ns", "ns", "mean read latency", [this] { return stats_.read_latency_ns->mean(); });
+        r.formula("dram.read_latency_p50_ns", "ns", "median read latency",
+                  [this] { return stats_.read_latency_ns->percentile(50); });
+        r.formula("dram.read_latency_p99_ns", "ns", "99th percentile read latency",
+                  [this] { return stats_.read_latency_ns->percentile(99); });
+        r.formula("dram.bus_utilisation", "fraction", "data-bus cycles carrying bursts / cycles simulated", [this] {
+            uint64_t span = std::max(now_, last_data_end_);
+            return span ? double(stats_.data_bus_cycles.value()) / double(span) : 0.0;
+        });
+    }
+}
+
+Controller::~Controller() = default;
+
+void Controller::count(uint64_t bytes, bool write) {
+    if (write) {
+        ++stats_.writes;
+        stats_.bytes_written += bytes;
+    } else {
+        ++stats_.reads;
+        stats_.bytes_read += bytes;
+    }
+}
+
+bool Controller::can_accept(uint64_t addr, bool write) const {
+    const auto& q = write ? writeq_ : readq_;
+    if (!per_bank_queue_) return q.size() < (write ? p_.write_queue_depth : p_.queue_depth);
+    DramAddress a = map_.decode(addr);
+    const auto& per = write ? writeq_per_bank_ : readq_per_bank_;
+    return per[bank_index(a.rank, a.bank)] < (write ? p_.write_queue_depth : p_.queue_depth);
+}
+
+void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival) {
+    Entry e{id, addr, map_.decode(addr), write, arrival};
+    uint64_t burst = t_.burst_bytes();
+    if (stats_.read_queue) {
+        stats_.read_queue->sample(double(readq_.size()));
+        stats_.write_queue->sample(double(writeq_.size()));
+    }
+    if (write) {
+        count(burst, true);
+        // A second write to a queued line merges into it (the data is replaced in the queue).
+        bool merged = false;
+        for (const auto& w : writeq_)
+            if (w.addr / burst == addr / burst) merged = true;
+        if (!merged) {
+            writeq_.push_back(e);
+            ++writeq_per_bank_[bank_index(e.a.rank, e.a.bank)];
+            ++ranks_[e.a.rank].queued;
+        }
+        end_ps_ = std::max(end_ps_, arrival * t_.tCK_ps + p_.frontend_latency_ps);
+        if (on_done) on_done(id, arrival * t_.tCK_ps + p_.frontend_latency_ps);
+        return;
+    }
+    for (const auto& w : writeq_)
+        if (w.addr / burst == addr / burst) {
+            count(burst, false);
+            ++stats_.write_forwards;
+            complete(e, arrival);  // the data is in the controller: no DRAM access
+            return;
+        }
+    readq_.push_back(e);
+    ++readq_per_bank_[bank_index(e.a.rank, e.a.bank)];
+    ++ranks_[e.a.rank].queued;
+}
+
+void Controller::complete(const Entry& e, uint64_t done_cycle) {
+    uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
+    end_ps_ = std::max(end_ps_, done_ps);
+    if (!e.write) {
+        uint64_t arrival_ps = e.arrival * t_.tCK_ps;
+        if (stats_.read_latency_ns) {
+            stats_.read_latency_ns->sample(double(done_ps - arrival_ps) / 1000.0);
+            stats_.read_latency_cycles->sample(double(done_cycle - e.arrival));
+        }
+        if (e.id == waiting_id_) {
+            waiting_done_ps_ = done_ps;
+            waiting_done_ = true;
+        }
+        if (on_done) on_done(e.id, done_ps);
+    }
+}
+
+uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
+    r.served_by = mem::kServedByMemory;
+    bool write = mem::is_write(r.kind);
+    uint64_t burst = t_.burst_bytes();
+    uint64_t first = r.addr / burst, last = (r.addr + std::max<uint32_t>(r.size, 1) - 1) / burst;
+    if (!timed_) {
+        for (uint64_t b = first; b <= last; ++b) count(burst, write);
+        return 0;
+    }
+    uint64_t arrival = (issue_ps + t_.tCK_ps - 1) / t_.tCK_ps;
+    uint64_t done = issue_ps;
+    run_until(arrival);
+    for (uint64_t b = first; b <= last; ++b) {
+        uint64_t addr = b * burst;
+        // A full queue holds the request at the port until a slot frees (the port's back-pressure).
+        uint64_t at = arrival;
+        while (!can_accept(addr, write)) {
+            if (!step(UINT64_MAX)) throw SimulationError("dram: queue full and nothing to issue");
+            at = std::max(arrival, now_);
+        }
+        uint64_t id = next_id_++;
+        if (write) {
+            enqueue(id, addr, true, at);
+            done = std::max(done, at * t_.tCK_ps + p_.frontend_latency_ps);
+            continue;
+        }
+        waiting_id_ = id;
+        waiting_done_ = false;
+        enqueue(id, addr, false, at);
+        while (!waiting_done_)
+            if (!step(UINT64_MAX)) throw SimulationError("dram: a read is queued but nothing can be issued");
+        waiting_id_ = UINT64_MAX;
+        done = std::max(done, waiting_done_ps_);
+    }
+    return done;
+}
+
+void Controller::run_until(uint64_t limit) {
+    while (now_ < limit && step(limit)) {
+    }
+}
+
+void Controller::drain() {
+    while (!idle())
+        if (!step(UINT64_MAX)) throw SimulationError("dram: requests queued but nothing can be issued");
+}
+
+void Controller::update_due(Rank& r) {
+    while (now_ >= r.next_refresh) {
+        ++r.refresh_owed;
+        r.next_refresh += t_.tREFI;
+    }
+    if (now_ >= r.next_zq) {
+        r.zq_owed = true;
+        r.next_zq += tZQI_ck_;
+    }
+}
+
+bool Controller::refresh_near_limit(const Rank& r) const {
+    // After pulling in, the dues alone could leave more than 9 x tREFI between two REFs, which
+    // JESD79-3F 4.18 forbids: refresh when that time draws near (a pull-in if none is owed yet).
+    return r.refresh_owed > -int64_t(p_.refresh_pull_in) &&
+           now_ + 2 * (t_.tRFC + t_.tRP + t_.tRAS) >= r.last_ref + 9 * uint64_t(t_.tREFI);
+}
+
+bool Controller::urgent(const Rank& r) const {
+    return r.zq_owed || r.refresh_owed > int64_t(p_.refresh_postpone) || refresh_near_limit(r);
+}
+
+void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
+    Rank& r = ranks_[ri];
+    Choice c;
+    c.cls = urgent ? 0 : 3;
+    c.rank = ri;
+    if (r.open_banks) {
+        // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
+        uint64_t at = now_;
+        for (const auto& b : r.banks) at = std::max(at, b.t_pre);  // pending auto-precharges begun too
+        c.cycle = at;
+        c.cmd = Cmd::PREA;
+    } else {
+        uint64_t at = now_;
+        for (const auto& b : r.banks) at = std::max(at, b.t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
+        c.cycle = at;
+        c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
+    }
+    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+}
+
+void Controller::choose_request(Choice& best) {
+    auto& q = active_queue();
+    if (q.empty()) return;
+    size_t n = frfcfs_ ? q.size() : 1;
+    if (frfcfs_) {
+        // Which banks have queued hits on their open row, and the oldest of them.
+        for (size_t i = 0; i < n; ++i) {
+            const Entry& e = q[i];
+            const Bank& b = ranks_[e.a.rank].banks[e.a.bank];
+            if (b.open_row == int64_t(e.a.row)) {
+                uint32_t bi = bank_index(e.a.rank, e.a.bank);
+                if (!hit_count_[bi]++) first_hit_[bi] = i;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; ++i) {
+        const Entry& e = q[i];
+        Rank& r = ranks_[e.a.rank];
+        if (urgent(r)) continue;  // maintenance first
+        const Bank& b = r.banks[e.a.bank];
+        Choice c;
+        c.rank = e.a.rank;
+        c.bank = e.a.bank;
+        c.entry = i;
+        uint64_t at = std::max(now_, e.arrival);
+        if (b.open_row == int64_t(e.a.row)) {
+            c.cls = 1;
+            c.cmd = e.write ? Cmd::WR : Cmd::RD;
+            c.cycle = std::max({at, b.t_col, e.write ? r.t_wr : r.t_rd});
+        } else if (b.open_row < 0) {
+            c.cls = 2;
+            c.cmd = Cmd::ACT;
+            uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
+            c.cycle = std::max({at, b.t_act, r.t_act, faw});
+        } else {
+            uint32_t bi = bank_index(e.a.rank, e.a.bank);
+            if (frfcfs_ && hit_count_[bi] && (first_hit_[bi] < i || b.hits_since_act < p_.row_hit_cap)) continue;
+            c.cls = 2;
+            c.cmd = Cmd::PRE;
+            c.cycle = std::max(at, b.t_pre);
+        }
+        if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+    }
+    if (frfcfs_)
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t bi = bank_index(q[i].a.rank, q[i].a.bank);
+            hit_count_[bi] = 0;
+            first_hit_[bi] = SIZE_MAX;
+        }
+}
+
+bool Controller::step(uint64_t limit) {
+    uint64_t due = UINT64_MAX;
+    for (auto& r : ranks_) {
+        update_due(r);
+        due = std::min({due, r.next_refresh, r.next_zq});
+    }
+    // Write drain by watermarks (gem5 MemCtrl's rule).
+    if (write_mode_) {
+        if (writeq_.empty() || (!readq_.empty() && writeq_.size() <= write_low_)) write_mode_ = false;
+    } else if (writeq_.size() >= write_high_ || (readq_.empty() && !writeq_.empty())) {
+        write_mode_ = true;
+    }
+    Choice best;
+    for (uint32_t i = 0; i < ranks_.size(); ++i) {
+        Rank& r = ranks_[i];
+        bool urgent = this->urgent(r);
+        bool idle_refresh =
+            r.queued == 0 && (r.refresh_owed > 0 || (r.refresh_owed > -int64_t(p_.refresh_pull_in)));
+        if (urgent || idle_refresh) choose_maintenance(best, i, urgent);
+    }
+    choose_request(best);
+    if (best.cycle == UINT64_MAX && due == UINT64_MAX) return false;
+    if (best.cycle > due && due < limit) {
+        // A refresh falls due before the next command: re-decide then.
+        now_ = std::max(now_, due);
+        return true;
+    }
+    if (best.cycle == UINT64_MAX || best.cycle >= limit) {
+        if (limit != UINT64_MAX) now_ = std::max(now_, limit);
+        return false;
+    }
+    issue(best);
+    return true;
+}
+
+void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col) {
+    Command c{cycle, cmd, rank, bank, row, col};
+    if (keep_commands_) commands_.push_back(c);
+    if (trace_out_) *trace_out_ << to_string(c) << '\n';
+}
+
+bool Controller::queued_hit(uint32_t rank, uint32_t bank, uint32_t row, size_t except_q, bool except_write) const {
+    for (int w = 0; w < 2; ++w) {
+        const auto& q = w ? writeq_ : readq_;
+        for (size_t i = 0; i < q.size(); ++i)
+            if (!(bool(w) == except_write && i == except_q) && q[i].a.rank == rank && q[i].a.bank == bank &&
+                q[i].a.row == row)
+                return true;
+    }
+    return false;
+}
+
+bool Controller::queued_conflict(uint32_t rank, uint32_t bank, uint32_t row) const {
+    for (const auto* q : {&readq_, &writeq_})
+        for (const auto& e : *q)
+            if (e.a.rank == rank && e.a.bank == bank && e.a.row != row) return true;
+    return false;
+}
+
+void Controller::issue(const Choice& c) {
+    const uint64_t now = c.cycle;
+    Rank& r = ranks_[c.rank];
+    const uint32_t BL2 = t_.burst_cycles();
+    now_ = now + 1;  // one command per clock on the command bus
+    switch (c.cmd) {
+        case Cmd::PREA:
+            for (auto& b : r.banks)
+                if (b.open_row >= 0) {
+                    b.open_row = -1;
+                    b.t_act = std::max(b.t_act, now + t_.tRP);
+                }
+            r.open_banks = 0;
+            ++stats_.precharges;
+            record(now, Cmd::PREA, c.rank, 0, 0, 0);
+            return;
+        case Cmd::REF:
+        case Cmd::ZQCS: {
+            uint64_t busy = c.cmd == Cmd::REF ? t_.tRFC : t_.tZQCS;
+            for (auto& b : r.banks) b.t_act = std::max(b.t_act, now + busy);
+            if (c.cmd == Cmd::REF) {
+                --r.refresh_owed;
+                r.last_ref = now;
+                ++stats_.refreshes;
+            } else {
+                r.zq_owed = false;
+                ++stats_.zqcs;
+            }
+            record(now, c.cmd, c.rank, 0, 0, 0);
+            return;
+        }
+        default: break;
+    }
+    auto& q = active_queue();
+    Entry e = q[c.entry];
+    Bank& b = r.banks[c.bank];
+    uint32_t bi = bank_index(c.rank, c.bank);
+    if (c.cmd == Cmd::ACT) {
+        b.open_row = e.a.row;
+        b.hits_since_act = 0;
+        b.t_col = std::max(b.t_col, now + t_.tRCD - t_.AL);  // JESD79-3F: RD/WR may follow ACT at tRCD - AL
+        b.t_pre = std::max(b.t_pre, now + t_.tRAS);
+        b.t_act = std::max(b.t_act, now + t_.tRC);
+        r.t_act = std::max(r.t_act, now + t_.tRRD);
+        r.faw[r.faw_next] = now;
+        r.faw_next = (r.faw_next + 1) % 4;
+        ++r.acts;
+        ++r.open_banks;
+        q[c.entry].needed_act = true;
+        ++stats_.activates;
+        ++*stats_.bank_activates[bi];
+        record(now, Cmd::ACT, c.rank, c.bank, e.a.row, 0);
+        return;
+    }
+    if (c.cmd == Cmd::PRE) {
+        b.open_row = -1;
+        b.t_act = std::max(b.t_act, now + t_.tRP);
+        --r.open_banks;
+        q[c.entry].needed_pre = true;
+        ++stats_.precharges;
+        record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
+        return;
+    }
+    // A column command: the request is served.
+    bool write = e.write;
+    q.erase(q.begin() + std::ptrdiff_t(c.entry));
+    --(write ? writeq_per_bank_ : readq_per_bank_)[bi];
+    --r.queued;
+    bool ap = false;
+    switch (page_) {
+        case Page::Open: break;
+        case Page::Closed: ap = true; break;
+        case Page::OpenAdaptive:
+            ap = !queued_hit(c.rank, c.bank, e.a.row, SIZE_MAX, false) && queued_conflict(c.rank, c.bank, e.a.row);
+            break;
+        case Page::ClosedAdaptive: ap = !queued_hit(c.rank, c.bank, e.a.row, SIZE_MAX, false); break;
+    }
+    ++b.hits_since_act;
+    if (e.needed_pre) ++stats_.row_conflicts;
+    else if (e.needed_act) ++stats_.row_misses;
+    else ++stats_.row_hits;
+    const uint32_t RL = t_.RL(), WL = t_.WL();
+    uint64_t data_start = now + (write ? WL : RL);
+    // Column-to-column spacing, JESD79-3F 4.14-4.16: same rank tCCD; RD->WR RL + BL/2 + 2 - WL;
+    // WR->RD WL + BL/2 + tWTR. Other ranks share only the data bus: BL/2 + tRTRS between bursts.
+    for (uint32_t k = 0; k < ranks_.size(); ++k) {
+        Rank& o = ranks_[k];
+        if (k == c.rank) {
+            if (write) {
+                o.t_wr = std::max(o.t_wr, now + t_.tCCD);
+                o.t_rd = std::max(o.t_rd, now + WL + BL2 + t_.tWTR);
+            } else {
+                o.t_rd = std::max(o.t_rd, now + t_.tCCD);
+                o.t_wr = std::max(o.t_wr, now + RL + BL2 + 2 - WL);
+            }
+        } else {
+            // The other rank's burst may start tRTRS after this one ends on the data bus.
+            uint64_t free = data_start + BL2 + t_.tRTRS;
+            uint64_t rd = free > RL ? free - RL : 0, wr = free > WL ? free - WL : 0;
+            o.t_rd = std::max(o.t_rd, rd);
+            o.t_wr = std::max(o.t_wr, wr);
+        }
+    }
+    // Earliest precharge of this bank: RD -> PRE AL + tRTP; WR -> PRE WL + BL/2 + tWR.
+    uint64_t pre = write ? now + WL + BL2 + t_.tWR : now + t_.AL + t_.tRTP;
+    b.t_pre = std::max(b.t_pre, pre);
+    if (ap) {
+        // Auto-precharge starts when an explicit PRE could (tRAS lockout included), JESD79-3F 4.17.
+        b.open_row = -1;
+        b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
+        --r.open_banks;
+        ++stats_.precharges;
+    }
+    stats_.data_bus_cycles += BL2;
+    last_data_end_ = std::max(last_data_end_, data_start + BL2);
+    if (write) ++*stats_.bank_writes[bi];
+    else {
+        count(t_.burst_bytes(), false);
+        ++*stats_.bank_reads[bi];
+    }
+    record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
+    if (write) end_ps_ = std::max(end_ps_, (data_start + BL2) * t_.tCK_ps);
+    complete(e, data_start + BL2);
+}
+
+}  // namespace memsim::dram
