@@ -81,6 +81,8 @@ Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
     if (timed) {
         read_latency_ns = &r.distribution("dram.read_latency_ns", "ns", "read latency, arrival to last data");
         read_latency_cycles = &r.distribution("dram.read_latency_cycles", "nCK", "read latency in memory clocks");
+        end_ps = &r.counter("dram.end_ps", "ps", "time of the last read completion or write data on the bus");
+        cycles = &r.counter("dram.cycles", "nCK", "memory clocks simulated (to the last command or data)");
         read_queue = &r.distribution("dram.read_queue_occupancy", "requests", "read queue length seen by each arrival");
         write_queue =
             &r.distribution("dram.write_queue_occupancy", "requests", "write queue length seen by each arrival");
@@ -112,15 +114,17 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     ranks_.resize(t.ranks);
     tZQI_ck_ = t.tZQI_ps / t.tCK_ps;
     for (uint32_t i = 0; i < t.ranks; ++i) {
-        ranks_[i].banks.resize(t.banks);
         // Ranks refresh staggered across one tREFI, as DRAMSim3 and DRAMSys do, so that they do
         // not all stop at once.
         ranks_[i].next_refresh = t.tREFI + uint64_t(i) * t.tREFI / t.ranks;
         ranks_[i].next_zq = tZQI_ck_;
     }
+    banks_.resize(t.ranks * t.banks);
+    blocked_.assign(t.ranks, 0);
     readq_per_bank_.assign(t.ranks * t.banks, 0);
     writeq_per_bank_.assign(t.ranks * t.banks, 0);
     first_hit_.assign(t.ranks * t.banks, SIZE_MAX);
+    hit_epoch_.assign(t.ranks * t.banks, 0);
     hit_count_.assign(t.ranks * t.banks, 0);
     uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
     write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
@@ -132,23 +136,32 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
                     << t.tCK_ps << " ps\n";
     }
     if (timed) {
-        r.formula("dram.bandwidth_bytes_per_s", "B/s", "bytes read and written / time of the last completion", [this] {
-            return end_ps_ ? double(stats_.bytes_read.value() + stats_.bytes_written.value()) * 1e12 / double(end_ps_)
-                           : 0.0;
+        // The formulas read only the registry's own statistics: they outlive the controller.
+        auto& rd = stats_.bytes_read;
+        auto& wr = stats_.bytes_written;
+        auto& end = *stats_.end_ps;
+        auto& cycles = *stats_.cycles;
+        auto& busy = stats_.data_bus_cycles;
+        auto& lat = *stats_.read_latency_ns;
+        r.formula("dram.bandwidth_bytes_per_s", "B/s", "bytes read and written / dram.end_ps", [&rd, &wr, &end] {
+            return end.value() ? double(rd.value() + wr.value()) * 1e12 / double(end.value()) : 0.0;
         });
-        r.formula("dram.read_latency_avg_ns", "ns", "mean read latency", [this] { return stats_.read_latency_ns->mean(); });
-        r.formula("dram.read_latency_p50_ns", "ns", "median read latency",
-                  [this] { return stats_.read_latency_ns->percentile(50); });
+        r.formula("dram.read_latency_avg_ns", "ns", "mean read latency", [&lat] { return lat.mean(); });
+        r.formula("dram.read_latency_p50_ns", "ns", "median read latency", [&lat] { return lat.percentile(50); });
         r.formula("dram.read_latency_p99_ns", "ns", "99th percentile read latency",
-                  [this] { return stats_.read_latency_ns->percentile(99); });
-        r.formula("dram.bus_utilisation", "fraction", "data-bus cycles carrying bursts / cycles simulated", [this] {
-            uint64_t span = std::max(now_, last_data_end_);
-            return span ? double(stats_.data_bus_cycles.value()) / double(span) : 0.0;
+                  [&lat] { return lat.percentile(99); });
+        r.formula("dram.bus_utilisation", "fraction", "data-bus cycles carrying bursts / dram.cycles", [&busy, &cycles] {
+            return cycles.value() ? double(busy.value()) / double(cycles.value()) : 0.0;
         });
     }
 }
 
 Controller::~Controller() = default;
+
+void Controller::note_end(uint64_t ps) {
+    end_ps_ = std::max(end_ps_, ps);
+    if (stats_.end_ps) stats_.end_ps->set(end_ps_);
+}
 
 void Controller::count(uint64_t bytes, bool write) {
     if (write) {
@@ -169,7 +182,8 @@ bool Controller::can_accept(uint64_t addr, bool write) const {
 }
 
 void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival) {
-    Entry e{id, addr, map_.decode(addr), write, arrival};
+    DramAddress da = map_.decode(addr);
+    Entry e{id, addr, da, bank_index(da.rank, da.bank), write, arrival};
     uint64_t burst = t_.burst_bytes();
     if (stats_.read_queue) {
         stats_.read_queue->sample(double(readq_.size()));
@@ -186,7 +200,7 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
             ++writeq_per_bank_[bank_index(e.a.rank, e.a.bank)];
             ++ranks_[e.a.rank].queued;
         }
-        end_ps_ = std::max(end_ps_, arrival * t_.tCK_ps + p_.frontend_latency_ps);
+        note_end(arrival * t_.tCK_ps + p_.frontend_latency_ps);
         if (on_done) on_done(id, arrival * t_.tCK_ps + p_.frontend_latency_ps);
         return;
     }
@@ -204,7 +218,7 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
 
 void Controller::complete(const Entry& e, uint64_t done_cycle) {
     uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
-    end_ps_ = std::max(end_ps_, done_ps);
+    note_end(done_ps);
     if (!e.write) {
         uint64_t arrival_ps = e.arrival * t_.tCK_ps;
         if (stats_.read_latency_ns) {
@@ -296,12 +310,12 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
     if (r.open_banks) {
         // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
         uint64_t at = now_;
-        for (const auto& b : r.banks) at = std::max(at, b.t_pre);  // pending auto-precharges begun too
+        for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too
         c.cycle = at;
         c.cmd = Cmd::PREA;
     } else {
         uint64_t at = now_;
-        for (const auto& b : r.banks) at = std::max(at, b.t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
+        for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
         c.cycle = at;
         c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
     }
@@ -311,52 +325,48 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
 void Controller::choose_request(Choice& best) {
     auto& q = active_queue();
     if (q.empty()) return;
-    size_t n = frfcfs_ ? q.size() : 1;
-    if (frfcfs_) {
-        // Which banks have queued hits on their open row, and the oldest of them.
-        for (size_t i = 0; i < n; ++i) {
-            const Entry& e = q[i];
-            const Bank& b = ranks_[e.a.rank].banks[e.a.bank];
-            if (b.open_row == int64_t(e.a.row)) {
-                uint32_t bi = bank_index(e.a.rank, e.a.bank);
-                if (!hit_count_[bi]++) first_hit_[bi] = i;
-            }
+    const size_t n = frfcfs_ ? q.size() : 1;
+    ++epoch_;
+    conflicts_.clear();
+    auto consider = [&](uint64_t at, int cls, Cmd cmd, const Entry& e, size_t i) {
+        if (at < best.cycle || (at == best.cycle && (cls < best.cls || (cls == best.cls && i < best.entry)))) {
+            best.cycle = at;
+            best.cls = cls;
+            best.cmd = cmd;
+            best.rank = e.a.rank;
+            best.bank = e.a.bank;
+            best.entry = i;
         }
-    }
+    };
     for (size_t i = 0; i < n; ++i) {
         const Entry& e = q[i];
-        Rank& r = ranks_[e.a.rank];
-        if (urgent(r)) continue;  // maintenance first
-        const Bank& b = r.banks[e.a.bank];
-        Choice c;
-        c.rank = e.a.rank;
-        c.bank = e.a.bank;
-        c.entry = i;
+        if (blocked_[e.a.rank]) continue;  // maintenance first
+        const Bank& b = banks_[e.bi];
+        const Rank& r = ranks_[e.a.rank];
         uint64_t at = std::max(now_, e.arrival);
         if (b.open_row == int64_t(e.a.row)) {
-            c.cls = 1;
-            c.cmd = e.write ? Cmd::WR : Cmd::RD;
-            c.cycle = std::max({at, b.t_col, e.write ? r.t_wr : r.t_rd});
+            // Note the bank's queued hits (count, oldest) for the conflicts below.
+            if (hit_epoch_[e.bi] != epoch_) {
+                hit_epoch_[e.bi] = epoch_;
+                hit_count_[e.bi] = 0;
+                first_hit_[e.bi] = i;
+            }
+            ++hit_count_[e.bi];
+            consider(std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd)), 1, e.write ? Cmd::WR : Cmd::RD, e, i);
         } else if (b.open_row < 0) {
-            c.cls = 2;
-            c.cmd = Cmd::ACT;
             uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
-            c.cycle = std::max({at, b.t_act, r.t_act, faw});
+            consider(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), 2, Cmd::ACT, e, i);
         } else {
-            uint32_t bi = bank_index(e.a.rank, e.a.bank);
-            if (frfcfs_ && hit_count_[bi] && (first_hit_[bi] < i || b.hits_since_act < p_.row_hit_cap)) continue;
-            c.cls = 2;
-            c.cmd = Cmd::PRE;
-            c.cycle = std::max(at, b.t_pre);
+            conflicts_.push_back(i);
         }
-        if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
     }
-    if (frfcfs_)
-        for (size_t i = 0; i < n; ++i) {
-            uint32_t bi = bank_index(q[i].a.rank, q[i].a.bank);
-            hit_count_[bi] = 0;
-            first_hit_[bi] = SIZE_MAX;
-        }
+    for (size_t i : conflicts_) {
+        const Entry& e = q[i];
+        const Bank& b = banks_[e.bi];
+        bool hits = frfcfs_ && hit_epoch_[e.bi] == epoch_;
+        if (hits && (first_hit_[e.bi] < i || b.hits_since_act < p_.row_hit_cap)) continue;
+        consider(std::max(std::max(now_, e.arrival), b.t_pre), 2, Cmd::PRE, e, i);
+    }
 }
 
 bool Controller::step(uint64_t limit) {
@@ -375,6 +385,7 @@ bool Controller::step(uint64_t limit) {
     for (uint32_t i = 0; i < ranks_.size(); ++i) {
         Rank& r = ranks_[i];
         bool urgent = this->urgent(r);
+        blocked_[i] = urgent;
         bool idle_refresh =
             r.queued == 0 && (r.refresh_owed > 0 || (r.refresh_owed > -int64_t(p_.refresh_pull_in)));
         if (urgent || idle_refresh) choose_maintenance(best, i, urgent);
@@ -425,8 +436,8 @@ void Controller::issue(const Choice& c) {
     now_ = now + 1;  // one command per clock on the command bus
     switch (c.cmd) {
         case Cmd::PREA:
-            for (auto& b : r.banks)
-                if (b.open_row >= 0) {
+            for (uint32_t k = 0; k < t_.banks; ++k)
+                if (Bank& b = banks_[bank_index(c.rank, k)]; b.open_row >= 0) {
                     b.open_row = -1;
                     b.t_act = std::max(b.t_act, now + t_.tRP);
                 }
@@ -437,7 +448,10 @@ void Controller::issue(const Choice& c) {
         case Cmd::REF:
         case Cmd::ZQCS: {
             uint64_t busy = c.cmd == Cmd::REF ? t_.tRFC : t_.tZQCS;
-            for (auto& b : r.banks) b.t_act = std::max(b.t_act, now + busy);
+            for (uint32_t k = 0; k < t_.banks; ++k) {
+                Bank& b = banks_[bank_index(c.rank, k)];
+                b.t_act = std::max(b.t_act, now + busy);
+            }
             if (c.cmd == Cmd::REF) {
                 --r.refresh_owed;
                 r.last_ref = now;
@@ -453,7 +467,7 @@ void Controller::issue(const Choice& c) {
     }
     auto& q = active_queue();
     Entry e = q[c.entry];
-    Bank& b = r.banks[c.bank];
+    Bank& b = banks_[bank_index(c.rank, c.bank)];
     uint32_t bi = bank_index(c.rank, c.bank);
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
@@ -533,13 +547,14 @@ void Controller::issue(const Choice& c) {
     }
     stats_.data_bus_cycles += BL2;
     last_data_end_ = std::max(last_data_end_, data_start + BL2);
+    if (stats_.cycles) stats_.cycles->set(std::max(now_, last_data_end_));
     if (write) ++*stats_.bank_writes[bi];
     else {
         count(t_.burst_bytes(), false);
         ++*stats_.bank_reads[bi];
     }
     record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
-    if (write) end_ps_ = std::max(end_ps_, (data_start + BL2) * t_.tCK_ps);
+    if (write) note_end((data_start + BL2) * t_.tCK_ps);
     complete(e, data_start + BL2);
 }
 

@@ -72,6 +72,8 @@ public:
     void drain();
     bool idle() const { return readq_.empty() && writeq_.empty(); }
     uint64_t now() const { return now_; }  // the next free command-bus slot, in nCK
+    // The last completion or last write data on the bus, in ps (what dram.bandwidth_bytes_per_s divides by).
+    uint64_t end_ps() const { return end_ps_; }
 
     // Called when a request completes: (id, completion in ps).
     std::function<void(uint64_t, uint64_t)> on_done;
@@ -88,7 +90,6 @@ private:
         uint32_t hits_since_act = 0;
     };
     struct Rank {
-        std::vector<Bank> banks;
         uint64_t t_act = 0;   // tRRD
         uint64_t faw[4] = {};  // the last four ACTs, for tFAW
         unsigned faw_next = 0;
@@ -103,6 +104,7 @@ private:
     struct Entry {
         uint64_t id, addr;
         DramAddress a;
+        uint32_t bi;  // bank_index(rank, bank)
         bool write;
         uint64_t arrival;  // nCK
         bool needed_act = false, needed_pre = false;
@@ -121,6 +123,8 @@ private:
     bool timed_, frfcfs_, per_bank_queue_;
     enum class Page { Open, Closed, OpenAdaptive, ClosedAdaptive } page_;
     std::vector<Rank> ranks_;
+    std::vector<Bank> banks_;     // rank-major
+    std::vector<char> blocked_;   // per rank: overdue maintenance holds its requests
     std::vector<Entry> readq_, writeq_;
     std::vector<uint32_t> readq_per_bank_, writeq_per_bank_;
     bool write_mode_ = false;
@@ -138,10 +142,14 @@ private:
     // Scratch for the FR-FCFS row-hit hold, per bank: first queued hit position and hit count.
     std::vector<size_t> first_hit_;
     std::vector<uint32_t> hit_count_;
+    std::vector<uint64_t> hit_epoch_;  // hit_count_/first_hit_ are valid when equal to epoch_
+    uint64_t epoch_ = 0;
+    std::vector<size_t> conflicts_;
 
     struct Stats {
         stats::Counter &reads, &writes, &bytes_read, &bytes_written, &row_hits, &row_misses, &row_conflicts,
             &refreshes, &activates, &precharges, &zqcs, &write_forwards, &data_bus_cycles;
+        stats::Counter *end_ps = nullptr, *cycles = nullptr;  // timed only
         stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
                             *write_queue = nullptr;
         std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;
@@ -162,6 +170,7 @@ private:
     bool queued_conflict(uint32_t rank, uint32_t bank, uint32_t row) const;
     void complete(const Entry& e, uint64_t done_cycle);
     void count(uint64_t bytes, bool write);
+    void note_end(uint64_t ps);
 };
 
 }  // namespace memsim::dram

@@ -39,10 +39,8 @@ StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& tra
     auto ctl = make_controller(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
     StandaloneResult res;
-    uint64_t last = 0;
-    ctl->on_done = [&](uint64_t, uint64_t ps) { last = std::max(last, ps); };
     res.requests = drive(*ctl, *src);
-    res.end_ps = last;
+    res.end_ps = ctl->end_ps();
     return res;
 }
 

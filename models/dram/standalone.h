@@ -23,7 +23,7 @@ uint64_t drive(Controller& ctl, RequestSource& src);
 
 struct StandaloneResult {
     uint64_t requests = 0;
-    uint64_t end_ps = 0;  // the last completion
+    uint64_t end_ps = 0;  // the last read completion or write data on the bus
 };
 
 // A standalone DRAM run: make_controller(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
