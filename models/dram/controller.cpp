@@ -121,11 +121,7 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     }
     banks_.resize(t.ranks * t.banks);
     blocked_.assign(t.ranks, 0);
-    readq_per_bank_.assign(t.ranks * t.banks, 0);
-    writeq_per_bank_.assign(t.ranks * t.banks, 0);
-    first_hit_.assign(t.ranks * t.banks, SIZE_MAX);
-    hit_epoch_.assign(t.ranks * t.banks, 0);
-    hit_count_.assign(t.ranks * t.banks, 0);
+    queues_.resize(t.ranks * t.banks);
     uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
     write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
     write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
@@ -174,46 +170,48 @@ void Controller::count(uint64_t bytes, bool write) {
 }
 
 bool Controller::can_accept(uint64_t addr, bool write) const {
-    const auto& q = write ? writeq_ : readq_;
-    if (!per_bank_queue_) return q.size() < (write ? p_.write_queue_depth : p_.queue_depth);
+    uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
+    if (!per_bank_queue_) return queued_[write] < depth;
     DramAddress a = map_.decode(addr);
-    const auto& per = write ? writeq_per_bank_ : readq_per_bank_;
-    return per[bank_index(a.rank, a.bank)] < (write ? p_.write_queue_depth : p_.queue_depth);
+    return queues_[bank_index(a.rank, a.bank)].q[write].size() < depth;
 }
 
 void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival) {
     DramAddress da = map_.decode(addr);
-    Entry e{id, addr, da, bank_index(da.rank, da.bank), write, arrival};
+    uint32_t bi = bank_index(da.rank, da.bank);
+    Entry e{id, addr, da, bi, write, arrival, next_seq_++};
     uint64_t burst = t_.burst_bytes();
     if (stats_.read_queue) {
-        stats_.read_queue->sample(double(readq_.size()));
-        stats_.write_queue->sample(double(writeq_.size()));
+        stats_.read_queue->sample(double(queued_[0]));
+        stats_.write_queue->sample(double(queued_[1]));
     }
+    BankQueue& bq = queues_[bi];
+    bool queued_write = false;
+    for (const auto& w : bq.q[1])
+        if (w.addr / burst == addr / burst) queued_write = true;
     if (write) {
         count(burst, true);
         // A second write to a queued line merges into it (the data is replaced in the queue).
-        bool merged = false;
-        for (const auto& w : writeq_)
-            if (w.addr / burst == addr / burst) merged = true;
-        if (!merged) {
-            writeq_.push_back(e);
-            ++writeq_per_bank_[bank_index(e.a.rank, e.a.bank)];
-            ++ranks_[e.a.rank].queued;
+        if (!queued_write) {
+            bq.q[1].push_back(e);
+            touch(bi);
+            ++queued_[1];
+            ++ranks_[da.rank].queued;
         }
         note_end(arrival * t_.tCK_ps + p_.frontend_latency_ps);
         if (on_done) on_done(id, arrival * t_.tCK_ps + p_.frontend_latency_ps);
         return;
     }
-    for (const auto& w : writeq_)
-        if (w.addr / burst == addr / burst) {
-            count(burst, false);
-            ++stats_.write_forwards;
-            complete(e, arrival);  // the data is in the controller: no DRAM access
-            return;
-        }
-    readq_.push_back(e);
-    ++readq_per_bank_[bank_index(e.a.rank, e.a.bank)];
-    ++ranks_[e.a.rank].queued;
+    if (queued_write) {
+        count(burst, false);
+        ++stats_.write_forwards;
+        complete(e, arrival);  // the data is in the controller: no DRAM access
+        return;
+    }
+    bq.q[0].push_back(e);
+    touch(bi);
+    ++queued_[0];
+    ++ranks_[da.rank].queued;
 }
 
 void Controller::complete(const Entry& e, uint64_t done_cycle) {
@@ -322,51 +320,113 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
     if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
 }
 
-void Controller::choose_request(Choice& best) {
-    auto& q = active_queue();
+void Controller::refresh_candidates(BankQueue& bq, int dir, const Bank& b) {
+    const auto& q = bq.q[dir];
+    int hit = -1, other = -1;
+    for (int i = 0; i < int(q.size()) && (hit < 0 || other < 0); ++i) {
+        if (b.open_row == int64_t(q[size_t(i)].a.row)) {
+            if (hit < 0) hit = i;
+        } else if (other < 0) {
+            other = i;
+        }
+    }
+    bq.hit[dir] = hit;
+    bq.other[dir] = other;
+    // FR-FCFS: a PRE that would close a row queued requests still hit waits, unless those hits
+    // are all younger than the request that needs it and the row has served row_hit_cap hits.
+    bq.hold[dir] = hit >= 0 && other >= 0 &&
+                   (q[size_t(hit)].seq < q[size_t(other)].seq || b.hits_since_act < p_.row_hit_cap);
+    bq.dirty[dir] = false;
+}
+
+// The earliest command wins; at the same cycle a column command before a row command, then the
+// oldest request.
+bool Controller::better(uint64_t at, int cls, uint64_t seq, const Choice& best) {
+    return at < best.cycle || (at == best.cycle && (cls < best.cls || (cls == best.cls && seq < best.seq)));
+}
+
+void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
+    BankQueue& bq = queues_[bi];
+    const auto& q = bq.q[dir];
     if (q.empty()) return;
-    const size_t n = frfcfs_ ? q.size() : 1;
-    ++epoch_;
-    conflicts_.clear();
-    auto consider = [&](uint64_t at, int cls, Cmd cmd, const Entry& e, size_t i) {
-        if (at < best.cycle || (at == best.cycle && (cls < best.cls || (cls == best.cls && i < best.entry)))) {
-            best.cycle = at;
-            best.cls = cls;
-            best.cmd = cmd;
-            best.rank = e.a.rank;
-            best.bank = e.a.bank;
-            best.entry = i;
-        }
+    const Bank& b = banks_[bi];
+    if (bq.dirty[dir]) refresh_candidates(bq, dir, b);
+    const uint32_t rank = bi / t_.banks;
+    const Rank& r = ranks_[rank];
+    auto take = [&](uint64_t at, int cls, Cmd cmd, int entry, uint64_t seq) {
+        if (!better(at, cls, seq, best)) return;
+        best.cycle = at;
+        best.cls = cls;
+        best.cmd = cmd;
+        best.rank = rank;
+        best.bank = bi % t_.banks;
+        best.entry = entry;
+        best.seq = seq;
     };
-    for (size_t i = 0; i < n; ++i) {
-        const Entry& e = q[i];
-        if (blocked_[e.a.rank]) continue;  // maintenance first
-        const Bank& b = banks_[e.bi];
-        const Rank& r = ranks_[e.a.rank];
+    if (bq.hit[dir] >= 0) {
+        const Entry& e = q[size_t(bq.hit[dir])];
+        uint64_t at = std::max(std::max(now_, e.arrival), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+        take(at, 1, e.write ? Cmd::WR : Cmd::RD, bq.hit[dir], e.seq);
+    }
+    if (bq.other[dir] >= 0) {
+        const Entry& e = q[size_t(bq.other[dir])];
         uint64_t at = std::max(now_, e.arrival);
-        if (b.open_row == int64_t(e.a.row)) {
-            // Note the bank's queued hits (count, oldest) for the conflicts below.
-            if (hit_epoch_[e.bi] != epoch_) {
-                hit_epoch_[e.bi] = epoch_;
-                hit_count_[e.bi] = 0;
-                first_hit_[e.bi] = i;
-            }
-            ++hit_count_[e.bi];
-            consider(std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd)), 1, e.write ? Cmd::WR : Cmd::RD, e, i);
-        } else if (b.open_row < 0) {
+        if (b.open_row < 0) {
             uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
-            consider(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), 2, Cmd::ACT, e, i);
-        } else {
-            conflicts_.push_back(i);
+            take(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), 2, Cmd::ACT, bq.other[dir], e.seq);
+        } else if (!bq.hold[dir]) {
+            take(std::max(at, b.t_pre), 2, Cmd::PRE, bq.other[dir], e.seq);
         }
     }
-    for (size_t i : conflicts_) {
-        const Entry& e = q[i];
-        const Bank& b = banks_[e.bi];
-        bool hits = frfcfs_ && hit_epoch_[e.bi] == epoch_;
-        if (hits && (first_hit_[e.bi] < i || b.hits_since_act < p_.row_hit_cap)) continue;
-        consider(std::max(std::max(now_, e.arrival), b.t_pre), 2, Cmd::PRE, e, i);
+}
+
+void Controller::choose_fcfs(Choice& best, int dir) {
+    // Only the oldest request of the active direction is served.
+    uint32_t oldest = UINT32_MAX;
+    uint64_t seq = UINT64_MAX;
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi) {
+        const auto& q = queues_[bi].q[dir];
+        if (!q.empty() && !blocked_[bi / t_.banks] && q.front().seq < seq) {
+            seq = q.front().seq;
+            oldest = bi;
+        }
     }
+    if (oldest == UINT32_MAX) return;
+    const Entry& e = queues_[oldest].q[dir].front();
+    const Bank& b = banks_[oldest];
+    const Rank& r = ranks_[e.a.rank];
+    Choice c;
+    c.rank = e.a.rank;
+    c.bank = e.a.bank;
+    c.entry = 0;
+    c.seq = e.seq;
+    uint64_t at = std::max(now_, e.arrival);
+    if (b.open_row == int64_t(e.a.row)) {
+        c.cls = 1;
+        c.cmd = e.write ? Cmd::WR : Cmd::RD;
+        c.cycle = std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+    } else if (b.open_row < 0) {
+        c.cls = 2;
+        c.cmd = Cmd::ACT;
+        uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;
+        c.cycle = std::max(std::max(at, b.t_act), std::max(r.t_act, faw));
+    } else {
+        c.cls = 2;
+        c.cmd = Cmd::PRE;
+        c.cycle = std::max(at, b.t_pre);
+    }
+    if (better(c.cycle, c.cls, c.seq, best)) best = c;
+}
+
+void Controller::choose_request(Choice& best) {
+    int dir = write_mode_ ? 1 : 0;
+    if (!queued_[dir]) return;
+    if (!frfcfs_) {
+        choose_fcfs(best, dir);
+        return;
+    }
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi)
+        if (!blocked_[bi / t_.banks]) consider_bank(best, bi, dir);
 }
 
 bool Controller::step(uint64_t limit) {
@@ -377,8 +437,8 @@ bool Controller::step(uint64_t limit) {
     }
     // Write drain by watermarks (gem5 MemCtrl's rule).
     if (write_mode_) {
-        if (writeq_.empty() || (!readq_.empty() && writeq_.size() <= write_low_)) write_mode_ = false;
-    } else if (writeq_.size() >= write_high_ || (readq_.empty() && !writeq_.empty())) {
+        if (!queued_[1] || (queued_[0] && queued_[1] <= write_low_)) write_mode_ = false;
+    } else if (queued_[1] >= write_high_ || (!queued_[0] && queued_[1])) {
         write_mode_ = true;
     }
     Choice best;
@@ -411,21 +471,17 @@ void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, u
     if (trace_out_) *trace_out_ << to_string(c) << '\n';
 }
 
-bool Controller::queued_hit(uint32_t rank, uint32_t bank, uint32_t row, size_t except_q, bool except_write) const {
-    for (int w = 0; w < 2; ++w) {
-        const auto& q = w ? writeq_ : readq_;
-        for (size_t i = 0; i < q.size(); ++i)
-            if (!(bool(w) == except_write && i == except_q) && q[i].a.rank == rank && q[i].a.bank == bank &&
-                q[i].a.row == row)
-                return true;
-    }
+bool Controller::queued_hit(uint32_t bi, uint32_t row) const {
+    for (const auto& q : queues_[bi].q)
+        for (const auto& e : q)
+            if (e.a.row == row) return true;
     return false;
 }
 
-bool Controller::queued_conflict(uint32_t rank, uint32_t bank, uint32_t row) const {
-    for (const auto* q : {&readq_, &writeq_})
-        for (const auto& e : *q)
-            if (e.a.rank == rank && e.a.bank == bank && e.a.row != row) return true;
+bool Controller::queued_conflict(uint32_t bi, uint32_t row) const {
+    for (const auto& q : queues_[bi].q)
+        for (const auto& e : q)
+            if (e.a.row != row) return true;
     return false;
 }
 
@@ -438,6 +494,7 @@ void Controller::issue(const Choice& c) {
         case Cmd::PREA:
             for (uint32_t k = 0; k < t_.banks; ++k)
                 if (Bank& b = banks_[bank_index(c.rank, k)]; b.open_row >= 0) {
+                    touch(bank_index(c.rank, k));
                     b.open_row = -1;
                     b.t_act = std::max(b.t_act, now + t_.tRP);
                 }
@@ -465,10 +522,12 @@ void Controller::issue(const Choice& c) {
         }
         default: break;
     }
-    auto& q = active_queue();
-    Entry e = q[c.entry];
-    Bank& b = banks_[bank_index(c.rank, c.bank)];
-    uint32_t bi = bank_index(c.rank, c.bank);
+    const uint32_t bi = bank_index(c.rank, c.bank);
+    auto& q = queues_[bi].q[write_mode_ ? 1 : 0];
+    const size_t idx = size_t(c.entry);
+    Entry e = q[idx];
+    Bank& b = banks_[bi];
+    touch(bi);  // its open row, hit count or queue changes
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
@@ -480,7 +539,7 @@ void Controller::issue(const Choice& c) {
         r.faw_next = (r.faw_next + 1) % 4;
         ++r.acts;
         ++r.open_banks;
-        q[c.entry].needed_act = true;
+        q[idx].needed_act = true;
         ++stats_.activates;
         ++*stats_.bank_activates[bi];
         record(now, Cmd::ACT, c.rank, c.bank, e.a.row, 0);
@@ -490,24 +549,24 @@ void Controller::issue(const Choice& c) {
         b.open_row = -1;
         b.t_act = std::max(b.t_act, now + t_.tRP);
         --r.open_banks;
-        q[c.entry].needed_pre = true;
+        q[idx].needed_pre = true;
         ++stats_.precharges;
         record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
         return;
     }
     // A column command: the request is served.
     bool write = e.write;
-    q.erase(q.begin() + std::ptrdiff_t(c.entry));
-    --(write ? writeq_per_bank_ : readq_per_bank_)[bi];
+    q.erase(q.begin() + std::ptrdiff_t(idx));
+    --queued_[write ? 1 : 0];
     --r.queued;
     bool ap = false;
     switch (page_) {
         case Page::Open: break;
         case Page::Closed: ap = true; break;
         case Page::OpenAdaptive:
-            ap = !queued_hit(c.rank, c.bank, e.a.row, SIZE_MAX, false) && queued_conflict(c.rank, c.bank, e.a.row);
+            ap = !queued_hit(bi, e.a.row) && queued_conflict(bi, e.a.row);
             break;
-        case Page::ClosedAdaptive: ap = !queued_hit(c.rank, c.bank, e.a.row, SIZE_MAX, false); break;
+        case Page::ClosedAdaptive: ap = !queued_hit(bi, e.a.row); break;
     }
     ++b.hits_since_act;
     if (e.needed_pre) ++stats_.row_conflicts;

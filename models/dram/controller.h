@@ -70,7 +70,7 @@ public:
     bool step(uint64_t limit);
     // Runs until every queue is empty.
     void drain();
-    bool idle() const { return readq_.empty() && writeq_.empty(); }
+    bool idle() const { return queued_[0] == 0 && queued_[1] == 0; }
     uint64_t now() const { return now_; }  // the next free command-bus slot, in nCK
     // The last completion or last write data on the bus, in ps (what dram.bandwidth_bytes_per_s divides by).
     uint64_t end_ps() const { return end_ps_; }
@@ -107,14 +107,25 @@ private:
         uint32_t bi;  // bank_index(rank, bank)
         bool write;
         uint64_t arrival;  // nCK
+        uint64_t seq;      // arrival order across banks
         bool needed_act = false, needed_pre = false;
+    };
+    // A bank's requests in arrival order, per direction, and its next commands (cached until the
+    // bank or its queue changes): the oldest row hit, and the oldest other request with whether
+    // FR-FCFS holds its PRE back.
+    struct BankQueue {
+        std::vector<Entry> q[2];  // [0] reads, [1] writes
+        bool dirty[2] = {true, true};
+        int hit[2] = {-1, -1}, other[2] = {-1, -1};
+        bool hold[2] = {false, false};
     };
     struct Choice {
         uint64_t cycle = UINT64_MAX;
         int cls = 9;  // 0 maintenance, 1 column, 2 row, 3 idle maintenance
         Cmd cmd = Cmd::ACT;
         uint32_t rank = 0, bank = 0;
-        size_t entry = SIZE_MAX;
+        int entry = -1;  // in the bank's queue of the active direction
+        uint64_t seq = UINT64_MAX;
     };
 
     Ddr3Timing t_;
@@ -125,8 +136,9 @@ private:
     std::vector<Rank> ranks_;
     std::vector<Bank> banks_;     // rank-major
     std::vector<char> blocked_;   // per rank: overdue maintenance holds its requests
-    std::vector<Entry> readq_, writeq_;
-    std::vector<uint32_t> readq_per_bank_, writeq_per_bank_;
+    std::vector<BankQueue> queues_;  // rank-major, as banks_
+    uint64_t queued_[2] = {0, 0};     // reads, writes
+    uint64_t next_seq_ = 0;
     bool write_mode_ = false;
     uint64_t now_ = 0;
     uint64_t tZQI_ck_;
@@ -139,13 +151,6 @@ private:
     bool keep_commands_ = false;
     std::vector<Command> commands_;
     std::unique_ptr<std::ofstream> trace_out_;
-    // Scratch for the FR-FCFS row-hit hold, per bank: first queued hit position and hit count.
-    std::vector<size_t> first_hit_;
-    std::vector<uint32_t> hit_count_;
-    std::vector<uint64_t> hit_epoch_;  // hit_count_/first_hit_ are valid when equal to epoch_
-    uint64_t epoch_ = 0;
-    std::vector<size_t> conflicts_;
-
     struct Stats {
         stats::Counter &reads, &writes, &bytes_read, &bytes_written, &row_hits, &row_misses, &row_conflicts,
             &refreshes, &activates, &precharges, &zqcs, &write_forwards, &data_bus_cycles;
@@ -161,13 +166,17 @@ private:
     bool urgent(const Rank& r) const;
     bool refresh_near_limit(const Rank& r) const;
     uint32_t bank_index(uint32_t rank, uint32_t bank) const { return rank * t_.banks + bank; }
-    std::vector<Entry>& active_queue() { return write_mode_ ? writeq_ : readq_; }
+    void refresh_candidates(BankQueue& bq, int dir, const Bank& b);
+    void consider_bank(Choice& best, uint32_t bi, int dir);
+    void choose_fcfs(Choice& best, int dir);
+    static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
+    void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = true; }
     void choose_maintenance(Choice& best, uint32_t r, bool urgent);
     void choose_request(Choice& best);
     void issue(const Choice& c);
     void record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col);
-    bool queued_hit(uint32_t rank, uint32_t bank, uint32_t row, size_t except_q, bool except_write) const;
-    bool queued_conflict(uint32_t rank, uint32_t bank, uint32_t row) const;
+    bool queued_hit(uint32_t bi, uint32_t row) const;
+    bool queued_conflict(uint32_t bi, uint32_t row) const;
     void complete(const Entry& e, uint64_t done_cycle);
     void count(uint64_t bytes, bool write);
     void note_end(uint64_t ps);
