@@ -126,3 +126,83 @@ TEST_CASE("Read-write turnaround on one rank", "[dram][generic]") {
     CHECK(cmds[3].cycle == 100);
     r.require_clean();
 }
+
+TEST_CASE("Adaptive page policies close a row by what is queued", "[dram][generic]") {
+    for (const char* policy : {"open_adaptive", "closed_adaptive"}) {
+        auto p = memsim::dram::testing::generic_defaults();
+        p.page_policy = policy;
+        Rig r("MT8KTF51264HZ-1G6", p);
+        // Bank 0: row 1, row 1 again, then row 2.
+        r.ctl->enqueue(0, r.addr(0, 0, 1), false, 0);
+        r.ctl->enqueue(1, r.addr(0, 0, 1, 8), false, 0);
+        r.ctl->enqueue(2, r.addr(0, 0, 2), false, 0);
+        // Bank 1: one lone read.
+        r.ctl->enqueue(3, r.addr(0, 1, 1), false, 0);
+        r.ctl->drain();
+        std::vector<std::string> cols;
+        for (const auto& c : r.ctl->commands())
+            if (is_column(c.cmd)) cols.push_back(std::string(cmd_name(c.cmd)) + "b" + std::to_string(c.bank));
+        INFO(policy);
+        // ACT b0 at 0, ACT b1 at tRRD = 5; RD b0 at 11, the second b0 read at 11 + tCCD = 15,
+        // RD b1 at 5 + tRCD = 16, then row 2 of bank 0.
+        if (std::string(policy) == "open_adaptive")
+            // First b0 read: a hit is queued, stay open. Second: only a conflict queued, close.
+            // The last read of each bank: nothing queued, stay open.
+            CHECK(cols == std::vector<std::string>{"RDb0", "RDAb0", "RDb1", "RDb0"});
+        else
+            // Close unless a hit is queued: only the first read of bank 0 keeps its row.
+            CHECK(cols == std::vector<std::string>{"RDb0", "RDAb0", "RDAb1", "RDAb0"});
+        r.require_clean();
+    }
+}
+
+TEST_CASE("Per-bank queues fill bank by bank", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.queue = "per_bank";
+    p.queue_depth = 2;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    r.ctl->enqueue(0, r.addr(0, 3, 1), false, 0);
+    r.ctl->enqueue(1, r.addr(0, 3, 2), false, 0);
+    CHECK(!r.ctl->can_accept(r.addr(0, 3, 3), false));
+    CHECK(r.ctl->can_accept(r.addr(0, 4, 3), false));
+    CHECK(r.ctl->can_accept(r.addr(0, 3, 3), true));  // writes have their own queue
+    r.ctl->drain();
+    CHECK(r.ctl->can_accept(r.addr(0, 3, 3), false));
+    r.require_clean();
+}
+
+TEST_CASE("ZQCS every 128 ms with the refreshes around it", "[dram][generic][refresh]") {
+    Rig r;
+    // tZQI 128 ms = 102,400,000 clocks of 1.25 ns; REFs every 6240: 16,410 by then.
+    r.ctl->run_until(102'400'000 + 1000);
+    CHECK(r.stat("dram.zq_calibrations") == 1);
+    CHECK(r.stat("dram.refreshes") == 102'401'000 / 6240);
+    r.require_clean();
+}
+
+TEST_CASE("Loosely timed: a request arriving before commands already issued waits behind them", "[dram][generic]") {
+    // Event-driven, both known at once: ACT b0 at 0, ACT b1 at tRRD = 5, RD b0 at 11, RD b1 at 16,
+    // so B's data ends at 16 + 15 = 31 clocks.
+    Rig ev;
+    std::vector<uint64_t> done(2);
+    ev.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
+    ev.ctl->enqueue(0, ev.addr(0, 0, 0), false, 0);
+    ev.ctl->enqueue(1, ev.addr(0, 1, 0), false, 1);
+    ev.ctl->drain();
+    CHECK(done[1] == 31 * 1250);
+    // Through Port::access A is run to its RD at 11 before B (issued at 1 ns) is seen: B's ACT
+    // goes at 12, its RD at 23, its data ends at 38 clocks (documented in controller.h).
+    Rig lt;
+    CHECK(lt.read(lt.addr(0, 0, 0), 0) == 26 * 1250);
+    CHECK(lt.read(lt.addr(0, 1, 0), 1000) == 38 * 1250);
+    lt.require_clean();
+}
+
+TEST_CASE("The NetFPGA-SUME part: unloaded read latency at tCK 1320 ps", "[dram][generic]") {
+    Rig r("MT8KTF51264HZ-1G9@1320ps");
+    // tRCD + CL + BL/2 = 11 + 11 + 4 = 26 clocks x 1.32 ns = 34.32 ns.
+    CHECK(r.read(r.addr(0, 0, 0), 0) == 34320);
+    // A conflict: PRE at tRAS = 26 (B issued at 26 x 1.32 ns), ACT 37, RD 48, end 63 clocks.
+    CHECK(r.read(r.addr(0, 0, 1), 26 * 1320) == 63 * 1320);
+    r.require_clean();
+}
