@@ -25,10 +25,9 @@ TEST_CASE("Sequential reads reach the peak less the refresh gap", "[dram][generi
     for (uint64_t i = 0; i < 200000; ++i) src.reqs.push_back({0, i * 64, false});  // 12.8 MB, ~1 ms
     double bw = bandwidth(r, src);
     const double peak = 12.8e9;  // 1600 MT/s x 8 bytes
-    // Every tREFI = 6240 clocks the rank stops: the last RD at x, PREA at x + tRTP, REF tRP later,
-    // ACT tRFC later, RD tRCD later, data CL later: the data bus idles
-    // tRTP + tRP + tRFC + tRCD + CL - BL/2 = 6 + 11 + 208 + 11 + 11 - 4 = 243 ... minus the burst
-    // in flight: 232 clocks once the last burst (CL + BL/2 = 15 after x) is counted.
+    // Every tREFI = 6240 clocks the rank stops. The last RD at x; PREA at x + tRTP, REF tRP later,
+    // ACT tRFC later, RD tRCD later, its data CL later: the next data at x + 6 + 11 + 208 + 11 + 11
+    // = x + 247, while the last burst ended at x + CL + BL/2 = x + 15: 232 idle clocks.
     // Row changes overlap with other banks' bursts (FR-FCFS opens the next row ahead).
     CHECK(bw <= peak * (1 - 208.0 / 6240));  // never better than losing tRFC per tREFI: 12.37 GB/s
     CHECK(bw >= peak * (1 - 240.0 / 6240));  // the 232-clock gap plus a few: 12.31 GB/s
