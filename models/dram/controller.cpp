@@ -96,7 +96,7 @@ Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
         }
 }
 
-Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed)
+Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool)
     : t_(t),
       p_(p),
       map_(t, p.address_mapping),
@@ -171,6 +171,7 @@ void Controller::count(uint64_t bytes, bool write) {
 
 bool Controller::can_accept(uint64_t addr, bool write) const {
     uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
+    if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth;  // one pool of bank machines
     if (!per_bank_queue_) return queued_[write] < depth;
     DramAddress a = map_.decode(addr);
     return queues_[bank_index(a.rank, a.bank)].q[write].size() < depth;
@@ -187,8 +188,9 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     }
     BankQueue& bq = queues_[bi];
     bool queued_write = false;
-    for (const auto& w : bq.q[1])
-        if (w.addr / burst == addr / burst) queued_write = true;
+    if (!mig_ratio_)  // MIG's bank machines neither merge writes nor forward their data
+        for (const auto& w : bq.q[1])
+            if (w.addr / burst == addr / burst) queued_write = true;
     if (write) {
         count(burst, true);
         // A second write to a queued line merges into it (the data is replaced in the queue).
@@ -212,22 +214,52 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     touch(bi);
     ++queued_[0];
     ++ranks_[da.rank].queued;
+    if (mig_ratio_ && id != kPeriodicId) read_order_.push_back({e.seq, id, arrival, UINT64_MAX});
 }
 
 void Controller::complete(const Entry& e, uint64_t done_cycle) {
     uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
     note_end(done_ps);
-    if (!e.write) {
-        uint64_t arrival_ps = e.arrival * t_.tCK_ps;
+    if (e.write) return;
+    if (e.id == kPeriodicId) {
+        periodic_pending_ = false;
+        ++*stats_.periodic_reads;
+        return;
+    }
+    if (mig_ratio_) {
+        // The user interface returns read data in request order.
+        for (auto& pr : read_order_)
+            if (pr.seq == e.seq) pr.done_ps = done_ps;
+        release_reads();
+        return;
+    }
+    if (stats_.read_latency_ns) {
+        stats_.read_latency_ns->sample(double(done_ps - e.arrival * t_.tCK_ps) / 1000.0);
+        stats_.read_latency_cycles->sample(double(done_cycle - e.arrival));
+    }
+    if (e.id == waiting_id_) {
+        waiting_done_ps_ = done_ps;
+        waiting_done_ = true;
+    }
+    if (on_done) on_done(e.id, done_ps);
+}
+
+void Controller::release_reads() {
+    while (!read_order_.empty() && read_order_.front().done_ps != UINT64_MAX) {
+        PendingRead pr = read_order_.front();
+        read_order_.pop_front();
+        uint64_t done_ps = std::max(pr.done_ps, last_return_ps_);
+        last_return_ps_ = done_ps;
+        note_end(done_ps);
         if (stats_.read_latency_ns) {
-            stats_.read_latency_ns->sample(double(done_ps - arrival_ps) / 1000.0);
-            stats_.read_latency_cycles->sample(double(done_cycle - e.arrival));
+            stats_.read_latency_ns->sample(double(done_ps - pr.arrival * t_.tCK_ps) / 1000.0);
+            stats_.read_latency_cycles->sample(double(done_ps - pr.arrival * t_.tCK_ps) / double(t_.tCK_ps));
         }
-        if (e.id == waiting_id_) {
+        if (pr.id == waiting_id_) {
             waiting_done_ps_ = done_ps;
             waiting_done_ = true;
         }
-        if (on_done) on_done(e.id, done_ps);
+        if (on_done) on_done(pr.id, done_ps);
     }
 }
 
@@ -309,12 +341,12 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
         // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too
-        c.cycle = at;
+        c.cycle = slot(at, false);
         c.cmd = Cmd::PREA;
     } else {
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
-        c.cycle = at;
+        c.cycle = slot(at, false);
         c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
     }
     if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
@@ -361,6 +393,7 @@ void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
         best.rank = rank;
         best.bank = bi % t_.banks;
         best.entry = entry;
+        best.dir = dir;
         best.seq = seq;
     };
     if (bq.hit[dir] >= 0) {
@@ -399,6 +432,7 @@ void Controller::choose_fcfs(Choice& best, int dir) {
     c.rank = e.a.rank;
     c.bank = e.a.bank;
     c.entry = 0;
+    c.dir = dir;
     c.seq = e.seq;
     uint64_t at = std::max(now_, e.arrival);
     if (b.open_row == int64_t(e.a.row)) {
@@ -419,6 +453,10 @@ void Controller::choose_fcfs(Choice& best, int dir) {
 }
 
 void Controller::choose_request(Choice& best) {
+    if (mig_ratio_) {
+        choose_mig(best);
+        return;
+    }
     int dir = write_mode_ ? 1 : 0;
     if (!queued_[dir]) return;
     if (!frfcfs_) {
@@ -435,8 +473,19 @@ bool Controller::step(uint64_t limit) {
         update_due(r);
         due = std::min({due, r.next_refresh, r.next_zq});
     }
-    // Write drain by watermarks (gem5 MemCtrl's rule).
-    if (write_mode_) {
+    if (mig_ratio_ && mig_periodic_ck_ && !periodic_pending_) {
+        // MIG inserts a read when none was issued for the interval (PHY DQS tracking).
+        uint64_t at = last_read_issue_ + mig_periodic_ck_;
+        if (now_ >= at) {
+            periodic_pending_ = true;
+            enqueue(kPeriodicId, 0, false, now_);
+        } else {
+            due = std::min(due, at);
+        }
+    }
+    // Write drain by watermarks (gem5 MemCtrl's rule); MIG has no write queue.
+    if (mig_ratio_) {
+    } else if (write_mode_) {
         if (!queued_[1] || (queued_[0] && queued_[1] <= write_low_)) write_mode_ = false;
     } else if (queued_[1] >= write_high_ || (!queued_[0] && queued_[1])) {
         write_mode_ = true;
@@ -523,7 +572,7 @@ void Controller::issue(const Choice& c) {
         default: break;
     }
     const uint32_t bi = bank_index(c.rank, c.bank);
-    auto& q = queues_[bi].q[write_mode_ ? 1 : 0];
+    auto& q = queues_[bi].q[c.dir];
     const size_t idx = size_t(c.entry);
     Entry e = q[idx];
     Bank& b = banks_[bi];
@@ -607,10 +656,15 @@ void Controller::issue(const Choice& c) {
     stats_.data_bus_cycles += BL2;
     last_data_end_ = std::max(last_data_end_, data_start + BL2);
     if (stats_.cycles) stats_.cycles->set(std::max(now_, last_data_end_));
-    if (write) ++*stats_.bank_writes[bi];
-    else {
-        count(t_.burst_bytes(), false);
-        ++*stats_.bank_reads[bi];
+    last_column_write_ = write;
+    if (write) {
+        ++*stats_.bank_writes[bi];
+    } else {
+        last_read_issue_ = now;
+        if (e.id != kPeriodicId) {
+            count(t_.burst_bytes(), false);
+            ++*stats_.bank_reads[bi];
+        }
     }
     record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
     if (write) note_end((data_start + BL2) * t_.tCK_ps);

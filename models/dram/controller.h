@@ -26,6 +26,7 @@
 //    commands already issued for an earlier one cannot go before them: it is treated as waiting in
 //    the queue (LT order = arrival order, like a blocking core). Posted writes still reorder.
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "models/dram/address_map.h"
 #include "models/dram/command.h"
 #include "models/dram/ddr3_timing.h"
+#include "models/dram/mig.h"
 #include "models/interconnect/port.h"
 #include "sim/config/param.h"
 #include "sim/stats/stats.h"
@@ -53,7 +55,10 @@ struct GenericControllerParams {
 class Controller final : public mem::Port {
 public:
     // TIMED false: functional mode, access() only counts.
-    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed = true);
+    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed = true)
+        : Controller(t, p, r, timed, false) {}
+    // The MIG 7-series rules (models/dram/mig.h, memory.model: mig).
+    Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed = true);
     ~Controller() override;
 
     // mem::Port, loosely timed: see the header comment. Requests are split into bursts (64 B).
@@ -124,12 +129,25 @@ private:
         int cls = 9;  // 0 maintenance, 1 column, 2 row, 3 idle maintenance
         Cmd cmd = Cmd::ACT;
         uint32_t rank = 0, bank = 0;
-        int entry = -1;  // in the bank's queue of the active direction
+        int entry = -1;  // in the bank's queue of direction dir
+        int dir = 0;     // 0 read, 1 write
         uint64_t seq = UINT64_MAX;
     };
 
+    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool mig);
+
     Ddr3Timing t_;
     GenericControllerParams p_;
+    // MIG mode (mig.cpp): ui_clk ratio (0: the generic controller), ordering, periodic reads,
+    // reads returned in request order.
+    uint32_t mig_ratio_ = 0;
+    bool mig_strict_ = false, last_column_write_ = false, periodic_pending_ = false;
+    uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
+    struct PendingRead {
+        uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
+    };
+    std::deque<PendingRead> read_order_;
+    static constexpr uint64_t kPeriodicId = UINT64_MAX - 1;
     AddressMap map_;
     bool timed_, frfcfs_, per_bank_queue_;
     enum class Page { Open, Closed, OpenAdaptive, ClosedAdaptive } page_;
@@ -155,6 +173,7 @@ private:
         stats::Counter &reads, &writes, &bytes_read, &bytes_written, &row_hits, &row_misses, &row_conflicts,
             &refreshes, &activates, &precharges, &zqcs, &write_forwards, &data_bus_cycles;
         stats::Counter *end_ps = nullptr, *cycles = nullptr;  // timed only
+        stats::Counter* periodic_reads = nullptr;             // MIG only
         stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
                             *write_queue = nullptr;
         std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;
@@ -169,6 +188,9 @@ private:
     void refresh_candidates(BankQueue& bq, int dir, const Bank& b);
     void consider_bank(Choice& best, uint32_t bi, int dir);
     void choose_fcfs(Choice& best, int dir);
+    void choose_mig(Choice& best);
+    uint64_t slot(uint64_t at, bool column) const;
+    void release_reads();
     static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
     void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = true; }
     void choose_maintenance(Choice& best, uint32_t r, bool urgent);

@@ -9,12 +9,14 @@ namespace memsim::dram {
 
 std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Registry& reg, bool timed) {
     auto mem = cfg.section<MemoryParams>("memory");
-    if (mem.model != "ddr3")
-        throw InputError("memory.model is '" + mem.model + "': a DRAM controller run needs memory.model: ddr3");
+    if (mem.model != "ddr3" && mem.model != "mig")
+        throw InputError("memory.model is '" + mem.model + "': a DRAM controller needs memory.model: ddr3 or mig");
     Ddr3Timing t = ddr3_preset(cfg.section<Ddr3Params>("memory.ddr3").part);
     if (mem.size > t.capacity())
         throw InputError("memory.size (" + std::to_string(mem.size) + " bytes) is larger than the " + t.part + " (" +
                          std::to_string(t.capacity()) + " bytes)");
+    if (mem.model == "mig")
+        return std::make_unique<Controller>(t, cfg.section<MigParams>("memory.mig"), reg, timed);
     return std::make_unique<Controller>(t, cfg.section<GenericControllerParams>("memory.generic"), reg, timed);
 }
 

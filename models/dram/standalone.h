@@ -13,8 +13,8 @@
 
 namespace memsim::dram {
 
-// The controller `memory.model` names (ddr3: the generic one) on the part `memory.ddr3.part`,
-// with `memory.generic`'s parameters. TIMED false: functional mode (counts only).
+// The controller `memory.model` names (ddr3: the generic one, with `memory.generic`; mig: the
+// MIG 7-series rules, with `memory.mig`) on the part `memory.ddr3.part`. TIMED false: functional mode (counts only).
 std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Registry& reg, bool timed = true);
 
 // Feeds SRC to CTL: each request arrives at its cycle, or, when its queue is full, when a slot
