@@ -119,3 +119,16 @@ TEST_CASE("Functional mode only counts", "[dram][generic]") {
     CHECK(reg.value("dram.writes") == 1);
     CHECK(c.commands().empty());
 }
+
+TEST_CASE("The DRAM sections survive config show and load back unchanged", "[dram][standalone]") {
+    config::Config cfg;
+    cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only-mig.yaml");
+    cfg.set("memory.mig.phy_ratio=2:1");
+    cfg.set("memory.generic.address_mapping=RoRaBaCoCh");
+    config::Config back;
+    back.load_yaml_text(cfg.to_yaml(), "shown.yaml");
+    for (const char* key : {"memory.model", "memory.ddr3.part", "memory.mig.phy_ratio", "memory.mig.ordering",
+                            "memory.mig.periodic_read_interval", "memory.generic.address_mapping"})
+        CHECK(back.value(key).text() == cfg.value(key).text());
+    CHECK(back.value("memory.mig.phy_ratio").text() == "2:1");
+}
