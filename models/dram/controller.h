@@ -1,6 +1,7 @@
 #pragma once
 // The `generic` DDR3 controller (memory.model: ddr3): the controller DRAMSim3, Ramulator and
-// DRAMSys users compare with. Plain C++, no SystemC.
+// DRAMSys users compare with. Plain C++, no SystemC. The same engine runs the MIG 7-series rules
+// (memory.model: mig), whose scheduling replaces steps 2 and the write queue below (mig.h).
 //
 // One command bus and one data bus per channel; per rank a tRRD/tFAW activate window, refresh and
 // ZQ state; per bank its open row and the earliest cycle each command may next be issued, kept the
@@ -85,6 +86,7 @@ public:
     // Keep every issued command in memory (tests and the checker).
     void keep_commands(bool on) { keep_commands_ = on; }
     const std::vector<Command>& commands() const { return commands_; }
+    // The timing the controller keeps: the part's, or for MIG its timers in whole ui_clk cycles.
     const Ddr3Timing& timing() const { return t_; }
     const AddressMap& address_map() const { return map_; }
 
