@@ -14,8 +14,10 @@ struct MemoryParams {
     void visit(config::ParamVisitor& v) {
         // 4 GiB is one MT8KTF51264HZ-1G6 SODIMM (DDR3L-1600, 8 x 4 Gb x8 chips, one rank).
         v(config::ParamSpec::size("size", "4GiB", "physical memory size").range(16 << 20, 1ull << 40), size);
-        v(config::ParamSpec::choice("model", "simple", {"simple"},
-                                    "the model that serves requests (the DDR3 controllers come with their issue)"),
+        v(config::ParamSpec::choice("model", "simple", {"simple", "ddr3", "mig"},
+                                    "the model that serves requests: simple (fixed latency and bandwidth, "
+                                    "memory.simple), ddr3 (the generic DDR3 controller, memory.generic) or mig "
+                                    "(the MIG 7-series rules, memory.mig), both on the part memory.ddr3.part"),
           model);
     }
 };

@@ -1,0 +1,169 @@
+// Speed of the generic DDR3 controller (MT8KTF51264HZ-1G6, FR-FCFS, open page, 32-entry queues):
+// requests simulated per host CPU second, for random and sequential reads in the event-driven mode
+// (a saturating trace, as a DRAMSim3 trace run) and for random reads through mem::Port::access
+// (loosely timed, one request at a time, as behind the caches). Target: >= 1 M requests/s on
+// random reads (issue #7; DRAMSim3 manages about 0.1 M/s on these machines).
+//
+//   build/dram_bench [REQUESTS]
+//   build/dram_bench --trace FILE [--config YAML] [--set KEY=VALUE]...
+//       a standalone run over a DRAMSim3 / Ramulator / DRAMSys trace (configs/dram-only.yaml by
+//       default), printing the dram.* statistics (the comparison with DRAMSim3 in docs/dram.md).
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "models/dram/standalone.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+
+namespace {
+
+GenericControllerParams params() {
+    GenericControllerParams p;
+    p.scheduler = "frfcfs";
+    p.page_policy = "open";
+    p.queue = "shared";
+    p.address_mapping = "RoBaRaCoCh";
+    p.command_trace = "";
+    p.queue_depth = 32;
+    p.write_queue_depth = 32;
+    p.row_hit_cap = 16;
+    p.refresh_postpone = 0;
+    p.refresh_pull_in = 0;
+    p.write_high_watermark = 0.85;
+    p.write_low_watermark = 0.5;
+    p.frontend_latency_ps = 0;
+    return p;
+}
+
+class Synthetic final : public RequestSource {
+public:
+    Synthetic(uint64_t n, bool random, uint64_t bytes) : n_(n), random_(random), bytes_(bytes) {}
+    bool next(TraceRequest& out) override {
+        if (i_ == n_) return false;
+        uint64_t a;
+        if (random_) {
+            s_ ^= s_ << 13;
+            s_ ^= s_ >> 7;
+            s_ ^= s_ << 17;
+            a = s_ % bytes_;
+        } else {
+            a = (i_ * 64) % bytes_;
+        }
+        out = {0, a & ~63ull, false};
+        ++i_;
+        return true;
+    }
+
+private:
+    uint64_t n_, i_ = 0, s_ = 88172645463325252ull;
+    bool random_;
+    uint64_t bytes_;
+};
+
+// Host CPU time of this process: the machine is shared, so wall time would count other jobs.
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+void event_driven(const char* name, uint64_t n, bool random) {
+    stats::Registry reg;
+    Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    Controller ctl(t, params(), reg);
+    Synthetic src(n, random, t.capacity());
+    double t0 = cpu_seconds();
+    drive(ctl, src);
+    double s = cpu_seconds() - t0;
+    std::printf("%-34s %9.2f M requests/s   simulated %6.2f GB/s, avg read latency %6.1f ns\n", name,
+                double(n) / s / 1e6, reg.value("dram.bandwidth_bytes_per_s") / 1e9,
+                reg.value("dram.read_latency_avg_ns"));
+}
+
+void mig_random(uint64_t n) {
+    stats::Registry reg;
+    Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    MigParams m;
+    m.phy_ratio = "4:1";
+    m.ordering = "NORM";
+    m.mem_addr_order = "BANK_ROW_COLUMN";
+    m.bank_machines = 4;
+    m.periodic_read_ps = 1000000;
+    m.frontend_latency_ps = 0;
+    Controller ctl(t, m, reg);
+    Synthetic src(n, true, t.capacity());
+    double t0 = cpu_seconds();
+    drive(ctl, src);
+    double s = cpu_seconds() - t0;
+    std::printf("%-34s %9.2f M requests/s   simulated %6.2f GB/s, avg read latency %6.1f ns\n",
+                "random reads, mig 4:1, saturating", double(n) / s / 1e6, reg.value("dram.bandwidth_bytes_per_s") / 1e9,
+                reg.value("dram.read_latency_avg_ns"));
+}
+
+void loosely_timed(uint64_t n) {
+    stats::Registry reg;
+    Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    Controller ctl(t, params(), reg);
+    uint64_t s = 88172645463325252ull, when = 0;
+    double t0 = cpu_seconds();
+    for (uint64_t i = 0; i < n; ++i) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        // A blocking requester: the next read issues 5 ns after the previous completes.
+        when = ctl.access(mem::Request{(s % t.capacity()) & ~63ull, 64, mem::AccessKind::Read}, when) + 5000;
+    }
+    double sec = cpu_seconds() - t0;
+    std::printf("%-34s %9.2f M requests/s   avg read latency %6.1f ns\n", "random reads, Port::access (LT)",
+                double(n) / sec / 1e6, reg.value("dram.read_latency_avg_ns"));
+}
+
+}  // namespace
+
+int trace_run(int argc, char** argv) {
+    std::string trace, yaml = std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml";
+    std::vector<std::string> sets;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string a = argv[i];
+        if (a == "--trace") trace = argv[i + 1];
+        else if (a == "--config") yaml = argv[i + 1];
+        else if (a == "--set") sets.push_back(argv[i + 1]);
+        else {
+            std::fprintf(stderr, "dram_bench: unknown option %s\n", a.c_str());
+            return 2;
+        }
+    }
+    try {
+        config::Config cfg;
+        cfg.load_file(yaml);
+        for (const auto& s : sets) cfg.set(s);
+        stats::Registry reg;
+        double t0 = cpu_seconds();
+        auto res = StandaloneRun(cfg, trace, reg);
+        double s = cpu_seconds() - t0;
+        for (const auto& [name, v] : reg.flatten())
+            if (name.find(".rank") == std::string::npos) std::printf("%-36s %.6g\n", name.c_str(), v);
+        std::printf("%-36s %.3f (%.2f M requests/s)\n", "host_cpu_seconds", s, double(res.requests) / s / 1e6);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dram_bench: %s\n", e.what());
+        return 2;
+    }
+    return 0;
+}
+
+int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]).rfind("--", 0) == 0) return trace_run(argc, argv);
+    uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000'000;
+    std::printf("dram_bench: %llu requests each, MT8KTF51264HZ-1G6, generic FR-FCFS open page\n",
+                static_cast<unsigned long long>(n));
+    event_driven("random reads, saturating trace", n, true);
+    event_driven("sequential reads, saturating trace", n, false);
+    loosely_timed(n);
+    mig_random(n);
+    std::printf("target: >= 1 M requests/s on random reads (DRAMSim3: ~0.1 M/s on these machines)\n");
+    return 0;
+}

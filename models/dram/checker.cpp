@@ -1,0 +1,200 @@
+#include "models/dram/checker.h"
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+
+namespace memsim::dram {
+
+namespace {
+
+struct BankHistory {
+    std::optional<Command> act, pre, rd, wr;  // pre: explicit PRE/PREA or the auto-precharge point
+    uint64_t pre_at = 0;                      // when the last precharge began
+    bool open = false;
+    uint32_t row = 0;
+    // A RDA/WRA closes the bank at a time that depends on tRAS and tRTP/tWR: kept pending.
+    std::optional<Command> auto_pre;
+    uint64_t auto_pre_at = 0;
+};
+
+struct RankHistory {
+    std::vector<BankHistory> banks;
+    std::deque<Command> acts;  // the last four
+    std::optional<Command> rd, wr, ref, zq;
+    uint64_t refs = 0;
+    bool debt_reported = false;
+};
+
+class Checker {
+public:
+    Checker(const Ddr3Timing& t, unsigned postpone) : t_(t), postpone_(postpone), ranks_(t.ranks) {
+        for (auto& r : ranks_) r.banks.resize(t.banks);
+    }
+
+    void check(const Command& c) {
+        if (c.rank >= t_.ranks || (c.bank >= t_.banks && c.cmd != Cmd::REF && c.cmd != Cmd::ZQCS && c.cmd != Cmd::PREA)) {
+            fail("address", c, c, "rank or bank out of range");
+            return;
+        }
+        if (last_) {
+            if (c.cycle <= last_->cycle) fail("command bus", *last_, c, "one command per clock, in time order");
+        }
+        RankHistory& r = ranks_[c.rank];
+        for (auto& b : r.banks) settle(b, c.cycle);
+        if (r.ref) need(c, *r.ref, t_.tRFC, "tRFC");
+        // Refresh debt: by cycle c, floor(c / tREFI) REFs are due; at most MAX_POSTPONE may be owed
+        // beyond the one being issued, and at most 8 may be pulled in (JESD79-3F 4.18).
+        uint64_t due = c.cycle / t_.tREFI;
+        if (due > r.refs + postpone_ + 1 && !r.debt_reported) {
+            r.debt_reported = true;
+            fail("refresh debt", r.ref ? *r.ref : c, c,
+                 std::to_string(due) + " REFs due by now, " + std::to_string(r.refs) + " issued (at most " +
+                     std::to_string(postpone_) + " may be postponed)");
+        }
+        if (r.refs > due + 9 && !r.debt_reported) {
+            r.debt_reported = true;
+            fail("refresh pull-in", *r.ref, c,
+                 std::to_string(r.refs) + " REFs issued with " + std::to_string(due) + " due (at most 8 pulled in)");
+        }
+        if (r.zq) need(c, *r.zq, t_.tZQCS, "tZQCS");
+        switch (c.cmd) {
+            case Cmd::ACT: act(r, c); break;
+            case Cmd::RD:
+            case Cmd::RDA:
+            case Cmd::WR:
+            case Cmd::WRA: column(r, c); break;
+            case Cmd::PRE: precharge(r.banks[c.bank], c); break;
+            case Cmd::PREA:
+                for (auto& b : r.banks) precharge(b, c);
+                break;
+            case Cmd::REF:
+            case Cmd::ZQCS: {
+                for (auto& b : r.banks) {
+                    if (b.open) fail("banks precharged", *b.act, c, "REF/ZQCS needs every bank precharged");
+                    if (b.pre && b.pre_at + t_.tRP > c.cycle) need_at(c, *b.pre, b.pre_at, t_.tRP, "tRP");
+                }
+                if (c.cmd == Cmd::REF) {
+                    // JESD79-3F 4.18: at most 8 REF postponed, so two REFs are at most 9 x tREFI apart.
+                    uint64_t prev = r.ref ? r.ref->cycle : 0;
+                    uint64_t limit = 9 * uint64_t(t_.tREFI);
+                    if (c.cycle - prev > limit)
+                        fail("tREFI", r.ref ? *r.ref : c, c,
+                             "REFs more than 9 x tREFI = " + std::to_string(limit) + " apart: " +
+                                 std::to_string(c.cycle - prev));
+                    ++r.refs;
+                    r.ref = c;
+                } else {
+                    r.zq = c;
+                }
+                break;
+            }
+        }
+        last_ = c;
+    }
+
+    std::vector<Violation> violations;
+
+private:
+    const Ddr3Timing& t_;
+    unsigned postpone_;
+    std::vector<RankHistory> ranks_;
+    std::optional<Command> last_;
+    struct Burst {
+        Command cmd;
+        uint64_t start, end;
+    };
+    std::optional<Burst> last_burst_;
+
+    void fail(const std::string& rule, const Command& earlier, const Command& later, const std::string& what) {
+        violations.push_back({rule, earlier, later,
+                              "cycle " + to_string(later) + ": " + rule + ": " + what + " (earlier: " +
+                                  to_string(earlier) + ")"});
+    }
+    // LATER must come at least N clocks after EARLIER.
+    void need(const Command& later, const Command& earlier, uint64_t n, const char* rule) {
+        need_at(later, earlier, earlier.cycle, n, rule);
+    }
+    void need_at(const Command& later, const Command& earlier, uint64_t from, uint64_t n, const char* rule) {
+        if (later.cycle < from + n)
+            fail(rule, earlier, later,
+                 "needs " + std::to_string(n) + " nCK after cycle " + std::to_string(from) + ", got " +
+                     std::to_string(int64_t(later.cycle) - int64_t(from)));
+    }
+    void settle(BankHistory& b, uint64_t now) {
+        if (b.auto_pre && b.auto_pre_at <= now) {
+            b.open = false;
+            b.pre = b.auto_pre;
+            b.pre_at = b.auto_pre_at;
+            b.auto_pre.reset();
+        }
+    }
+    void act(RankHistory& r, const Command& c) {
+        BankHistory& b = r.banks[c.bank];
+        if (b.open) fail("bank precharged", b.auto_pre ? *b.auto_pre : *b.act, c, "ACT to a bank with a row open");
+        if (b.act) need(c, *b.act, t_.tRC, "tRC");
+        if (b.pre) need_at(c, *b.pre, b.pre_at, t_.tRP, "tRP");
+        if (!r.acts.empty()) need(c, r.acts.back(), t_.tRRD, "tRRD");
+        if (r.acts.size() == 4) need(c, r.acts.front(), t_.tFAW, "tFAW");
+        r.acts.push_back(c);
+        if (r.acts.size() > 4) r.acts.pop_front();
+        b.act = c;
+        b.open = true;
+        b.row = c.row;
+    }
+    void column(RankHistory& r, const Command& c) {
+        BankHistory& b = r.banks[c.bank];
+        bool read = is_read(c.cmd);
+        const uint64_t BL2 = t_.BL / 2, RL = t_.AL + t_.CL, WL = t_.AL + t_.CWL;
+        if (!b.open) {
+            fail("bank open", b.pre ? *b.pre : c, c, "column command to a precharged bank");
+        } else if (b.row != c.row) {
+            fail("row open", *b.act, c, "column command to row " + std::to_string(c.row) + " but row " +
+                                            std::to_string(b.row) + " is open");
+        }
+        if (b.act) need(c, *b.act, t_.tRCD - t_.AL, "tRCD");
+        // Same rank (JESD79-3F 4.14-4.16).
+        if (r.rd) need(c, *r.rd, read ? t_.tCCD : RL + BL2 + 2 - WL, read ? "tCCD" : "RD to WR");
+        if (r.wr) need(c, *r.wr, read ? WL + BL2 + t_.tWTR : t_.tCCD, read ? "tWTR" : "tCCD");
+        // Data bus: this burst must not overlap the last, and a rank change leaves tRTRS idle.
+        uint64_t start = c.cycle + (read ? RL : WL), end = start + BL2;
+        if (last_burst_) {
+            uint64_t gap = last_burst_->cmd.rank != c.rank ? t_.tRTRS : 0;
+            if (start < last_burst_->end + gap)
+                fail(gap ? "tRTRS" : "data bus", last_burst_->cmd, c,
+                     "burst at " + std::to_string(start) + " while the data bus is busy until " +
+                         std::to_string(last_burst_->end) + (gap ? " + tRTRS" : ""));
+        }
+        if (!last_burst_ || end >= last_burst_->end) last_burst_ = Burst{c, start, end};
+        (read ? b.rd : b.wr) = c;
+        (read ? r.rd : r.wr) = c;
+        if (c.cmd == Cmd::RDA || c.cmd == Cmd::WRA) {
+            // Auto-precharge begins when an explicit PRE could, JESD79-3F 4.17: after tRAS from
+            // the ACT and after AL + tRTP (read) or WL + BL/2 + tWR (write) from the command.
+            uint64_t at = read ? c.cycle + t_.AL + t_.tRTP : c.cycle + WL + BL2 + t_.tWR;
+            if (b.act) at = std::max(at, b.act->cycle + t_.tRAS);
+            b.auto_pre = c;
+            b.auto_pre_at = at;
+        }
+    }
+    void precharge(BankHistory& b, const Command& c) {
+        if (b.auto_pre) fail("auto-precharge", *b.auto_pre, c, "PRE while an auto-precharge is pending");
+        if (!b.open) return;  // a PRE to a precharged bank is a NOP (JESD79-3F 4.17)
+        if (b.act) need(c, *b.act, t_.tRAS, "tRAS");
+        if (b.rd) need(c, *b.rd, t_.AL + t_.tRTP, "tRTP");
+        if (b.wr) need(c, *b.wr, t_.AL + t_.CWL + t_.BL / 2 + t_.tWR, "tWR");
+        b.open = false;
+        b.pre = c;
+        b.pre_at = c.cycle;
+    }
+};
+
+}  // namespace
+
+std::vector<Violation> check_commands(const Ddr3Timing& t, const std::vector<Command>& cmds, unsigned max_postpone) {
+    Checker k(t, max_postpone);
+    for (const auto& c : cmds) k.check(c);
+    return std::move(k.violations);
+}
+
+}  // namespace memsim::dram

@@ -1,0 +1,29 @@
+#pragma once
+// An independent JEDEC DDR3 timing checker. It shares nothing with the controller but the timing
+// struct and the command format: it replays a command trace, keeps for every bank and rank the
+// last commands of each kind, and checks each new command against every JESD79-3F constraint
+// that applies, re-deriving the spacings from the timing parameters itself (the data bus is
+// checked as burst intervals rather than the controller's command-to-command spacings).
+// Each violation names the constraint, the two commands involved and the shortfall.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/dram/command.h"
+#include "models/dram/ddr3_timing.h"
+
+namespace memsim::dram {
+
+struct Violation {
+    std::string rule;     // "tRCD", "tFAW", "bank not open", ...
+    Command earlier, later;
+    std::string message;  // "cycle 11 RD 0 0 5 0: tRCD needs 11 after cycle 2 ACT 0 0 5 0, got 9"
+};
+
+// Checks CMDS (in issue order). MAX_POSTPONE: refreshes the controller may owe (JEDEC allows up to
+// 8): by cycle c a rank must have issued floor(c / tREFI) - MAX_POSTPONE - 1 REFs. Whatever the
+// setting, two REFs are at most 9 x tREFI apart and at most 8 are pulled in.
+std::vector<Violation> check_commands(const Ddr3Timing& t, const std::vector<Command>& cmds,
+                                      unsigned max_postpone = 8);
+
+}  // namespace memsim::dram

@@ -1,0 +1,517 @@
+#include "models/dram/controller.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+
+#include "sim/config/schema.h"
+#include "sim/core/error.h"
+
+namespace memsim::dram {
+
+namespace {
+bool check_mapping(const std::string& text, std::string* why) { return AddressMap::valid_order(text, why); }
+}  // namespace
+
+void GenericControllerParams::visit(config::ParamVisitor& v) {
+    using config::ParamSpec;
+    v(ParamSpec::choice("scheduler", "frfcfs", {"frfcfs", "fcfs"},
+                        "frfcfs: row hits first, then oldest (Rixner et al. 2000); fcfs: oldest request only"),
+      scheduler);
+    v(ParamSpec::choice("page_policy", "open", {"open", "closed", "open_adaptive", "closed_adaptive"},
+                        "open: rows stay open; closed: auto-precharge after every access; open_adaptive: close "
+                        "when only conflicts are queued; closed_adaptive: close unless a queued request hits"),
+      page_policy);
+    v(ParamSpec::choice("queue", "shared", {"shared", "per_bank"},
+                        "one read queue and one write queue for the channel, or one pair per bank"),
+      queue);
+    v(ParamSpec::count("queue_depth", "32", "requests", "read queue entries (per bank with queue: per_bank)")
+          .range(1, 4096),
+      queue_depth);
+    v(ParamSpec::count("write_queue_depth", "32", "requests", "write queue entries (per bank with queue: per_bank)")
+          .range(1, 4096),
+      write_queue_depth);
+    // gem5 MemCtrl's defaults: drain at 85 % full, stop at 50 %.
+    v(ParamSpec::real("write_high_watermark", "0.85", "fraction", "write-queue fill that starts a write drain")
+          .range(0, 1),
+      write_high_watermark);
+    v(ParamSpec::real("write_low_watermark", "0.5", "fraction", "write-queue fill at which a drain stops when reads wait")
+          .range(0, 1),
+      write_low_watermark);
+    v(ParamSpec::string("address_mapping", "RoBaRaCoCh",
+                        "address bits from most to least significant: Ro(w), Ba(nk), Ra(nk), Co(lumn), Ch(annel)")
+          .checked(check_mapping),
+      address_mapping);
+    v(ParamSpec::count("row_hit_cap", "16", "hits",
+                       "row hits served after an ACT before younger hits stop holding off an older conflict")
+          .range(1, 1 << 20),
+      row_hit_cap);
+    // JESD79-3F 4.17.1: up to 8 REF may be postponed and up to 8 pulled in.
+    v(ParamSpec::count("refresh_postpone", "0", "REF", "refreshes a busy rank may postpone (JEDEC: at most 8)")
+          .range(0, 8),
+      refresh_postpone);
+    v(ParamSpec::count("refresh_pull_in", "0", "REF", "refreshes an idle rank may issue ahead (JEDEC: at most 8)")
+          .range(0, 8),
+      refresh_pull_in);
+    v(ParamSpec::time("frontend_latency", "0ns",
+                      "controller pipeline added to every completion (port to queue and data back)")
+          .range(0, 1e9),
+      frontend_latency_ps);
+    v(ParamSpec::string("command_trace", "", "file to write the DRAM command trace to (CYCLE CMD RANK BANK ROW "
+                                             "COLUMN); empty: none"),
+      command_trace);
+}
+
+MEMSIM_REGISTER_PARAMS(GenericControllerParams, "memory.generic", "the generic DDR3 controller (memory.model: ddr3)");
+
+Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
+    : reads(r.counter("dram.reads", "requests", "read bursts served (write-queue hits included)")),
+      writes(r.counter("dram.writes", "requests", "write bursts accepted")),
+      bytes_read(r.counter("dram.bytes_read", "bytes", "bytes read")),
+      bytes_written(r.counter("dram.bytes_written", "bytes", "bytes written")),
+      row_hits(r.counter("dram.row_hits", "requests", "column accesses to the row already open")),
+      row_misses(r.counter("dram.row_misses", "requests", "accesses that needed an ACT on a precharged bank")),
+      row_conflicts(r.counter("dram.row_conflicts", "requests", "accesses that needed a PRE of another row first")),
+      refreshes(r.counter("dram.refreshes", "REF", "REF commands issued")),
+      activates(r.counter("dram.activates", "ACT", "ACT commands issued")),
+      precharges(r.counter("dram.precharges", "PRE", "PRE and PREA commands and auto-precharges")),
+      zqcs(r.counter("dram.zq_calibrations", "ZQCS", "ZQCS commands issued")),
+      write_forwards(r.counter("dram.write_forwards", "requests", "reads answered from the write queue")),
+      data_bus_cycles(r.counter("dram.data_bus_cycles", "nCK", "cycles the data bus carried bursts")) {
+    if (timed) {
+        read_latency_ns = &r.distribution("dram.read_latency_ns", "ns", "read latency, arrival to last data");
+        read_latency_cycles = &r.distribution("dram.read_latency_cycles", "nCK", "read latency in memory clocks");
+        end_ps = &r.counter("dram.end_ps", "ps", "time of the last read completion or write data on the bus");
+        cycles = &r.counter("dram.cycles", "nCK", "memory clocks simulated (to the last command or data)");
+        read_queue = &r.distribution("dram.read_queue_occupancy", "requests", "read queue length seen by each arrival");
+        write_queue =
+            &r.distribution("dram.write_queue_occupancy", "requests", "write queue length seen by each arrival");
+    }
+    for (uint32_t rk = 0; rk < t.ranks; ++rk)
+        for (uint32_t b = 0; b < t.banks; ++b) {
+            std::string n = "dram.rank" + std::to_string(rk) + ".bank" + std::to_string(b);
+            bank_reads.push_back(&r.counter(n + ".reads", "requests", "read bursts served by this bank"));
+            bank_writes.push_back(&r.counter(n + ".writes", "requests", "write bursts written to this bank"));
+            bank_activates.push_back(&r.counter(n + ".activates", "ACT", "ACT commands to this bank"));
+        }
+}
+
+Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool)
+    : t_(t),
+      p_(p),
+      map_(t, p.address_mapping),
+      timed_(timed),
+      frfcfs_(p.scheduler != "fcfs"),
+      per_bank_queue_(p.queue == "per_bank"),
+      stats_(r, t, timed) {
+    if (p.page_policy == "closed") page_ = Page::Closed;
+    else if (p.page_policy == "open_adaptive") page_ = Page::OpenAdaptive;
+    else if (p.page_policy == "closed_adaptive") page_ = Page::ClosedAdaptive;
+    else page_ = Page::Open;
+    if (p.write_low_watermark > p.write_high_watermark)
+        throw InputError("memory.generic.write_low_watermark (" + std::to_string(p.write_low_watermark) +
+                         ") is above write_high_watermark (" + std::to_string(p.write_high_watermark) + ")");
+    ranks_.resize(t.ranks);
+    tZQI_ck_ = t.tZQI_ps / t.tCK_ps;
+    for (uint32_t i = 0; i < t.ranks; ++i) {
+        // Ranks refresh staggered across one tREFI, as DRAMSim3 and DRAMSys do, so that they do
+        // not all stop at once.
+        ranks_[i].next_refresh = t.tREFI + uint64_t(i) * t.tREFI / t.ranks;
+        ranks_[i].next_zq = tZQI_ck_;
+    }
+    banks_.resize(t.ranks * t.banks);
+    blocked_.assign(t.ranks, 0);
+    queues_.resize(t.ranks * t.banks);
+    uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
+    write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
+    write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
+    if (!p.command_trace.empty()) {
+        trace_out_ = std::make_unique<std::ofstream>(p.command_trace);
+        if (!*trace_out_) throw InputError("memory.generic.command_trace: cannot write '" + p.command_trace + "'");
+        *trace_out_ << "# DRAM command trace: CYCLE CMD RANK BANK ROW COLUMN; part " << t.part << ", tCK "
+                    << t.tCK_ps << " ps\n";
+    }
+    if (timed) {
+        // The formulas read only the registry's own statistics: they outlive the controller.
+        auto& rd = stats_.bytes_read;
+        auto& wr = stats_.bytes_written;
+        auto& end = *stats_.end_ps;
+        auto& cycles = *stats_.cycles;
+        auto& busy = stats_.data_bus_cycles;
+        auto& lat = *stats_.read_latency_ns;
+        r.formula("dram.bandwidth_bytes_per_s", "B/s", "bytes read and written / dram.end_ps", [&rd, &wr, &end] {
+            return end.value() ? double(rd.value() + wr.value()) * 1e12 / double(end.value()) : 0.0;
+        });
+        r.formula("dram.read_latency_avg_ns", "ns", "mean read latency", [&lat] { return lat.mean(); });
+        r.formula("dram.read_latency_p50_ns", "ns", "median read latency", [&lat] { return lat.percentile(50); });
+        r.formula("dram.read_latency_p99_ns", "ns", "99th percentile read latency",
+                  [&lat] { return lat.percentile(99); });
+        r.formula("dram.bus_utilisation", "fraction", "data-bus cycles carrying bursts / dram.cycles", [&busy, &cycles] {
+            return cycles.value() ? double(busy.value()) / double(cycles.value()) : 0.0;
+        });
+    }
+}
+
+Controller::~Controller() = default;
+
+void Controller::note_end(uint64_t ps) {
+    end_ps_ = std::max(end_ps_, ps);
+    if (stats_.end_ps) stats_.end_ps->set(end_ps_);
+}
+
+void Controller::count(uint64_t bytes, bool write) {
+    if (write) {
+        ++stats_.writes;
+        stats_.bytes_written += bytes;
+    } else {
+        ++stats_.reads;
+        stats_.bytes_read += bytes;
+    }
+}
+
+bool Controller::can_accept(uint64_t addr, bool write) const {
+    uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
+    if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth;  // one pool of bank machines
+    if (!per_bank_queue_) return queued_[write] < depth;
+    DramAddress a = map_.decode(addr);
+    return queues_[bank_index(a.rank, a.bank)].q[write].size() < depth;
+}
+
+void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival) {
+    DramAddress da = map_.decode(addr);
+    uint32_t bi = bank_index(da.rank, da.bank);
+    Entry e{id, addr, da, bi, write, arrival, next_seq_++};
+    uint64_t burst = t_.burst_bytes();
+    if (stats_.read_queue) {
+        stats_.read_queue->sample(double(queued_[0]));
+        stats_.write_queue->sample(double(queued_[1]));
+    }
+    BankQueue& bq = queues_[bi];
+    bool queued_write = false;
+    if (!mig_ratio_)  // MIG's bank machines neither merge writes nor forward their data
+        for (const auto& w : bq.q[1])
+            if (w.addr / burst == addr / burst) queued_write = true;
+    if (write) {
+        count(burst, true);
+        // A second write to a queued line merges into it (the data is replaced in the queue).
+        if (!queued_write) {
+            bq.q[1].push_back(e);
+            touch(bi);
+            ++queued_[1];
+            ++ranks_[da.rank].queued;
+        }
+        note_end(arrival * t_.tCK_ps + p_.frontend_latency_ps);
+        if (on_done) on_done(id, arrival * t_.tCK_ps + p_.frontend_latency_ps);
+        return;
+    }
+    if (queued_write) {
+        count(burst, false);
+        ++stats_.write_forwards;
+        complete(e, arrival);  // the data is in the controller: no DRAM access
+        return;
+    }
+    bq.q[0].push_back(e);
+    touch(bi);
+    ++queued_[0];
+    ++ranks_[da.rank].queued;
+    if (mig_ratio_ && id != kPeriodicId) read_order_.push_back({e.seq, id, arrival, UINT64_MAX});
+}
+
+void Controller::complete(const Entry& e, uint64_t done_cycle) {
+    uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
+    note_end(done_ps);
+    if (e.write) return;
+    if (e.id == kPeriodicId) {
+        periodic_pending_ = false;
+        ++*stats_.periodic_reads;
+        return;
+    }
+    if (mig_ratio_) {
+        // The user interface returns read data in request order.
+        for (auto& pr : read_order_)
+            if (pr.seq == e.seq) pr.done_ps = done_ps;
+        release_reads();
+        return;
+    }
+    if (stats_.read_latency_ns) {
+        stats_.read_latency_ns->sample(double(done_ps - e.arrival * t_.tCK_ps) / 1000.0);
+        stats_.read_latency_cycles->sample(double(done_cycle - e.arrival));
+    }
+    if (e.id == waiting_id_) {
+        waiting_done_ps_ = done_ps;
+        waiting_done_ = true;
+    }
+    if (on_done) on_done(e.id, done_ps);
+}
+
+void Controller::release_reads() {
+    while (!read_order_.empty() && read_order_.front().done_ps != UINT64_MAX) {
+        PendingRead pr = read_order_.front();
+        read_order_.pop_front();
+        uint64_t done_ps = std::max(pr.done_ps, last_return_ps_);
+        last_return_ps_ = done_ps;
+        note_end(done_ps);
+        if (stats_.read_latency_ns) {
+            stats_.read_latency_ns->sample(double(done_ps - pr.arrival * t_.tCK_ps) / 1000.0);
+            stats_.read_latency_cycles->sample(double(done_ps - pr.arrival * t_.tCK_ps) / double(t_.tCK_ps));
+        }
+        if (pr.id == waiting_id_) {
+            waiting_done_ps_ = done_ps;
+            waiting_done_ = true;
+        }
+        if (on_done) on_done(pr.id, done_ps);
+    }
+}
+
+uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
+    r.served_by = mem::kServedByMemory;
+    bool write = mem::is_write(r.kind);
+    uint64_t burst = t_.burst_bytes();
+    uint64_t first = r.addr / burst, last = (r.addr + std::max<uint32_t>(r.size, 1) - 1) / burst;
+    if (!timed_) {
+        for (uint64_t b = first; b <= last; ++b) count(burst, write);
+        return 0;
+    }
+    uint64_t arrival = (issue_ps + t_.tCK_ps - 1) / t_.tCK_ps;
+    uint64_t done = issue_ps;
+    run_until(arrival);
+    for (uint64_t b = first; b <= last; ++b) {
+        uint64_t addr = b * burst;
+        // A full queue holds the request at the port until a slot frees (the port's back-pressure).
+        uint64_t at = arrival;
+        while (!can_accept(addr, write)) {
+            if (!step(UINT64_MAX)) throw SimulationError("dram: queue full and nothing to issue");
+            at = std::max(arrival, now_);
+        }
+        uint64_t id = next_id_++;
+        if (write) {
+            enqueue(id, addr, true, at);
+            done = std::max(done, at * t_.tCK_ps + p_.frontend_latency_ps);
+            continue;
+        }
+        waiting_id_ = id;
+        waiting_done_ = false;
+        enqueue(id, addr, false, at);
+        while (!waiting_done_)
+            if (!step(UINT64_MAX)) throw SimulationError("dram: a read is queued but nothing can be issued");
+        waiting_id_ = UINT64_MAX;
+        done = std::max(done, waiting_done_ps_);
+    }
+    return done;
+}
+
+void Controller::run_until(uint64_t limit) {
+    while (now_ < limit && step(limit)) {
+    }
+}
+
+void Controller::drain() {
+    while (!idle())
+        if (!step(UINT64_MAX)) throw SimulationError("dram: requests queued but nothing can be issued");
+}
+
+bool Controller::step(uint64_t limit) {
+    uint64_t due = UINT64_MAX;
+    for (auto& r : ranks_) {
+        update_due(r);
+        due = std::min({due, r.next_refresh, r.next_zq});
+    }
+    if (mig_ratio_ && mig_periodic_ck_ && !periodic_pending_) {
+        // MIG inserts a read when none was issued for the interval (PHY DQS tracking).
+        uint64_t at = last_read_issue_ + mig_periodic_ck_;
+        if (now_ >= at) {
+            periodic_pending_ = true;
+            enqueue(kPeriodicId, 0, false, now_);
+        } else {
+            due = std::min(due, at);
+        }
+    }
+    // Write drain by watermarks (gem5 MemCtrl's rule); MIG has no write queue.
+    if (mig_ratio_) {
+    } else if (write_mode_) {
+        if (!queued_[1] || (queued_[0] && queued_[1] <= write_low_)) write_mode_ = false;
+    } else if (queued_[1] >= write_high_ || (!queued_[0] && queued_[1])) {
+        write_mode_ = true;
+    }
+    Choice best;
+    for (uint32_t i = 0; i < ranks_.size(); ++i) {
+        Rank& r = ranks_[i];
+        bool urgent = this->urgent(r);
+        blocked_[i] = urgent;
+        bool idle_refresh =
+            r.queued == 0 && (r.refresh_owed > 0 || (r.refresh_owed > -int64_t(p_.refresh_pull_in)));
+        if (urgent || idle_refresh) choose_maintenance(best, i, urgent);
+    }
+    choose_request(best);
+    if (best.cycle == UINT64_MAX && due == UINT64_MAX) return false;
+    if (best.cycle > due && due < limit) {
+        // A refresh falls due before the next command: re-decide then.
+        now_ = std::max(now_, due);
+        return true;
+    }
+    if (best.cycle == UINT64_MAX || best.cycle >= limit) {
+        if (limit != UINT64_MAX) now_ = std::max(now_, limit);
+        return false;
+    }
+    issue(best);
+    return true;
+}
+
+void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col) {
+    Command c{cycle, cmd, rank, bank, row, col};
+    if (keep_commands_) commands_.push_back(c);
+    if (trace_out_) *trace_out_ << to_string(c) << '\n';
+}
+
+bool Controller::queued_hit(uint32_t bi, uint32_t row) const {
+    for (const auto& q : queues_[bi].q)
+        for (const auto& e : q)
+            if (e.a.row == row) return true;
+    return false;
+}
+
+bool Controller::queued_conflict(uint32_t bi, uint32_t row) const {
+    for (const auto& q : queues_[bi].q)
+        for (const auto& e : q)
+            if (e.a.row != row) return true;
+    return false;
+}
+
+void Controller::issue(const Choice& c) {
+    const uint64_t now = c.cycle;
+    Rank& r = ranks_[c.rank];
+    const uint32_t BL2 = t_.burst_cycles();
+    now_ = now + 1;  // one command per clock on the command bus
+    switch (c.cmd) {
+        case Cmd::PREA:
+            for (uint32_t k = 0; k < t_.banks; ++k)
+                if (Bank& b = banks_[bank_index(c.rank, k)]; b.open_row >= 0) {
+                    touch(bank_index(c.rank, k));
+                    b.open_row = -1;
+                    b.t_act = std::max(b.t_act, now + t_.tRP);
+                }
+            r.open_banks = 0;
+            ++stats_.precharges;
+            record(now, Cmd::PREA, c.rank, 0, 0, 0);
+            return;
+        case Cmd::REF:
+        case Cmd::ZQCS: {
+            uint64_t busy = c.cmd == Cmd::REF ? t_.tRFC : t_.tZQCS;
+            for (uint32_t k = 0; k < t_.banks; ++k) {
+                Bank& b = banks_[bank_index(c.rank, k)];
+                b.t_act = std::max(b.t_act, now + busy);
+            }
+            if (c.cmd == Cmd::REF) {
+                --r.refresh_owed;
+                r.last_ref = now;
+                ++stats_.refreshes;
+            } else {
+                r.zq_owed = false;
+                ++stats_.zqcs;
+            }
+            record(now, c.cmd, c.rank, 0, 0, 0);
+            return;
+        }
+        default: break;
+    }
+    const uint32_t bi = bank_index(c.rank, c.bank);
+    auto& q = queues_[bi].q[c.dir];
+    const size_t idx = size_t(c.entry);
+    Entry e = q[idx];
+    Bank& b = banks_[bi];
+    touch(bi);  // its open row, hit count or queue changes
+    if (c.cmd == Cmd::ACT) {
+        b.open_row = e.a.row;
+        b.hits_since_act = 0;
+        b.t_col = std::max(b.t_col, now + t_.tRCD - t_.AL);  // JESD79-3F: RD/WR may follow ACT at tRCD - AL
+        b.t_pre = std::max(b.t_pre, now + t_.tRAS);
+        b.t_act = std::max(b.t_act, now + t_.tRC);
+        r.t_act = std::max(r.t_act, now + t_.tRRD);
+        r.faw[r.faw_next] = now;
+        r.faw_next = (r.faw_next + 1) % 4;
+        ++r.acts;
+        ++r.open_banks;
+        q[idx].needed_act = true;
+        ++stats_.activates;
+        ++*stats_.bank_activates[bi];
+        record(now, Cmd::ACT, c.rank, c.bank, e.a.row, 0);
+        return;
+    }
+    if (c.cmd == Cmd::PRE) {
+        b.open_row = -1;
+        b.t_act = std::max(b.t_act, now + t_.tRP);
+        --r.open_banks;
+        q[idx].needed_pre = true;
+        ++stats_.precharges;
+        record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
+        return;
+    }
+    // A column command: the request is served.
+    bool write = e.write;
+    q.erase(q.begin() + std::ptrdiff_t(idx));
+    --queued_[write ? 1 : 0];
+    --r.queued;
+    bool ap = false;
+    switch (page_) {
+        case Page::Open: break;
+        case Page::Closed: ap = true; break;
+        case Page::OpenAdaptive:
+            ap = !queued_hit(bi, e.a.row) && queued_conflict(bi, e.a.row);
+            break;
+        case Page::ClosedAdaptive: ap = !queued_hit(bi, e.a.row); break;
+    }
+    ++b.hits_since_act;
+    if (e.needed_pre) ++stats_.row_conflicts;
+    else if (e.needed_act) ++stats_.row_misses;
+    else ++stats_.row_hits;
+    const uint32_t RL = t_.RL(), WL = t_.WL();
+    uint64_t data_start = now + (write ? WL : RL);
+    // Column-to-column spacing, JESD79-3F 4.14-4.16: same rank tCCD; RD->WR RL + BL/2 + 2 - WL;
+    // WR->RD WL + BL/2 + tWTR. Other ranks share only the data bus: BL/2 + tRTRS between bursts.
+    for (uint32_t k = 0; k < ranks_.size(); ++k) {
+        Rank& o = ranks_[k];
+        if (k == c.rank) {
+            if (write) {
+                o.t_wr = std::max(o.t_wr, now + t_.tCCD);
+                o.t_rd = std::max(o.t_rd, now + WL + BL2 + t_.tWTR);
+            } else {
+                o.t_rd = std::max(o.t_rd, now + t_.tCCD);
+                o.t_wr = std::max(o.t_wr, now + RL + BL2 + 2 - WL);
+            }
+        } else {
+            // The other rank's burst may start tRTRS after this one ends on the data bus.
+            uint64_t free = data_start + BL2 + t_.tRTRS;
+            uint64_t rd = free > RL ? free - RL : 0, wr = free > WL ? free - WL : 0;
+            o.t_rd = std::max(o.t_rd, rd);
+            o.t_wr = std::max(o.t_wr, wr);
+        }
+    }
+    // Earliest precharge of this bank: RD -> PRE AL + tRTP; WR -> PRE WL + BL/2 + tWR.
+    uint64_t pre = write ? now + WL + BL2 + t_.tWR : now + t_.AL + t_.tRTP;
+    b.t_pre = std::max(b.t_pre, pre);
+    if (ap) {
+        // Auto-precharge starts when an explicit PRE could (tRAS lockout included), JESD79-3F 4.17.
+        b.open_row = -1;
+        b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
+        --r.open_banks;
+        ++stats_.precharges;
+    }
+    stats_.data_bus_cycles += BL2;
+    last_data_end_ = std::max(last_data_end_, data_start + BL2);
+    if (stats_.cycles) stats_.cycles->set(std::max(now_, last_data_end_));
+    last_column_write_ = write;
+    if (write) {
+        ++*stats_.bank_writes[bi];
+    } else {
+        last_read_issue_ = now;
+        if (e.id != kPeriodicId) {
+            count(t_.burst_bytes(), false);
+            ++*stats_.bank_reads[bi];
+        }
+    }
+    record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
+    if (write) note_end((data_start + BL2) * t_.tCK_ps);
+    complete(e, data_start + BL2);
+}
+
+}  // namespace memsim::dram

@@ -1,0 +1,209 @@
+#pragma once
+// The `generic` DDR3 controller (memory.model: ddr3): the controller DRAMSim3, Ramulator and
+// DRAMSys users compare with. Plain C++, no SystemC. The same engine runs the MIG 7-series rules
+// (memory.model: mig), whose scheduling replaces steps 2 and the write queue below (mig.h).
+//
+// One command bus and one data bus per channel; per rank a tRRD/tFAW activate window, refresh and
+// ZQ state; per bank its open row and the earliest cycle each command may next be issued, kept the
+// way JESD79-3F states each constraint (a command pushes the earliest time of the commands that
+// must wait for it). The scheduler picks at each command slot:
+//   1. a rank's overdue maintenance (PREA then REF; ZQCS), which blocks that rank's requests;
+//   2. FR-FCFS: among the requests of the active queue whose next command is ready soonest, a
+//      row hit (column command) first, then the oldest (ACT or PRE); a PRE that would close a row
+//      that queued requests still hit waits, unless those hits are younger than the request that
+//      needs the PRE and the row has served row_hit_cap hits since its ACT (starvation bound).
+//      FCFS: only the oldest request of the active queue is served.
+//   3. idle-rank maintenance (postponed refresh, pull-in).
+// Writes are posted: a write completes when accepted into the write queue and is written later;
+// the write queue is drained when it reaches the high watermark (or no reads wait) until it falls
+// to the low watermark. A read that hits a queued write is answered from the write queue.
+//
+// Two ways to drive it:
+//  - event-driven (standalone traces, all arrivals known): enqueue() requests as they arrive and
+//    run_until() the next arrival; requests queued together are reordered for real.
+//  - mem::Port::access (loosely timed, behind the caches): each request's completion is computed
+//    when it arrives. The controller first issues what its queues hold up to the arrival (posted
+//    writes, refresh), then runs until this request completes. A request that arrives earlier than
+//    commands already issued for an earlier one cannot go before them: it is treated as waiting in
+//    the queue (LT order = arrival order, like a blocking core). Posted writes still reorder.
+#include <cstdint>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/dram/address_map.h"
+#include "models/dram/command.h"
+#include "models/dram/ddr3_timing.h"
+#include "models/dram/mig.h"
+#include "models/interconnect/port.h"
+#include "sim/config/param.h"
+#include "sim/stats/stats.h"
+
+namespace memsim::dram {
+
+struct GenericControllerParams {
+    std::string scheduler, page_policy, queue, address_mapping, command_trace;
+    uint64_t queue_depth, write_queue_depth, row_hit_cap, refresh_postpone, refresh_pull_in;
+    double write_high_watermark, write_low_watermark;
+    uint64_t frontend_latency_ps;
+
+    void visit(config::ParamVisitor& v);
+};
+
+class Controller final : public mem::Port {
+public:
+    // TIMED false: functional mode, access() only counts.
+    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed = true)
+        : Controller(t, p, r, timed, false) {}
+    // The MIG 7-series rules (models/dram/mig.h, memory.model: mig).
+    Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed = true);
+    ~Controller() override;
+
+    // mem::Port, loosely timed: see the header comment. Requests are split into bursts (64 B).
+    uint64_t access(const mem::Request& r, uint64_t issue_ps) override;
+
+    // Event-driven use. Whether a request for ADDR fits its queue now.
+    bool can_accept(uint64_t addr, bool write) const;
+    // Queues one burst arriving at ARRIVAL_CYCLE (nCK). Precondition: can_accept.
+    // A write is complete when accepted: ON_DONE is called at once for it.
+    void enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival_cycle);
+    // Issues every command that can go on the bus before cycle LIMIT.
+    void run_until(uint64_t limit);
+    // Issues one command (or passes a refresh due time); false if nothing is queued or due.
+    bool step(uint64_t limit);
+    // Runs until every queue is empty.
+    void drain();
+    bool idle() const { return queued_[0] == 0 && queued_[1] == 0; }
+    uint64_t now() const { return now_; }  // the next free command-bus slot, in nCK
+    // The last completion or last write data on the bus, in ps (what dram.bandwidth_bytes_per_s divides by).
+    uint64_t end_ps() const { return end_ps_; }
+
+    // Called when a request completes: (id, completion in ps).
+    std::function<void(uint64_t, uint64_t)> on_done;
+    // Keep every issued command in memory (tests and the checker).
+    void keep_commands(bool on) { keep_commands_ = on; }
+    const std::vector<Command>& commands() const { return commands_; }
+    // The timing the controller keeps: the part's, or for MIG its timers in whole ui_clk cycles.
+    const Ddr3Timing& timing() const { return t_; }
+    const AddressMap& address_map() const { return map_; }
+
+private:
+    struct Bank {
+        int64_t open_row = -1;
+        uint64_t t_act = 0, t_col = 0, t_pre = 0;  // earliest ACT, RD/WR, PRE
+        uint32_t hits_since_act = 0;
+    };
+    struct Rank {
+        uint64_t t_act = 0;   // tRRD
+        uint64_t faw[4] = {};  // the last four ACTs, for tFAW
+        unsigned faw_next = 0;
+        uint64_t acts = 0;
+        uint64_t t_rd = 0, t_wr = 0;  // column-to-column constraints (tCCD, turnaround, tWTR)
+        int64_t refresh_owed = 0;     // due minus issued; negative when pulled in
+        uint64_t next_refresh = 0, next_zq = 0, last_ref = 0;
+        bool zq_owed = false;
+        unsigned open_banks = 0;
+        uint64_t queued = 0;
+    };
+    struct Entry {
+        uint64_t id, addr;
+        DramAddress a;
+        uint32_t bi;  // bank_index(rank, bank)
+        bool write;
+        uint64_t arrival;  // nCK
+        uint64_t seq;      // arrival order across banks
+        bool needed_act = false, needed_pre = false;
+    };
+    // A bank's requests in arrival order, per direction, and its next commands (cached until the
+    // bank or its queue changes): the oldest row hit, and the oldest other request with whether
+    // FR-FCFS holds its PRE back.
+    struct BankQueue {
+        std::vector<Entry> q[2];  // [0] reads, [1] writes
+        bool dirty[2] = {true, true};
+        int hit[2] = {-1, -1}, other[2] = {-1, -1};
+        bool hold[2] = {false, false};
+    };
+    struct Choice {
+        uint64_t cycle = UINT64_MAX;
+        int cls = 9;  // 0 maintenance, 1 column, 2 row, 3 idle maintenance
+        Cmd cmd = Cmd::ACT;
+        uint32_t rank = 0, bank = 0;
+        int entry = -1;  // in the bank's queue of direction dir
+        int dir = 0;     // 0 read, 1 write
+        uint64_t seq = UINT64_MAX;
+    };
+
+    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool mig);
+
+    Ddr3Timing t_;
+    GenericControllerParams p_;
+    // MIG mode (mig.cpp): ui_clk ratio (0: the generic controller), ordering, periodic reads,
+    // reads returned in request order.
+    uint32_t mig_ratio_ = 0;
+    bool mig_strict_ = false, last_column_write_ = false, periodic_pending_ = false;
+    uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
+    struct PendingRead {
+        uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
+    };
+    std::deque<PendingRead> read_order_;
+    static constexpr uint64_t kPeriodicId = UINT64_MAX - 1;
+    AddressMap map_;
+    bool timed_, frfcfs_, per_bank_queue_;
+    enum class Page { Open, Closed, OpenAdaptive, ClosedAdaptive } page_;
+    std::vector<Rank> ranks_;
+    std::vector<Bank> banks_;     // rank-major
+    std::vector<char> blocked_;   // per rank: overdue maintenance holds its requests
+    std::vector<BankQueue> queues_;  // rank-major, as banks_
+    uint64_t queued_[2] = {0, 0};     // reads, writes
+    uint64_t next_seq_ = 0;
+    bool write_mode_ = false;
+    uint64_t now_ = 0;
+    uint64_t tZQI_ck_;
+    uint64_t write_high_, write_low_;
+    uint64_t last_data_end_ = 0;
+    uint64_t next_id_ = 0;
+    // The LT caller waiting for one read.
+    uint64_t waiting_id_ = UINT64_MAX, waiting_done_ps_ = 0;
+    bool waiting_done_ = false;
+    bool keep_commands_ = false;
+    std::vector<Command> commands_;
+    std::unique_ptr<std::ofstream> trace_out_;
+    struct Stats {
+        stats::Counter &reads, &writes, &bytes_read, &bytes_written, &row_hits, &row_misses, &row_conflicts,
+            &refreshes, &activates, &precharges, &zqcs, &write_forwards, &data_bus_cycles;
+        stats::Counter *end_ps = nullptr, *cycles = nullptr;  // timed only
+        stats::Counter* periodic_reads = nullptr;             // MIG only
+        stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
+                            *write_queue = nullptr;
+        std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;
+        Stats(stats::Registry& r, const Ddr3Timing& t, bool timed);
+    } stats_;
+    uint64_t end_ps_ = 0;  // last completion, for the bandwidth formula
+
+    void update_due(Rank& r);
+    bool urgent(const Rank& r) const;
+    bool refresh_near_limit(const Rank& r) const;
+    uint32_t bank_index(uint32_t rank, uint32_t bank) const { return rank * t_.banks + bank; }
+    void refresh_candidates(BankQueue& bq, int dir, const Bank& b);
+    void consider_bank(Choice& best, uint32_t bi, int dir);
+    void choose_fcfs(Choice& best, int dir);
+    void choose_mig(Choice& best);
+    uint64_t slot(uint64_t at, bool column) const;
+    void release_reads();
+    static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
+    void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = true; }
+    void choose_maintenance(Choice& best, uint32_t r, bool urgent);
+    void choose_request(Choice& best);
+    void issue(const Choice& c);
+    void record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col);
+    bool queued_hit(uint32_t bi, uint32_t row) const;
+    bool queued_conflict(uint32_t bi, uint32_t row) const;
+    void complete(const Entry& e, uint64_t done_cycle);
+    void count(uint64_t bytes, bool write);
+    void note_end(uint64_t ps);
+};
+
+}  // namespace memsim::dram

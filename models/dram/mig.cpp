@@ -1,0 +1,139 @@
+// The MIG 7-series rules of models/dram/mig.h, as a mode of the command engine.
+#include "models/dram/mig.h"
+
+#include <algorithm>
+
+#include "models/dram/controller.h"
+#include "sim/config/schema.h"
+
+namespace memsim::dram {
+
+void MigParams::visit(config::ParamVisitor& v) {
+    using config::ParamSpec;
+    v(ParamSpec::choice("phy_ratio", "4:1", {"4:1", "2:1"},
+                        "PHY to controller clock ratio: memory clocks per ui_clk (UG586 'nCK_PER_CLK')"),
+      phy_ratio);
+    v(ParamSpec::count("bank_machines", "4", "machines", "bank machines: requests accepted at once (nBANK_MACHS)")
+          .range(2, 8),
+      bank_machines);
+    v(ParamSpec::choice("ordering", "NORM", {"NORM", "STRICT"},
+                        "NORM: column commands reorder except writes among writes; STRICT: arrival order"),
+      ordering);
+    v(ParamSpec::choice("mem_addr_order", "BANK_ROW_COLUMN", {"BANK_ROW_COLUMN", "ROW_BANK_COLUMN"},
+                        "how app_addr is sliced, rank on top (UG586 MEM_ADDR_ORDER)"),
+      mem_addr_order);
+    v(ParamSpec::time("periodic_read_interval", "1us", "a read is inserted when none was issued for this long; 0: off")
+          .range(0, 1e12),
+      periodic_read_ps);
+    v(ParamSpec::time("frontend_latency", "0ns", "user-interface and PHY pipeline added to every completion")
+          .range(0, 1e9),
+      frontend_latency_ps);
+    v(ParamSpec::string("command_trace", "", "file to write the DRAM command trace to; empty: none"), command_trace);
+}
+
+MEMSIM_REGISTER_PARAMS(MigParams, "memory.mig", "the MIG 7-series DDR3 controller (memory.model: mig)");
+
+namespace {
+
+// The generic engine's settings that MIG's rules amount to.
+GenericControllerParams engine_params(const MigParams& m) {
+    GenericControllerParams p;
+    p.scheduler = "frfcfs";          // unused in MIG mode
+    p.page_policy = "closed_adaptive";  // open only while an accepted request hits the row
+    p.queue = "shared";
+    p.address_mapping = m.mem_addr_order == "ROW_BANK_COLUMN" ? "RaRoBaCoCh" : "RaBaRoCoCh";
+    p.command_trace = m.command_trace;
+    p.queue_depth = m.bank_machines;
+    p.write_queue_depth = m.bank_machines;
+    p.row_hit_cap = 1;
+    p.refresh_postpone = 0;
+    p.refresh_pull_in = 8;
+    p.write_high_watermark = 1;
+    p.write_low_watermark = 0;
+    p.frontend_latency_ps = m.frontend_latency_ps;
+    return p;
+}
+
+uint32_t round_up(uint32_t n, uint32_t k) { return (n + k - 1) / k * k; }
+
+// The controller's timers in whole ui_clk cycles. CL, CWL and AL are the device's latencies and
+// stay as they are; tREFI is a maximum and stays.
+Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
+    for (uint32_t* f : {&t.tRCD, &t.tRP, &t.tRAS, &t.tRC, &t.tRRD, &t.tFAW, &t.tWR, &t.tWTR, &t.tRTP, &t.tCCD,
+                        &t.tRFC, &t.tZQCS, &t.tRTRS})
+        *f = round_up(*f, k);
+    return t;
+}
+
+}  // namespace
+
+Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed)
+    : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4), engine_params(m), r, timed, true) {
+    mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
+    mig_strict_ = m.ordering == "STRICT";
+    mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
+    stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
+}
+
+uint64_t Controller::slot(uint64_t at, bool column) const {
+    if (!mig_ratio_) return at;
+    // Row commands in slot 0 or 2 (4:1) / 0 (2:1); column commands in slot 1.
+    for (uint64_t c = at;; ++c) {
+        uint64_t s = c % mig_ratio_;
+        if (column ? s == 1 : (s == 0 || (mig_ratio_ == 4 && s == 2))) return c;
+    }
+}
+
+void Controller::choose_mig(Choice& best) {
+    uint64_t oldest = UINT64_MAX, oldest_write = UINT64_MAX;
+    for (const auto& bq : queues_) {
+        for (int d = 0; d < 2; ++d)
+            if (!bq.q[d].empty()) oldest = std::min(oldest, bq.q[d].front().seq);
+        if (!bq.q[1].empty()) oldest_write = std::min(oldest_write, bq.q[1].front().seq);
+    }
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi) {
+        const BankQueue& bq = queues_[bi];
+        if (blocked_[bi / t_.banks]) continue;
+        // A rank-bank serves its requests in arrival order (bank_queue.v).
+        int dir;
+        if (bq.q[0].empty() && bq.q[1].empty()) continue;
+        if (bq.q[0].empty()) dir = 1;
+        else if (bq.q[1].empty()) dir = 0;
+        else dir = bq.q[1].front().seq < bq.q[0].front().seq;
+        const Entry& e = bq.q[dir].front();
+        const Bank& b = banks_[bi];
+        const Rank& r = ranks_[e.a.rank];
+        Choice c;
+        c.rank = e.a.rank;
+        c.bank = e.a.bank;
+        c.entry = 0;
+        c.dir = dir;
+        c.seq = e.seq;
+        uint64_t at = std::max(now_, e.arrival);
+        if (b.open_row == int64_t(e.a.row)) {
+            // NORM keeps writes in order; STRICT keeps every column command in order.
+            if (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write)) continue;
+            c.cls = 1;
+            c.cmd = e.write ? Cmd::WR : Cmd::RD;
+            c.cycle = slot(std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd)), true);
+        } else if (b.open_row < 0) {
+            c.cls = 2;
+            c.cmd = Cmd::ACT;
+            uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;
+            c.cycle = slot(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), false);
+        } else {
+            c.cls = 2;
+            c.cmd = Cmd::PRE;
+            c.cycle = slot(std::max(at, b.t_pre), false);
+        }
+        // Same bus direction as the last column command first (col_mach.v), then the oldest.
+        bool turn = c.cls == 1 && last_column_write_ != (dir == 1);
+        bool best_turn = best.cls == 1 && last_column_write_ != (best.dir == 1);
+        if (c.cycle < best.cycle ||
+            (c.cycle == best.cycle &&
+             (c.cls < best.cls || (c.cls == best.cls && (turn < best_turn || (turn == best_turn && c.seq < best.seq))))))
+            best = c;
+    }
+}
+
+}  // namespace memsim::dram

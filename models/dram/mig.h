@@ -1,0 +1,36 @@
+#pragma once
+// `memory.model: mig`: the Xilinx MIG 7-series DDR3 controller's scheduling rules, run by the same
+// command engine as the generic controller (models/dram/controller.h). What is taken from MIG
+// (UG586; the generated RTL: bank_queue.v, bank_state.v, rank_cntrl.v, col_mach.v, ui_*.v;
+// /work/shared/reference/dram-and-mig.md):
+//  - bank machines (2..8, default 4), one per accepted request, from acceptance to its column
+//    command: a request is accepted (app_rdy) only while one is free; reads and writes share them.
+//  - requests to one rank-bank are served in arrival order; across banks row commands reorder.
+//  - a row stays open only while an accepted request hits it, else auto-precharge.
+//  - ORDERING NORM: column commands reorder except writes among writes; STRICT: arrival order.
+//  - the controller's timers count ui_clk cycles (nCK_PER_CLK = 4 or 2 memory clocks): every
+//    JEDEC spacing is rounded up to whole ui_clk cycles, and commands sit in fixed slots of the
+//    ui_clk (row commands in slot 0 or 2, column commands in slot 1 at 4:1; 0 and 1 at 2:1: an
+//    assumption, the RTL places them by CWL parity).
+//  - among ready column commands, the bus direction of the last one first (col_mach.v), then age.
+//  - read data returned in request order (the user interface's read buffer).
+//  - MEM_ADDR_ORDER BANK_ROW_COLUMN or ROW_BANK_COLUMN, rank on top; app_addr counts 8-byte words,
+//    so byte address = app_addr x 8 and a 64-byte burst advances app_addr by 8.
+//  - refresh every tREFI, up to 8 pulled in while the rank is idle; ZQCS every 128 ms; a periodic
+//    read when no read was issued for periodic_read_interval (1 us).
+// Not modelled: the UI and PHY pipeline latency (frontend_latency adds a fixed amount), calibration,
+// the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req / app_zq_req.
+#include <cstdint>
+#include <string>
+
+#include "sim/config/param.h"
+
+namespace memsim::dram {
+
+struct MigParams {
+    std::string phy_ratio, ordering, mem_addr_order, command_trace;
+    uint64_t bank_machines, periodic_read_ps, frontend_latency_ps;
+    void visit(config::ParamVisitor& v);
+};
+
+}  // namespace memsim::dram

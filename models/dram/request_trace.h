@@ -1,0 +1,37 @@
+#pragma once
+// Memory-request traces of the DRAM simulators users compare with, to drive a controller alone:
+//   dramsim3   `0xADDR READ|WRITE CYCLE`      DRAMSim3's trace CPU (src/cpu.cc TraceBasedCPU);
+//                                            CYCLE in memory clocks
+//   ramulator  `LD|ST ADDR`                   Ramulator 2's LoadStoreTrace (ADDR hex with 0x, or
+//                                            decimal); no times: requests go as fast as accepted
+//   stl        `CYCLE: read|write [(LEN)] 0xADDR [DATA]`   DRAMSys's StlPlayer; CYCLE in memory
+//                                            clocks here (DRAMSys: the player's clock)
+// Empty lines and lines starting with '#' are skipped. Anything else that does not parse is an
+// InputError naming the file and line.
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+
+namespace memsim::dram {
+
+struct TraceRequest {
+    uint64_t cycle;  // arrival in memory clocks (nCK)
+    uint64_t addr;
+    bool write;
+};
+
+class RequestSource {
+public:
+    virtual ~RequestSource() = default;
+    // The next request in arrival order; false at the end.
+    virtual bool next(TraceRequest& out) = 0;
+};
+
+// FORMAT: dramsim3, ramulator, stl, or auto (from the first request line).
+std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format = "auto");
+// Parses one line; false for a blank or comment line. Throws InputError{FILE:LINE} on bad input.
+bool parse_request_line(const std::string& format, const std::string& line, const std::string& file, uint64_t n,
+                        TraceRequest& out);
+
+}  // namespace memsim::dram

@@ -1,0 +1,167 @@
+// The generic controller's choice of the next command: refresh and ZQ due times, overdue and idle
+// maintenance, FR-FCFS over each bank's cached candidates, FCFS. The MIG rules choose in mig.cpp;
+// issuing a command and its bookkeeping are in controller.cpp.
+#include <algorithm>
+
+#include "models/dram/controller.h"
+
+namespace memsim::dram {
+
+void Controller::update_due(Rank& r) {
+    while (now_ >= r.next_refresh) {
+        ++r.refresh_owed;
+        r.next_refresh += t_.tREFI;
+    }
+    if (now_ >= r.next_zq) {
+        r.zq_owed = true;
+        r.next_zq += tZQI_ck_;
+    }
+}
+
+bool Controller::refresh_near_limit(const Rank& r) const {
+    // After pulling in, the dues alone could leave more than 9 x tREFI between two REFs, which
+    // JESD79-3F 4.18 forbids: refresh when that time draws near (a pull-in if none is owed yet).
+    return r.refresh_owed > -int64_t(p_.refresh_pull_in) &&
+           now_ + 2 * (t_.tRFC + t_.tRP + t_.tRAS) >= r.last_ref + 9 * uint64_t(t_.tREFI);
+}
+
+bool Controller::urgent(const Rank& r) const {
+    return r.zq_owed || r.refresh_owed > int64_t(p_.refresh_postpone) || refresh_near_limit(r);
+}
+
+void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
+    Rank& r = ranks_[ri];
+    Choice c;
+    c.cls = urgent ? 0 : 3;
+    c.rank = ri;
+    if (r.open_banks) {
+        // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
+        uint64_t at = now_;
+        for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too
+        c.cycle = slot(at, false);
+        c.cmd = Cmd::PREA;
+    } else {
+        uint64_t at = now_;
+        for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
+        c.cycle = slot(at, false);
+        c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
+    }
+    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+}
+
+void Controller::refresh_candidates(BankQueue& bq, int dir, const Bank& b) {
+    const auto& q = bq.q[dir];
+    int hit = -1, other = -1;
+    for (int i = 0; i < int(q.size()) && (hit < 0 || other < 0); ++i) {
+        if (b.open_row == int64_t(q[size_t(i)].a.row)) {
+            if (hit < 0) hit = i;
+        } else if (other < 0) {
+            other = i;
+        }
+    }
+    bq.hit[dir] = hit;
+    bq.other[dir] = other;
+    // FR-FCFS: a PRE that would close a row queued requests still hit waits, unless those hits
+    // are all younger than the request that needs it and the row has served row_hit_cap hits.
+    bq.hold[dir] = hit >= 0 && other >= 0 &&
+                   (q[size_t(hit)].seq < q[size_t(other)].seq || b.hits_since_act < p_.row_hit_cap);
+    bq.dirty[dir] = false;
+}
+
+// The earliest command wins; at the same cycle a column command before a row command, then the
+// oldest request.
+bool Controller::better(uint64_t at, int cls, uint64_t seq, const Choice& best) {
+    return at < best.cycle || (at == best.cycle && (cls < best.cls || (cls == best.cls && seq < best.seq)));
+}
+
+void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
+    BankQueue& bq = queues_[bi];
+    const auto& q = bq.q[dir];
+    if (q.empty()) return;
+    const Bank& b = banks_[bi];
+    if (bq.dirty[dir]) refresh_candidates(bq, dir, b);
+    const uint32_t rank = bi / t_.banks;
+    const Rank& r = ranks_[rank];
+    auto take = [&](uint64_t at, int cls, Cmd cmd, int entry, uint64_t seq) {
+        if (!better(at, cls, seq, best)) return;
+        best.cycle = at;
+        best.cls = cls;
+        best.cmd = cmd;
+        best.rank = rank;
+        best.bank = bi % t_.banks;
+        best.entry = entry;
+        best.dir = dir;
+        best.seq = seq;
+    };
+    if (bq.hit[dir] >= 0) {
+        const Entry& e = q[size_t(bq.hit[dir])];
+        uint64_t at = std::max(std::max(now_, e.arrival), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+        take(at, 1, e.write ? Cmd::WR : Cmd::RD, bq.hit[dir], e.seq);
+    }
+    if (bq.other[dir] >= 0) {
+        const Entry& e = q[size_t(bq.other[dir])];
+        uint64_t at = std::max(now_, e.arrival);
+        if (b.open_row < 0) {
+            uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
+            take(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), 2, Cmd::ACT, bq.other[dir], e.seq);
+        } else if (!bq.hold[dir]) {
+            take(std::max(at, b.t_pre), 2, Cmd::PRE, bq.other[dir], e.seq);
+        }
+    }
+}
+
+void Controller::choose_fcfs(Choice& best, int dir) {
+    // Only the oldest request of the active direction is served.
+    uint32_t oldest = UINT32_MAX;
+    uint64_t seq = UINT64_MAX;
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi) {
+        const auto& q = queues_[bi].q[dir];
+        if (!q.empty() && !blocked_[bi / t_.banks] && q.front().seq < seq) {
+            seq = q.front().seq;
+            oldest = bi;
+        }
+    }
+    if (oldest == UINT32_MAX) return;
+    const Entry& e = queues_[oldest].q[dir].front();
+    const Bank& b = banks_[oldest];
+    const Rank& r = ranks_[e.a.rank];
+    Choice c;
+    c.rank = e.a.rank;
+    c.bank = e.a.bank;
+    c.entry = 0;
+    c.dir = dir;
+    c.seq = e.seq;
+    uint64_t at = std::max(now_, e.arrival);
+    if (b.open_row == int64_t(e.a.row)) {
+        c.cls = 1;
+        c.cmd = e.write ? Cmd::WR : Cmd::RD;
+        c.cycle = std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+    } else if (b.open_row < 0) {
+        c.cls = 2;
+        c.cmd = Cmd::ACT;
+        uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;
+        c.cycle = std::max(std::max(at, b.t_act), std::max(r.t_act, faw));
+    } else {
+        c.cls = 2;
+        c.cmd = Cmd::PRE;
+        c.cycle = std::max(at, b.t_pre);
+    }
+    if (better(c.cycle, c.cls, c.seq, best)) best = c;
+}
+
+void Controller::choose_request(Choice& best) {
+    if (mig_ratio_) {
+        choose_mig(best);
+        return;
+    }
+    int dir = write_mode_ ? 1 : 0;
+    if (!queued_[dir]) return;
+    if (!frfcfs_) {
+        choose_fcfs(best, dir);
+        return;
+    }
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi)
+        if (!blocked_[bi / t_.banks]) consider_bank(best, bi, dir);
+}
+
+}  // namespace memsim::dram

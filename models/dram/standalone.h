@@ -1,0 +1,34 @@
+#pragma once
+// The DDR3 controller from a configuration, and standalone DRAM runs: a memory-request trace
+// (DRAMSim3, Ramulator or DRAMSys format, models/dram/request_trace.h) drives the controller
+// alone, in its event-driven mode where every arrival is known and queued requests reorder.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "models/dram/controller.h"
+#include "models/dram/request_trace.h"
+#include "sim/config/config.h"
+#include "sim/stats/stats.h"
+
+namespace memsim::dram {
+
+// The controller `memory.model` names (ddr3: the generic one, with `memory.generic`; mig: the
+// MIG 7-series rules, with `memory.mig`) on the part `memory.ddr3.part`. TIMED false: functional mode (counts only).
+std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Registry& reg, bool timed = true);
+
+// Feeds SRC to CTL: each request arrives at its cycle, or, when its queue is full, when a slot
+// frees (the trace waits, as DRAMSim3's trace CPU does); then drains. Returns the requests fed.
+uint64_t drive(Controller& ctl, RequestSource& src);
+
+struct StandaloneResult {
+    uint64_t requests = 0;
+    uint64_t end_ps = 0;  // the last read completion or write data on the bus
+};
+
+// A standalone DRAM run: make_controller(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
+// dramsim3, ramulator or stl); statistics go to REG (dram.*).
+StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
+                               const std::string& format = "auto");
+
+}  // namespace memsim::dram

@@ -1,0 +1,126 @@
+// Loaded DDR3-1600 (MT8KTF51264HZ-1G6, one rank): the bandwidths the timing allows, worked out
+// from the parameters, and refresh every tREFI. Requests all arrive at time 0 and enter the
+// controller as queue slots free (the event-driven mode); the checker replays every command.
+#include <catch2/catch.hpp>
+
+#include "tests/models/dram/dram_test_util.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+using memsim::dram::testing::Rig;
+using memsim::dram::testing::VectorSource;
+
+namespace {
+double bandwidth(Rig& r, VectorSource& src) {
+    uint64_t last = 0;
+    r.ctl->on_done = [&](uint64_t, uint64_t ps) { last = std::max(last, ps); };
+    drive(*r.ctl, src);
+    return double(src.reqs.size()) * 64 * 1e12 / double(last);
+}
+}  // namespace
+
+TEST_CASE("Sequential reads reach the peak less the refresh gap", "[dram][generic][load]") {
+    Rig r;
+    VectorSource src;
+    for (uint64_t i = 0; i < 200000; ++i) src.reqs.push_back({0, i * 64, false});  // 12.8 MB, ~1 ms
+    double bw = bandwidth(r, src);
+    const double peak = 12.8e9;  // 1600 MT/s x 8 bytes
+    // Every tREFI = 6240 clocks the rank stops. The last RD at x; PREA at x + tRTP, REF tRP later,
+    // ACT tRFC later, RD tRCD later, its data CL later: the next data at x + 6 + 11 + 208 + 11 + 11
+    // = x + 247, while the last burst ended at x + CL + BL/2 = x + 15: 232 idle clocks.
+    // Row changes overlap with other banks' bursts (FR-FCFS opens the next row ahead).
+    CHECK(bw <= peak * (1 - 208.0 / 6240));  // never better than losing tRFC per tREFI: 12.37 GB/s
+    CHECK(bw >= peak * (1 - 240.0 / 6240));  // the 232-clock gap plus a few: 12.31 GB/s
+    CHECK(r.stat("dram.row_hits") >= 200000 - 200000 / 128 - 200);  // one miss per 8 KB row (+ after REF)
+    r.require_clean();
+}
+
+TEST_CASE("Random single-rank reads are capped by tFAW", "[dram][generic][load]") {
+    Rig r;
+    VectorSource src;
+    uint64_t seed = 1;
+    for (int i = 0; i < 100000; ++i)
+        src.reqs.push_back({0, (memsim::dram::testing::mix(seed) % (4ull << 30)) & ~63ull, false});
+    double bw = bandwidth(r, src);
+    // Nearly every read opens a row. tFAW allows 4 ACT per 24 clocks = 30 ns: 4 x 64 B / 30 ns.
+    const double faw_bound = 4 * 64 / 30e-9;  // 8.53 GB/s (tRRD alone would allow 64 B / 6.25 ns)
+    CHECK(bw <= faw_bound);
+    // With 32 requests queued over 8 banks some bank is always ready to open; refresh
+    // (~232 / 6240) and bank collisions take the rest.
+    CHECK(bw >= 0.85 * faw_bound);
+    CHECK(r.stat("dram.row_hits") < 100);  // 1 in 65536 rows
+    r.require_clean();
+}
+
+TEST_CASE("An idle rank refreshes every tREFI", "[dram][generic][refresh]") {
+    Rig r;
+    r.ctl->run_until(100 * 6240 + 1);
+    CHECK(r.stat("dram.refreshes") == 100);  // 100 x tREFI
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() == 100);
+    for (size_t i = 0; i < c.size(); ++i) CHECK(c[i].cycle == (i + 1) * 6240);
+    r.require_clean();
+}
+
+TEST_CASE("A busy rank still refreshes once per tREFI", "[dram][generic][refresh]") {
+    Rig r;
+    VectorSource src;
+    uint64_t seed = 7;
+    for (int i = 0; i < 50000; ++i)
+        src.reqs.push_back({0, (memsim::dram::testing::mix(seed) % (4ull << 30)) & ~63ull, i % 3 == 0});
+    drive(*r.ctl, src);
+    double due = double(r.ctl->now()) / 6240;  // tREFI intervals that have passed
+    CHECK(r.stat("dram.refreshes") >= due - 1);
+    CHECK(r.stat("dram.refreshes") <= due);
+    r.require_clean(0);
+}
+
+TEST_CASE("Refresh postponed under load and pulled in when idle stays within JEDEC's 8", "[dram][generic][refresh]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.refresh_postpone = 8;
+    p.refresh_pull_in = 8;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    // Idle from the start: 8 REFs pulled in at once (tRFC apart), then one per tREFI.
+    r.ctl->run_until(8 * 208 + 1);
+    CHECK(r.stat("dram.refreshes") == 8);
+    VectorSource src;
+    uint64_t seed = 3;
+    for (int i = 0; i < 50000; ++i)
+        src.reqs.push_back({20000, (memsim::dram::testing::mix(seed) % (4ull << 30)) & ~63ull, false});
+    drive(*r.ctl, src);
+    double due = double(r.ctl->now()) / 6240;
+    CHECK(r.stat("dram.refreshes") >= due - 9);  // at most 8 postponed
+    CHECK(r.stat("dram.refreshes") <= due + 8);  // at most 8 pulled in
+    r.require_clean(8);
+}
+
+TEST_CASE("Write drain starts at the high watermark and stops at the low one", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_queue_depth = 8;  // high: RU(0.85 x 8) = 7 writes, low: RD(0.5 x 8) = 4
+    Rig r("MT8KTF51264HZ-1G6", p);
+    for (uint32_t i = 0; i < 7; ++i) r.ctl->enqueue(i, r.addr(0, 1, 0, 8 * i), true, 0);
+    r.ctl->enqueue(7, r.addr(0, 2, 0), false, 0);
+    r.ctl->enqueue(8, r.addr(0, 2, 0, 8), false, 0);
+    r.ctl->drain();
+    std::string order;
+    for (const auto& c : r.ctl->commands())
+        if (is_column(c.cmd)) order += is_read(c.cmd) ? 'R' : 'W';
+    CHECK(order == "WWWRRWWWW");  // 7 -> 4 writes, the reads, then the rest (no reads wait)
+    r.require_clean();
+}
+
+TEST_CASE("A read of a line waiting in the write queue is answered from it", "[dram][generic]") {
+    Rig r;
+    uint64_t a = r.addr(0, 5, 5);
+    r.ctl->enqueue(0, a, true, 0);
+    r.ctl->enqueue(1, r.addr(0, 1, 0), true, 0);
+    uint64_t done = UINT64_MAX;
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) {
+        if (id == 2) done = ps;
+    };
+    r.ctl->enqueue(2, a, false, 0);
+    CHECK(done == 0);  // at arrival, no DRAM access (frontend_latency 0)
+    CHECK(r.stat("dram.write_forwards") == 1);
+    r.ctl->drain();
+    r.require_clean();
+}

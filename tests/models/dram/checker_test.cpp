@@ -1,0 +1,98 @@
+// The checker on hand-made command traces (MT8KTF51264HZ-1G6: tRCD 11, tRP 11, tRAS 28, tRC 39,
+// tRRD 5, tFAW 24, tCCD 4, CL 11, CWL 8, tWTR 6, tWR 12, tRTP 6, tRFC 208): legal sequences
+// pass, and each broken constraint is reported with the two commands involved.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "models/dram/checker.h"
+#include "sim/core/error.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+
+namespace {
+std::vector<Violation> check(const std::string& text, const std::string& part = "MT8KTF51264HZ-1G6") {
+    std::istringstream in(text);
+    return check_commands(ddr3_preset(part), read_command_trace(in, "test.cmds"));
+}
+}  // namespace
+
+TEST_CASE("The checker passes a legal sequence", "[dram][checker]") {
+    auto v = check(
+        "0 ACT 0 0 5 0\n"
+        "5 ACT 0 1 7 0\n"     // tRRD 5
+        "11 RD 0 0 5 0\n"     // tRCD 11
+        "16 RD 0 1 7 8\n"     // tRCD after 5, tCCD 4 after 11
+        "28 PRE 0 0 0 0\n"    // tRAS 28
+        "39 ACT 0 0 6 0\n"    // tRP 11, tRC 39
+        "50 WR 0 0 6 0\n"     // tRCD; RD -> WR 9 after 16
+        "74 RD 0 0 6 8\n"     // WL + BL/2 + tWTR = 18 after 50
+        "80 PRE 0 0 0 0\n"    // WR -> PRE WL + BL/2 + tWR = 24 after 50 = 74; tRTP 6 after 74
+        "91 PREA 0 0 0 0\n"   // bank 1: tRAS, tRTP long past
+        "102 REF 0 0 0 0\n"   // tRP 11 after PREA
+        "310 ACT 0 0 1 0\n"); // tRFC 208
+    for (auto& x : v) UNSCOPED_INFO(x.message);
+    CHECK(v.empty());
+}
+
+TEST_CASE("The checker names each broken constraint and both commands", "[dram][checker]") {
+    struct Row {
+        const char* trace;
+        const char* rule;
+        uint64_t earlier, later;  // cycles of the two commands
+    };
+    const Row table[] = {
+        {"0 ACT 0 0 5 0\n10 RD 0 0 5 0\n", "tRCD", 0, 10},
+        {"0 ACT 0 0 5 0\n4 ACT 0 1 5 0\n", "tRRD", 0, 4},
+        {"0 ACT 0 0 1 0\n5 ACT 0 1 1 0\n10 ACT 0 2 1 0\n15 ACT 0 3 1 0\n20 ACT 0 4 1 0\n", "tFAW", 0, 20},
+        {"0 ACT 0 0 5 0\n27 PRE 0 0 0 0\n", "tRAS", 0, 27},
+        {"0 ACT 0 0 5 0\n28 PRE 0 0 0 0\n38 ACT 0 0 6 0\n", "tRP", 28, 38},
+        {"0 ACT 0 0 5 0\n11 RD 0 0 5 0\n14 RD 0 0 5 8\n", "tCCD", 11, 14},
+        {"0 ACT 0 0 5 0\n11 WR 0 0 5 0\n28 RD 0 0 5 8\n", "tWTR", 11, 28},
+        {"0 ACT 0 0 5 0\n11 RD 0 0 5 0\n19 WR 0 0 5 8\n", "RD to WR", 11, 19},
+        {"0 ACT 0 0 5 0\n11 WR 0 0 5 0\n34 PRE 0 0 0 0\n", "tWR", 11, 34},
+        {"0 ACT 0 0 5 0\n30 RD 0 0 5 0\n35 PRE 0 0 0 0\n", "tRTP", 30, 35},
+        {"0 ACT 0 0 5 0\n11 RD 0 0 6 0\n", "row open", 0, 11},
+        {"0 ACT 0 0 5 0\n11 REF 0 0 0 0\n", "banks precharged", 0, 11},
+        {"0 REF 0 0 0 0\n207 ACT 0 0 5 0\n", "tRFC", 0, 207},
+        {"0 ACT 0 0 5 0\n11 RDA 0 0 5 0\n38 ACT 0 0 6 0\n", "tRP", 11, 38},  // auto-PRE at tRAS = 28
+        {"0 ACT 0 0 5 0\n0 ACT 0 1 5 0\n", "command bus", 0, 0},
+    };
+    for (const auto& row : table) {
+        INFO(row.trace);
+        auto v = check(row.trace);
+        REQUIRE(!v.empty());
+        bool found = false;
+        for (const auto& x : v)
+            if (x.rule == row.rule && x.earlier.cycle == row.earlier && x.later.cycle == row.later) found = true;
+        for (auto& x : v) UNSCOPED_INFO(x.message);
+        CHECK(found);
+    }
+}
+
+TEST_CASE("The checker sees a rank switch without tRTRS on the data bus", "[dram][checker]") {
+    // Rank 0 burst at 11 + CL = 22..26; rank 1 RD at 16 puts its burst at 27: one clock short
+    // of tRTRS = 2.
+    auto v = check("0 ACT 0 0 5 0\n1 ACT 1 0 5 0\n11 RD 0 0 5 0\n16 RD 1 0 5 0\n", "MT16KTF1G64HZ-1G6");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].rule == "tRTRS");
+    CHECK(check("0 ACT 0 0 5 0\n1 ACT 1 0 5 0\n11 RD 0 0 5 0\n17 RD 1 0 5 0\n", "MT16KTF1G64HZ-1G6").empty());
+}
+
+TEST_CASE("The checker reports refresh falling behind", "[dram][checker]") {
+    // No REF by 10 x tREFI: 10 due, none issued, more than 8 postponed plus the one being issued.
+    auto v = check("62400 ACT 0 0 5 0\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].rule == "refresh debt");
+}
+
+TEST_CASE("A bad command trace line is an input error naming the line", "[dram][checker]") {
+    std::istringstream in("0 ACT 0 0 5 0\n3 FOO 0 0 0 0\n");
+    try {
+        read_command_trace(in, "x.cmds");
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()).find("x.cmds:2") != std::string::npos);
+    }
+}

@@ -1,0 +1,208 @@
+// The generic DDR3 controller on MT8KTF51264HZ-1G6 (DDR3-1600K, tCK 1.25 ns, CL = tRCD = tRP = 11,
+// CWL 8, tRAS 28, tRC 39, BL8 = 4 clocks). Expected times are worked from the timing parameters;
+// the controller adds no pipeline (frontend_latency 0) unless a test sets one. A request issued at
+// T ps arrives at the first clock edge at or after T; its first command goes out on that edge.
+// Every scenario ends with the independent checker replaying the command trace.
+#include <catch2/catch.hpp>
+
+#include "tests/models/dram/dram_test_util.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+using memsim::dram::testing::Rig;
+
+TEST_CASE("Unloaded reads: closed bank then row hit then row conflict", "[dram][generic]") {
+    Rig r;
+    struct Row {
+        const char* what;
+        uint32_t bank, row;
+        uint64_t issue_ps, done_ps;
+    };
+    const Row table[] = {
+        // ACT at 0, RD at tRCD = 11, data ends at 11 + CL + BL/2 = 26 clocks = 32.5 ns.
+        {"closed bank: tRCD + CL + BL/2 = 26 nCK", 0, 7, 0, 32500},
+        // Cycle 80: RD at once (tRCD long past), data ends at 80 + 11 + 4 = 95 clocks.
+        {"row hit: CL + BL/2 = 15 nCK", 0, 7, 100000, 118750},
+        // Cycle 160: PRE at 160, ACT at 171, RD at 182, data ends at 197 clocks.
+        {"row conflict: tRP + tRCD + CL + BL/2 = 37 nCK", 0, 9, 200000, 246250},
+        // Another bank, closed: 300 ns = cycle 240, ACT 240, RD 251, end 266 clocks.
+        {"other bank closed: 26 nCK", 3, 1, 300000, 332500},
+    };
+    for (const auto& row : table) {
+        INFO(row.what);
+        CHECK(r.read(r.addr(0, row.bank, row.row), row.issue_ps) == row.done_ps);
+    }
+    CHECK(r.stat("dram.row_hits") == 1);
+    CHECK(r.stat("dram.row_misses") == 2);
+    CHECK(r.stat("dram.row_conflicts") == 1);
+    CHECK(r.stat("dram.reads") == 4);
+    CHECK(r.stat("dram.read_latency_avg_ns") == Approx((32.5 + 18.75 + 46.25 + 32.5) / 4));
+    r.require_clean();
+}
+
+TEST_CASE("A row conflict waits for tRAS of the row it closes", "[dram][generic]") {
+    Rig r;
+    // A: ACT 0, RD 11, done 26 clocks. B arrives at 26 for another row of the same bank: PRE must
+    // wait tRAS = 28 from the ACT, ACT at 28 + tRP = 39 (= tRC), RD at 50, data ends at 65 clocks.
+    CHECK(r.read(r.addr(0, 2, 1), 0) == 26 * 1250);
+    CHECK(r.read(r.addr(0, 2, 2), 26 * 1250) == 65 * 1250);
+    r.require_clean();
+}
+
+TEST_CASE("The controller pipeline adds frontend_latency to every completion", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.frontend_latency_ps = 10000;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    CHECK(r.read(r.addr(0, 0, 0), 0) == 32500 + 10000);  // tRCD + CL + BL/2 + 10 ns
+    CHECK(r.write(r.addr(0, 1, 0), 100000) == 110000);   // a posted write: accepted, + 10 ns
+}
+
+TEST_CASE("Closed page precharges after every access so the next is a miss not a conflict", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.page_policy = "closed";
+    Rig r("MT8KTF51264HZ-1G6", p);
+    CHECK(r.read(r.addr(0, 0, 0), 0) == 32500);
+    // RDA at 11: auto-precharge at max(11 + tRTP, 0 + tRAS) = 28, bank ready at 28 + tRP = 39 = tRC.
+    // Same row again at cycle 30: ACT at 39, RD 50, end 65 clocks.
+    CHECK(r.read(r.addr(0, 0, 0), 30 * 1250) == 65 * 1250);
+    CHECK(r.stat("dram.row_hits") == 0);
+    CHECK(r.stat("dram.row_misses") == 2);
+    r.require_clean();
+}
+
+TEST_CASE("FR-FCFS serves a queued row hit before an older conflict and FCFS does not", "[dram][generic]") {
+    for (const char* sched : {"frfcfs", "fcfs"}) {
+        auto p = memsim::dram::testing::generic_defaults();
+        p.scheduler = sched;
+        Rig r("MT8KTF51264HZ-1G6", p);
+        std::vector<uint64_t> order;
+        r.ctl->on_done = [&](uint64_t id, uint64_t) { order.push_back(id); };
+        r.ctl->enqueue(0, r.addr(0, 0, 1), false, 0);  // opens row 1
+        r.ctl->enqueue(1, r.addr(0, 0, 2), false, 0);  // conflict
+        r.ctl->enqueue(2, r.addr(0, 0, 1, 8), false, 0);  // hit on row 1
+        r.ctl->drain();
+        INFO(sched);
+        if (std::string(sched) == "frfcfs") CHECK(order == std::vector<uint64_t>{0, 2, 1});
+        else CHECK(order == std::vector<uint64_t>{0, 1, 2});
+        r.require_clean();
+    }
+}
+
+TEST_CASE("Two ranks: reads alternating ranks leave tRTRS between bursts", "[dram][generic]") {
+    Rig r("MT16KTF1G64HZ-1G6");
+    std::vector<uint64_t> done(2);
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
+    // Both ranks' ACT at 0 and 1, RD at 11 (rank 0); rank 1's burst may start BL/2 + tRTRS = 6
+    // clocks after rank 0's: RD at 17, data ends 17 + 15 = 32 clocks.
+    r.ctl->enqueue(0, r.addr(0, 0, 0), false, 0);
+    r.ctl->enqueue(1, r.addr(1, 0, 0), false, 0);
+    r.ctl->drain();
+    CHECK(done[0] == 26 * 1250);
+    CHECK(done[1] == 32 * 1250);
+    r.require_clean();
+}
+
+TEST_CASE("Read-write turnaround on one rank", "[dram][generic]") {
+    Rig r;
+    std::vector<uint64_t> done(4);
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
+    // A lone write drains at once: ACT 0, WR 11. A read hit arriving at 12 waits for
+    // WR + WL + BL/2 + tWTR = 11 + 8 + 4 + 6 = 29; its data ends at 29 + CL + BL/2 = 44 clocks.
+    r.ctl->enqueue(0, r.addr(0, 0, 0), true, 0);
+    r.ctl->run_until(12);
+    r.ctl->enqueue(1, r.addr(0, 0, 0, 8), false, 12);
+    r.ctl->run_until(100);
+    CHECK(done[1] == 44 * 1250);
+    // A write hit arriving at 100 goes at once: RD -> WR needs RL + BL/2 + 2 - WL = 9 after 29.
+    r.ctl->enqueue(2, r.addr(0, 0, 0, 16), true, 100);
+    r.ctl->drain();
+    const auto& cmds = r.ctl->commands();
+    REQUIRE(cmds.size() == 4);
+    CHECK(cmds[1].cmd == Cmd::WR);
+    CHECK(cmds[1].cycle == 11);
+    CHECK(cmds[2].cmd == Cmd::RD);
+    CHECK(cmds[2].cycle == 29);
+    CHECK(cmds[3].cmd == Cmd::WR);
+    CHECK(cmds[3].cycle == 100);
+    r.require_clean();
+}
+
+TEST_CASE("Adaptive page policies close a row by what is queued", "[dram][generic]") {
+    for (const char* policy : {"open_adaptive", "closed_adaptive"}) {
+        auto p = memsim::dram::testing::generic_defaults();
+        p.page_policy = policy;
+        Rig r("MT8KTF51264HZ-1G6", p);
+        // Bank 0: row 1, row 1 again, then row 2.
+        r.ctl->enqueue(0, r.addr(0, 0, 1), false, 0);
+        r.ctl->enqueue(1, r.addr(0, 0, 1, 8), false, 0);
+        r.ctl->enqueue(2, r.addr(0, 0, 2), false, 0);
+        // Bank 1: one lone read.
+        r.ctl->enqueue(3, r.addr(0, 1, 1), false, 0);
+        r.ctl->drain();
+        std::vector<std::string> cols;
+        for (const auto& c : r.ctl->commands())
+            if (is_column(c.cmd)) cols.push_back(std::string(cmd_name(c.cmd)) + "b" + std::to_string(c.bank));
+        INFO(policy);
+        // ACT b0 at 0, ACT b1 at tRRD = 5; RD b0 at 11, the second b0 read at 11 + tCCD = 15,
+        // RD b1 at 5 + tRCD = 16, then row 2 of bank 0.
+        if (std::string(policy) == "open_adaptive")
+            // First b0 read: a hit is queued, stay open. Second: only a conflict queued, close.
+            // The last read of each bank: nothing queued, stay open.
+            CHECK(cols == std::vector<std::string>{"RDb0", "RDAb0", "RDb1", "RDb0"});
+        else
+            // Close unless a hit is queued: only the first read of bank 0 keeps its row.
+            CHECK(cols == std::vector<std::string>{"RDb0", "RDAb0", "RDAb1", "RDAb0"});
+        r.require_clean();
+    }
+}
+
+TEST_CASE("Per-bank queues fill bank by bank", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.queue = "per_bank";
+    p.queue_depth = 2;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    r.ctl->enqueue(0, r.addr(0, 3, 1), false, 0);
+    r.ctl->enqueue(1, r.addr(0, 3, 2), false, 0);
+    CHECK(!r.ctl->can_accept(r.addr(0, 3, 3), false));
+    CHECK(r.ctl->can_accept(r.addr(0, 4, 3), false));
+    CHECK(r.ctl->can_accept(r.addr(0, 3, 3), true));  // writes have their own queue
+    r.ctl->drain();
+    CHECK(r.ctl->can_accept(r.addr(0, 3, 3), false));
+    r.require_clean();
+}
+
+TEST_CASE("ZQCS every 128 ms with the refreshes around it", "[dram][generic][refresh]") {
+    Rig r;
+    // tZQI 128 ms = 102,400,000 clocks of 1.25 ns; REFs every 6240: 16,410 by then.
+    r.ctl->run_until(102'400'000 + 1000);
+    CHECK(r.stat("dram.zq_calibrations") == 1);
+    CHECK(r.stat("dram.refreshes") == 102'401'000 / 6240);
+    r.require_clean();
+}
+
+TEST_CASE("Loosely timed: a request arriving before commands already issued waits behind them", "[dram][generic]") {
+    // Event-driven, both known at once: ACT b0 at 0, ACT b1 at tRRD = 5, RD b0 at 11, RD b1 at 16,
+    // so B's data ends at 16 + 15 = 31 clocks.
+    Rig ev;
+    std::vector<uint64_t> done(2);
+    ev.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
+    ev.ctl->enqueue(0, ev.addr(0, 0, 0), false, 0);
+    ev.ctl->enqueue(1, ev.addr(0, 1, 0), false, 1);
+    ev.ctl->drain();
+    CHECK(done[1] == 31 * 1250);
+    // Through Port::access A is run to its RD at 11 before B (issued at 1 ns) is seen: B's ACT
+    // goes at 12, its RD at 23, its data ends at 38 clocks (documented in controller.h).
+    Rig lt;
+    CHECK(lt.read(lt.addr(0, 0, 0), 0) == 26 * 1250);
+    CHECK(lt.read(lt.addr(0, 1, 0), 1000) == 38 * 1250);
+    lt.require_clean();
+}
+
+TEST_CASE("The NetFPGA-SUME part: unloaded read latency at tCK 1320 ps", "[dram][generic]") {
+    Rig r("MT8KTF51264HZ-1G9@1320ps");
+    // tRCD + CL + BL/2 = 11 + 11 + 4 = 26 clocks x 1.32 ns = 34.32 ns.
+    CHECK(r.read(r.addr(0, 0, 0), 0) == 34320);
+    // A conflict: PRE at tRAS = 26 (B issued at 26 x 1.32 ns), ACT 37, RD 48, end 63 clocks.
+    CHECK(r.read(r.addr(0, 0, 1), 26 * 1320) == 63 * 1320);
+    r.require_clean();
+}

@@ -1,0 +1,213 @@
+// The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1. The controller's timers
+// in whole ui_clk cycles of 4 nCK: tRCD 11 -> 12, tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8,
+// tWTR 6 -> 8, tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. Row commands go in slot 0
+// or 2 of a ui_clk, column commands in slot 1. Expected cycles are worked from these.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "models/dram/mig.h"
+#include "tests/models/dram/dram_test_util.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+using memsim::dram::testing::mix;
+using memsim::dram::testing::VectorSource;
+
+namespace {
+MigParams mig_defaults() {
+    MigParams m;
+    m.phy_ratio = "4:1";
+    m.ordering = "NORM";
+    m.mem_addr_order = "BANK_ROW_COLUMN";
+    m.bank_machines = 4;
+    m.periodic_read_ps = 0;
+    m.frontend_latency_ps = 0;
+    return m;
+}
+
+struct MigRig {
+    stats::Registry reg;
+    Ddr3Timing t;
+    std::unique_ptr<Controller> ctl;
+    explicit MigRig(MigParams m = mig_defaults(), const std::string& part = "MT8KTF51264HZ-1G6")
+        : t(ddr3_preset(part)) {
+        ctl = std::make_unique<Controller>(t, m, reg);
+        ctl->keep_commands(true);
+    }
+    uint64_t addr(uint32_t bank, uint32_t row, uint32_t col = 0) const {
+        return ctl->address_map().encode({0, bank, row, col});
+    }
+    double stat(const std::string& n) const { return reg.value(n); }
+    void require_clean() const {
+        // The JEDEC timing of the part, not the controller's rounded timers.
+        auto v = check_commands(t, ctl->commands(), 0);
+        for (size_t i = 0; i < v.size() && i < 10; ++i) UNSCOPED_INFO(v[i].message);
+        REQUIRE(v.empty());
+    }
+};
+}  // namespace
+
+TEST_CASE("MIG: BANK_ROW_COLUMN puts the bank on top and counts 8-byte words", "[dram][mig]") {
+    MigRig r;
+    // app_addr = byte address / 8: 10 column bits, 16 row bits, 3 bank bits.
+    uint64_t app_addr = (uint64_t(5) << 26) | (uint64_t(300) << 10) | 16;  // bank 5, row 300, column 16
+    DramAddress a = r.ctl->address_map().decode(app_addr * 8);
+    CHECK(a.bank == 5);
+    CHECK(a.row == 300);
+    CHECK(a.column == 16);
+    auto m = mig_defaults();
+    m.mem_addr_order = "ROW_BANK_COLUMN";
+    MigRig r2(m);
+    a = r2.ctl->address_map().decode(((uint64_t(300) << 13) | (uint64_t(5) << 10) | 16) * 8);
+    CHECK(a.bank == 5);
+    CHECK(a.row == 300);
+}
+
+TEST_CASE("MIG: unloaded reads in ui_clk slots, rows closed unless a queued request hits", "[dram][mig]") {
+    MigRig r;
+    std::vector<uint64_t> done(3);
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
+    // ACT at 0 (slot 0); RD at tRCD 12 -> slot 1 = 13; data ends 13 + CL + BL/2 = 28 nCK = 35 ns.
+    // B hits the same row and is queued: A keeps the row open; B's RD at 13 + tCCD = 17 (slot 1),
+    // with auto-precharge (nothing else hits); ends 32 nCK.
+    r.ctl->enqueue(0, r.addr(0, 7), false, 0);
+    r.ctl->enqueue(1, r.addr(0, 7, 8), false, 0);
+    r.ctl->drain();
+    CHECK(done[0] == 28 * 1250);
+    CHECK(done[1] == 32 * 1250);
+    // The auto-precharge begins at max(17 + tRTP 8, 0 + tRAS 28) = 28, the bank opens again at
+    // 28 + tRP 12 = 40 = tRC. C arrives at 30: ACT 40 (slot 0), RD 52 -> 53, ends 68 nCK.
+    r.ctl->enqueue(2, r.addr(0, 7), false, 30);
+    r.ctl->drain();
+    CHECK(done[2] == 68 * 1250);
+    CHECK(r.stat("dram.row_hits") == 1);
+    CHECK(r.stat("dram.row_misses") == 2);
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() == 5);
+    CHECK(c[1].cmd == Cmd::RD);
+    CHECK(c[2].cmd == Cmd::RDA);
+    r.require_clean();
+}
+
+TEST_CASE("MIG: read data comes back in request order", "[dram][mig]") {
+    for (const char* ordering : {"NORM", "STRICT"}) {
+        auto m = mig_defaults();
+        m.ordering = ordering;
+        MigRig r(m);
+        std::vector<uint64_t> order, done(3);
+        r.ctl->on_done = [&](uint64_t id, uint64_t ps) {
+            order.push_back(id);
+            done[id] = ps;
+        };
+        // W: bank 0 row 1; A: bank 0 row 2 (behind W in its bank); B: bank 1 row 1.
+        r.ctl->enqueue(0, r.addr(0, 1), true, 0);
+        r.ctl->enqueue(1, r.addr(0, 2), false, 0);
+        r.ctl->enqueue(2, r.addr(1, 1), false, 0);
+        r.ctl->drain();
+        INFO(ordering);
+        // W: ACT 0, WRA 13; auto-precharge at max(13 + WL 8 + 4 + tWR 12, tRAS 28) = 37;
+        // A: ACT at 37 + tRP 12 = 49 -> slot 2 = 50, RD at 62 -> slot 1 = 65, ends 65 + 15 = 80.
+        CHECK(done[1] == 80 * 1250);
+        CHECK(order == std::vector<uint64_t>{0, 1, 2});
+        if (std::string(ordering) == "NORM")
+            // B: ACT at tRRD 8, RD after WR->RD 13 + 8 + 4 + 8 = 33 (slot 1): its data is back at
+            // 48 but waits for A's.
+            CHECK(done[2] == 80 * 1250);
+        else
+            // STRICT: B's RD after A's: 65 + tCCD = 69, ends 84.
+            CHECK(done[2] == 84 * 1250);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG: at most bank_machines requests are accepted", "[dram][mig]") {
+    MigRig r;
+    for (uint32_t i = 0; i < 4; ++i) {
+        REQUIRE(r.ctl->can_accept(r.addr(i, 1), i % 2));
+        r.ctl->enqueue(i, r.addr(i, 1), i % 2, 0);
+    }
+    CHECK(!r.ctl->can_accept(r.addr(5, 1), false));
+    CHECK(!r.ctl->can_accept(r.addr(5, 1), true));
+    // The first column command frees a machine: ACTs at 0, 8, 16, 24 (tRRD 8); the first RD at 13.
+    r.ctl->run_until(14);
+    CHECK(r.ctl->can_accept(r.addr(5, 1), false));
+    r.ctl->drain();
+    r.require_clean();
+}
+
+TEST_CASE("MIG: a periodic read when no read was issued for 1 us", "[dram][mig]") {
+    auto m = mig_defaults();
+    m.periodic_read_ps = 1000000;  // 800 nCK
+    MigRig r(m);
+    r.ctl->run_until(80000);  // 100 us idle
+    std::vector<uint64_t> rd, ref;
+    for (const auto& c : r.ctl->commands()) {
+        if (is_read(c.cmd)) rd.push_back(c.cycle);
+        if (c.cmd == Cmd::REF) ref.push_back(c.cycle);
+    }
+    // Each is inserted 800 nCK after the last read and needs its ACT first: the gap between reads
+    // is 800 + tRCD (12) + slot alignment (at most 4) nCK, plus tRFC + a slot (212) for each REF
+    // in between (8 pulled in at the start, then one per tREFI).
+    auto refs_between = [&](uint64_t a, uint64_t b) {
+        return uint64_t(std::count_if(ref.begin(), ref.end(), [&](uint64_t x) { return x >= a && x < b; }));
+    };
+    REQUIRE(rd.size() >= (80000 - ref.size() * 212) / 816);
+    CHECK(rd.front() <= 800 + 16 + refs_between(0, rd.front()) * 212);
+    for (size_t i = 1; i < rd.size(); ++i) CHECK(rd[i] - rd[i - 1] <= 816 + refs_between(rd[i - 1], rd[i]) * 212);
+    CHECK(r.stat("dram.mig.periodic_reads") == rd.size());
+    CHECK(r.stat("dram.reads") == 0);  // not the user's
+    // Reads every 500 nCK leave no room for one.
+    MigRig busy(m);
+    VectorSource src;
+    for (uint64_t i = 0; i < 100; ++i) src.reqs.push_back({i * 500, busy.addr(0, 0, 8 * (i % 64)), false});
+    drive(*busy.ctl, src);
+    CHECK(busy.stat("dram.mig.periodic_reads") == 0);
+    r.require_clean();
+    busy.require_clean();
+}
+
+TEST_CASE("MIG: every ratio ordering and address order keeps JEDEC timing under load", "[dram][mig]") {
+    for (const char* ratio : {"4:1", "2:1"})
+        for (const char* ordering : {"NORM", "STRICT"})
+            for (const char* order : {"BANK_ROW_COLUMN", "ROW_BANK_COLUMN"})
+                for (const char* part : {"MT8KTF51264HZ-1G6", "MT16KTF1G64HZ-1G6", "MT8KTF51264HZ-1G9@1320ps"}) {
+                    auto m = mig_defaults();
+                    m.phy_ratio = ratio;
+                    m.ordering = ordering;
+                    m.mem_addr_order = order;
+                    m.periodic_read_ps = 1000000;
+                    MigRig r(m, part);
+                    VectorSource src;
+                    uint64_t s = 5, cycle = 0, reads = 0;
+                    for (int i = 0; i < 5000; ++i) {
+                        cycle += mix(s) % 40;
+                        bool w = mix(s) % 3 == 0;
+                        reads += !w;
+                        uint64_t a = (mix(s) % 4 ? mix(s) % (1u << 22) : mix(s) % r.t.capacity()) & ~63ull;
+                        src.reqs.push_back({cycle, a, w});
+                    }
+                    uint64_t returned = 0, last = 0;
+                    bool in_order = true;
+                    r.ctl->on_done = [&](uint64_t, uint64_t ps) {
+                        in_order = in_order && ps >= last;
+                        last = std::max(last, ps);
+                        ++returned;
+                    };
+                    drive(*r.ctl, src);
+                    INFO(ratio << " " << ordering << " " << order << " " << part);
+                    CHECK(r.stat("dram.reads") == reads);
+                    CHECK(returned == 5000);
+                    r.require_clean();
+                }
+}
+
+TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]") {
+    config::Config cfg;
+    cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only-mig.yaml");
+    stats::Registry reg;
+    auto ctl = make_controller(cfg, reg);
+    CHECK(ctl->timing().tRCD == 12);  // the controller's view: 11 nCK in whole ui_clk cycles
+    // Unloaded read: 35 ns (above).
+    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 35000);
+}

@@ -1,0 +1,134 @@
+// Standalone DRAM runs: the request-trace formats of DRAMSim3, Ramulator 2 and DRAMSys, their
+// errors, configs/dram-only.yaml, and the statistics a run reports under their stable names.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "models/dram/request_trace.h"
+#include "models/dram/standalone.h"
+#include "sim/core/error.h"
+#include "tests/models/dram/dram_test_util.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+
+namespace {
+std::string write_file(const std::string& name, const std::string& text) {
+    auto p = std::filesystem::temp_directory_path() / ("memsim_dram_" + std::to_string(::getpid()) + "_" + name);
+    std::ofstream(p) << text;
+    return p.string();
+}
+std::vector<TraceRequest> read_all(const std::string& path, const std::string& format = "auto") {
+    auto src = open_request_trace(path, format);
+    std::vector<TraceRequest> v;
+    TraceRequest r;
+    while (src->next(r)) v.push_back(r);
+    return v;
+}
+std::string error_of(const std::string& path, const std::string& format = "auto") {
+    try {
+        read_all(path, format);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("The three request-trace formats read the same requests", "[dram][trace]") {
+    auto d = read_all(write_file("a.trc", "0x1000 READ 0\n# comment\n\n0x2040 WRITE 17\n"));
+    auto r = read_all(write_file("b.trace", "LD 0x1000\nST 8256\n"));
+    auto s = read_all(write_file("c.stl", "0: read 0x1000\n17:\twrite (64) 0x2040 0011223344\n"));
+    REQUIRE(d.size() == 2);
+    REQUIRE(r.size() == 2);
+    REQUIRE(s.size() == 2);
+    for (const auto* v : {&d, &r, &s}) {
+        CHECK((*v)[0].addr == 0x1000);
+        CHECK(!(*v)[0].write);
+        CHECK((*v)[1].addr == 0x2040);  // 8256 decimal in the Ramulator trace
+        CHECK((*v)[1].write);
+    }
+    CHECK(d[1].cycle == 17);
+    CHECK(s[1].cycle == 17);
+    CHECK(r[1].cycle == 0);  // Ramulator's traces carry no time
+}
+
+TEST_CASE("Bad request-trace lines name the file and line", "[dram][trace]") {
+    std::string p = write_file("bad1.trc", "0x1000 READ 0\n0x2000 FETCH 5\n");
+    CHECK(error_of(p).find(p + ":2") != std::string::npos);
+    CHECK(error_of(p).find("READ|WRITE") != std::string::npos);
+    p = write_file("bad2.trc", "0x1000 READ 10\n0x2000 READ 5\n");
+    CHECK(error_of(p).find("goes back") != std::string::npos);
+    p = write_file("bad3.trc", "hello world\n");
+    CHECK(error_of(p).find("cannot tell the trace format") != std::string::npos);
+    p = write_file("bad4.trc", "LD 0xZZ\n");
+    CHECK(error_of(p, "ramulator").find(":1") != std::string::npos);
+    CHECK_THROWS_AS(open_request_trace("/nonexistent/trace"), InputError);
+}
+
+TEST_CASE("configs/dram-only.yaml runs a DRAMSim3 trace and reports the stable statistics", "[dram][standalone]") {
+    config::Config cfg;
+    cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml");
+    // Two reads to bank 0 row 0 (a miss then a hit), one write, spaced out so each is unloaded.
+    std::string p = write_file("run.trc", "0x0 READ 0\n0x40 READ 100\n0x80 WRITE 200\n");
+    stats::Registry reg;
+    auto res = StandaloneRun(cfg, p, reg);
+    CHECK(res.requests == 3);
+    CHECK(reg.value("dram.reads") == 2);
+    CHECK(reg.value("dram.writes") == 1);
+    CHECK(reg.value("dram.row_misses") == 1);
+    CHECK(reg.value("dram.row_hits") == 2);  // the read at 100 and the write
+    CHECK(reg.value("dram.row_conflicts") == 0);
+    CHECK(reg.value("dram.refreshes") == 0);
+    // tRCD + CL + BL/2 = 26 nCK = 32.5 ns, then CL + BL/2 = 15 nCK = 18.75 ns.
+    CHECK(reg.value("dram.read_latency_avg_ns") == Approx((32.5 + 18.75) / 2));
+    CHECK(reg.value("dram.read_latency_p99_ns") == Approx(32.5).epsilon(0.02));
+    // The write goes at 200 (WR), its data ends at 200 + CWL + BL/2 = 212 nCK = 265 ns.
+    CHECK(res.end_ps == 265000);
+    CHECK(reg.value("dram.bandwidth_bytes_per_s") == Approx(3 * 64 / 265e-9));
+    CHECK(reg.value("dram.rank0.bank0.reads") == 2);
+    CHECK(reg.value("dram.rank0.bank0.writes") == 1);
+    CHECK(reg.value("dram.bus_utilisation") == Approx(3.0 * 4 / 212));  // 3 bursts of BL/2 in 212 nCK
+    CHECK(reg.value("dram.read_queue_occupancy.count") == 3);
+}
+
+TEST_CASE("make_controller refuses a memory larger than the part", "[dram][standalone]") {
+    config::Config cfg;
+    cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml");
+    cfg.set("memory.size=8GiB");
+    stats::Registry reg;
+    CHECK_THROWS_AS(make_controller(cfg, reg), InputError);
+    cfg.set("memory.ddr3.part=MT16KTF1G64HZ-1G6");
+    CHECK(make_controller(cfg, reg)->timing().ranks == 2);
+}
+
+TEST_CASE("A bad address mapping in the configuration is an input error", "[dram][standalone]") {
+    config::Config cfg;
+    CHECK_THROWS_AS(cfg.set("memory.generic.address_mapping=RoBaRa"), InputError);
+}
+
+TEST_CASE("Functional mode only counts", "[dram][generic]") {
+    stats::Registry reg;
+    Controller c(ddr3_preset("MT8KTF51264HZ-1G6"), memsim::dram::testing::generic_defaults(), reg, false);
+    CHECK(c.access(mem::Request{0x1000, 128, mem::AccessKind::Read}, 0) == 0);  // two bursts
+    CHECK(c.access(mem::Request{0x1000, 8, mem::AccessKind::Write}, 0) == 0);
+    CHECK(reg.value("dram.reads") == 2);
+    CHECK(reg.value("dram.writes") == 1);
+    CHECK(c.commands().empty());
+}
+
+TEST_CASE("The DRAM sections survive config show and load back unchanged", "[dram][standalone]") {
+    config::Config cfg;
+    cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only-mig.yaml");
+    cfg.set("memory.mig.phy_ratio=2:1");
+    cfg.set("memory.generic.address_mapping=RoRaBaCoCh");
+    config::Config back;
+    back.load_yaml_text(cfg.to_yaml(), "shown.yaml");
+    for (const char* key : {"memory.model", "memory.ddr3.part", "memory.mig.phy_ratio", "memory.mig.ordering",
+                            "memory.mig.periodic_read_interval", "memory.generic.address_mapping"})
+        CHECK(back.value(key).text() == cfg.value(key).text());
+    CHECK(back.value("memory.mig.phy_ratio").text() == "2:1");
+}
