@@ -32,8 +32,10 @@ struct SimParams {
                             "trace replayed when --trace is not given; relative to the config file that sets it, "
                             "or to memsim's source tree for the default"),
           trace);
-        v(ParamSpec::choice("trace_format", "auto", {"auto", "text", "binary", "mtrace", "lackey"},
-                            "format of the trace; auto recognises it by content"),
+        v(ParamSpec::choice("trace_format", "auto",
+                            {"auto", "text", "binary", "mtrace", "lackey", "dramsim3", "ramulator", "stl"},
+                            "format of the trace; auto recognises the first four by content; dramsim3, ramulator "
+                            "and stl are memory-request traces that drive the DDR3 controller alone"),
           trace_format);
         v(ParamSpec::count("sample_every_events", "0", "events", "time-series row every N events (0: off)"),
           sample_every_events);

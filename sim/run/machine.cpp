@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "models/dram/standalone.h"
+
 namespace memsim::run {
 
 Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, const std::string& trace_file)
@@ -14,6 +16,8 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
     if (memory.model == "simple")
         memory_ = std::make_unique<dram::SimpleMemory>(cfg.section<dram::SimpleMemoryParams>("memory.simple"), stats,
                                                        timed);
+    else  // ddr3, mig: the DDR3 controllers, loosely timed behind the caches
+        memory_ = dram::make_controller(cfg, stats, timed);
     kernel_ = std::make_unique<os::Kernel>(cfg, stats, trace_file);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
     const uint64_t cycle_ps = core_->cycle_ps();

@@ -33,4 +33,10 @@ std::string resolve_trace_path(const config::Config& cfg);
 // failed). Bad input throws InputError.
 int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err);
 
+// Memory-request traces (sim.trace_format dramsim3, ramulator or stl) drive the DDR3 controller
+// alone (memory_only.cpp): no core, caches or kernel.
+bool is_memory_request_format(const std::string& format);
+int run_memory_only(const config::Config& cfg, const std::string& trace_path, const std::string& format,
+                    const RunRequest& req, std::ostream& out);
+
 }  // namespace memsim::run

@@ -71,11 +71,13 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     auto sim = cfg.section<SimParams>("sim");
     bool timed = sim.mode == "timing";
 
+    std::string trace_path = req.trace.empty() ? resolve_trace_path(cfg) : req.trace;
+    if (is_memory_request_format(sim.trace_format)) return run_memory_only(cfg, trace_path, sim.trace_format, req, out);
+
     trace::ReadOptions ropts;
     ropts.format = trace::parse_format(sim.trace_format);
     ropts.lenient = req.lenient;
     ropts.warn = !req.quiet;
-    std::string trace_path = req.trace.empty() ? resolve_trace_path(cfg) : req.trace;
     auto reader = trace::open_trace(trace_path, ropts);
 
     stats::Registry stats;

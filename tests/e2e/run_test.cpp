@@ -22,9 +22,9 @@ using namespace e2e;
 namespace {
 
 
-// The default machine without its MMU and caches: the core's accesses go straight to memory, so
-// their times are easy to work by hand. The whole path is checked in tests/e2e/memory_path_test.cpp.
-const std::string kCoreToMemory = " --set mmu.model=none --set cache.model=none";
+// The default core without MMU and caches, straight to a fixed-latency memory (memory.simple), so
+// the times are easy to work by hand. The whole path is checked in tests/e2e/memory_path_test.cpp.
+const std::string kCoreToMemory = " --set mmu.model=none --set cache.model=none --set memory.model=simple";
 }  // namespace
 
 TEST_CASE("memsim --version and --help", "[e2e]") {

@@ -1,0 +1,66 @@
+// `memsim run` on a memory-request trace (DRAMSim3, Ramulator, DRAMSys STL): the DDR3 controller
+// alone, driven event by event (models/dram/standalone.h), as those simulators run their traces.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "models/dram/memory.h"
+#include "models/dram/standalone.h"
+#include "sim/config/units.h"
+#include "sim/core/error.h"
+#include "sim/core/version.h"
+#include "sim/run/run.h"
+
+namespace memsim::run {
+
+bool is_memory_request_format(const std::string& format) {
+    return format == "dramsim3" || format == "ramulator" || format == "stl";
+}
+
+int run_memory_only(const config::Config& cfg, const std::string& trace_path, const std::string& format,
+                    const RunRequest& req, std::ostream& out) {
+    auto host_start = std::chrono::steady_clock::now();
+    auto memory = cfg.section<dram::MemoryParams>("memory");
+    if (memory.model != "ddr3" && memory.model != "mig")
+        throw InputError(SourceLocation{trace_path},
+                         "a " + format + " memory-request trace drives a DDR3 controller alone: set memory.model "
+                         "to ddr3 or mig (configs/dram-only.yaml, configs/dram-only-mig.yaml), not '" +
+                             memory.model + "'");
+    stats::Registry stats;
+    dram::StandaloneResult res = dram::StandaloneRun(cfg, trace_path, stats, format);
+    stats.formula("sim.time_ps", "ps", "simulated time: the last read completion or write on the bus",
+                  [&] { return double(res.end_ps); });
+    double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+
+    out << fmt::format("memsim {}: memory-only run of {} ({}, {} requests) on memory.model {}\n", MEMSIM_VERSION,
+                       trace_path, format, res.requests, memory.model);
+    out << fmt::format("  simulated time      {}\n", units::format_time(res.end_ps));
+    out << fmt::format("  bandwidth           {:.4g} GB/s\n", stats.value("dram.bandwidth_bytes_per_s") / 1e9);
+    out << fmt::format("  read latency        {:.2f} ns average, {:.2f} ns p99\n", stats.value("dram.read_latency_avg_ns"),
+                       stats.value("dram.read_latency_p99_ns"));
+    out << fmt::format("  host time           {:.3f} s ({:.3g}M requests/s)\n\n", host_s,
+                       double(res.requests) / host_s / 1e6);
+    stats.print_table(out);
+
+    if (!req.out_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(req.out_dir, ec);
+        if (ec) throw InputError(SourceLocation{req.out_dir}, "--out: cannot create the directory: " + ec.message());
+        nlohmann::json j;
+        j["stats"] = stats.to_json();
+        j["config"] = cfg.to_json();
+        j["run"] = {{"memsim_version", MEMSIM_VERSION}, {"trace", trace_path}, {"trace_format", format},
+                    {"requests", res.requests}, {"host_seconds", host_s}};
+        std::string path = req.out_dir + "/stats.json";
+        std::ofstream f(path);
+        if (!f) throw InputError(SourceLocation{path}, "cannot write statistics");
+        f << j.dump(2) << "\n";
+    }
+    return 0;
+}
+
+}  // namespace memsim::run
