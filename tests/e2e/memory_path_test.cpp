@@ -162,3 +162,38 @@ TEST_CASE("accessed and dirty bits - set by the x86 walker - page faults on CVA6
         CHECK(s["mmu.faults.access_dirty"] == c.access_dirty_faults);
     }
 }
+
+TEST_CASE("the CVA6 DTLB replaces by tree pseudo-LRU", "[e2e][path]") {
+    // configs/cva6.yaml: a 16-entry fully associative DTLB with tree-PLRU, no STLB. Pages p0..p15
+    // are written (each: a walk that faults, the kernel's handler, a walk that fills way k), p0 is
+    // read again (a hit), then p16 is written and p8, p1, p4 read. The tree after fills 0..15 and the
+    // hit on 0 points away from 0 at the root (to 8-15), then away from 15 down to way 8: p16 takes
+    // way 8. Its fill points the root back to 0-7, away from 0 to 4-7, away from 7 to 4-5, away
+    // from 5: p8's refill takes way 4 (p4), so p1 hits and p4 misses. True LRU instead evicts p1
+    // (the oldest after p0's hit) for p16, p2 for p1: p8 and p4 hit.
+    fs::path d = scratch("plru");
+    {
+        std::ofstream t(d / "t.txt");
+        for (int k = 0; k <= 15; ++k) t << "write " << 0x10000000 + k * 4096 << " 8\n";
+        t << "read 0x10000000 8\n";
+        t << "write " << 0x10000000 + 16 * 4096 << " 8\n";
+        for (int k : {8, 1, 4}) t << "read " << 0x10000000 + k * 4096 << " 8\n";
+    }
+    struct Case {
+        const char* replacement;
+        double hits, misses;
+    };
+    // Misses: 2 per written page (the faulting walk and the retry), 17 pages; then the reads that miss.
+    for (Case c : {Case{"tree_plru", 2, 17 * 2 + 2}, Case{"lru", 3, 17 * 2 + 1}}) {
+        INFO(c.replacement);
+        fs::path out = scratch(std::string("plru-") + c.replacement);
+        auto r = memsim("run -q " + source("configs/cva6.yaml") + " --trace " + (d / "t.txt").string() +
+                        " --set mmu.dtlb.replacement=" + c.replacement + " --out " + out.string());
+        REQUIRE(r.code == 0);
+        auto s = stats_of(out)["stats"];
+        CHECK(s["os.faults.minor"] == 17);
+        CHECK(s["mmu.dtlb.hits"] == c.hits);
+        CHECK(s["mmu.dtlb.misses"] == c.misses);
+        CHECK(s["mmu.walks"] == c.misses);  // no STLB: every miss walks
+    }
+}
