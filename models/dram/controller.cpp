@@ -152,7 +152,10 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     }
 }
 
-Controller::~Controller() = default;
+Controller::~Controller() {
+    if (!trace_out_) return;
+    for (const auto& c : out_buf_) *trace_out_ << to_string(c) << '\n';
+}
 
 void Controller::note_end(uint64_t ps) {
     end_ps_ = std::max(end_ps_, ps);
@@ -274,9 +277,12 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
     }
     uint64_t arrival = (issue_ps + t_.tCK_ps - 1) / t_.tCK_ps;
     uint64_t done = issue_ps;
+    lt_ = true;
+    settle_provisional(arrival, first * burst);
     run_until(arrival);
     for (uint64_t b = first; b <= last; ++b) {
         uint64_t addr = b * burst;
+        settle_provisional(arrival, addr);
         // A full queue holds the request at the port until a slot frees (the port's back-pressure).
         uint64_t at = arrival;
         while (!can_accept(addr, write)) {
@@ -360,7 +366,51 @@ bool Controller::step(uint64_t limit) {
 void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col) {
     Command c{cycle, cmd, rank, bank, row, col};
     if (keep_commands_) commands_.push_back(c);
-    if (trace_out_) *trace_out_ << to_string(c) << '\n';
+    if (trace_out_) out_buf_.push_back(c);
+    ++cmd_count_;
+    flush_trace();
+}
+
+void Controller::flush_trace() {
+    if (!trace_out_) return;
+    uint64_t limit = cmd_count_;
+    if (provisionals_)
+        for (const auto& b : banks_)
+            if (b.provisional >= 0) limit = std::min(limit, uint64_t(b.provisional));
+    for (; out_base_ < limit && !out_buf_.empty(); ++out_base_, out_buf_.pop_front())
+        *trace_out_ << to_string(out_buf_.front()) << '\n';
+}
+
+void Controller::end_provisional(Bank& b) {
+    if (b.provisional < 0) return;
+    b.provisional = -1;
+    --provisionals_;
+    flush_trace();
+}
+
+void Controller::settle_provisional(uint64_t arrival, uint64_t addr) {
+    if (!provisionals_) return;
+    DramAddress a = map_.decode(addr);
+    for (uint32_t bi = 0; bi < banks_.size(); ++bi) {
+        Bank& b = banks_[bi];
+        if (b.provisional < 0) continue;
+        if (arrival <= b.prov_cycle) {
+            // Accepted before the column command: if it hits, the row stays open (the RD stands).
+            if (bi == bank_index(a.rank, a.bank) && b.open_row == int64_t(a.row)) end_provisional(b);
+            continue;
+        }
+        // Nothing accepted in time hit the row: the auto-precharge happened, as decided.
+        uint64_t idx = uint64_t(b.provisional);
+        auto with_ap = [](Cmd c) { return c == Cmd::WR ? Cmd::WRA : Cmd::RDA; };
+        if (keep_commands_) commands_[idx].cmd = with_ap(commands_[idx].cmd);
+        if (trace_out_) out_buf_[idx - out_base_].cmd = with_ap(out_buf_[idx - out_base_].cmd);
+        b.open_row = -1;
+        b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
+        --ranks_[bi / t_.banks].open_banks;
+        ++stats_.precharges;
+        touch(bi);
+        end_provisional(b);
+    }
 }
 
 bool Controller::queued_hit(uint32_t bi, uint32_t row) const {
@@ -386,6 +436,7 @@ void Controller::issue(const Choice& c) {
         case Cmd::PREA:
             for (uint32_t k = 0; k < t_.banks; ++k)
                 if (Bank& b = banks_[bank_index(c.rank, k)]; b.open_row >= 0) {
+                    end_provisional(b);  // the RD stands; the PREA closes the row
                     touch(bank_index(c.rank, k));
                     b.open_row = -1;
                     b.t_act = std::max(b.t_act, now + t_.tRP);
@@ -438,6 +489,7 @@ void Controller::issue(const Choice& c) {
         return;
     }
     if (c.cmd == Cmd::PRE) {
+        end_provisional(b);
         b.open_row = -1;
         b.t_act = std::max(b.t_act, now + t_.tRP);
         --r.open_banks;
@@ -446,7 +498,8 @@ void Controller::issue(const Choice& c) {
         record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
         return;
     }
-    // A column command: the request is served.
+    // A column command: the request is served (a queued hit: an earlier provisional RD stands).
+    end_provisional(b);
     bool write = e.write;
     q.erase(q.begin() + std::ptrdiff_t(idx));
     --queued_[write ? 1 : 0];
@@ -489,6 +542,15 @@ void Controller::issue(const Choice& c) {
     // Earliest precharge of this bank: RD -> PRE AL + tRTP; WR -> PRE WL + BL/2 + tWR.
     uint64_t pre = write ? now + WL + BL2 + t_.tWR : now + t_.AL + t_.tRTP;
     b.t_pre = std::max(b.t_pre, pre);
+    // Through Port::access a request that arrived before this command may not be queued yet:
+    // keep the row open and decide when the next arrival is seen (settle_provisional).
+    bool provisional = ap && lt_ && page_ == Page::ClosedAdaptive;
+    if (provisional) {
+        ap = false;
+        b.provisional = int64_t(cmd_count_);  // this command's index, recorded below
+        b.prov_cycle = now;
+        ++provisionals_;
+    }
     if (ap) {
         // Auto-precharge starts when an explicit PRE could (tRAS lockout included), JESD79-3F 4.17.
         b.open_row = -1;

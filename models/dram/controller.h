@@ -95,6 +95,11 @@ private:
         int64_t open_row = -1;
         uint64_t t_act = 0, t_col = 0, t_pre = 0;  // earliest ACT, RD/WR, PRE
         uint32_t hits_since_act = 0;
+        // Port::access only: an auto-precharge decided "nothing queued hits" at column command
+        // PROVISIONAL (its index among the commands) at cycle PROV_CYCLE, kept open until a
+        // later arrival shows whether a request accepted by then hits the row.
+        int64_t provisional = -1;
+        uint64_t prov_cycle = 0;
     };
     struct Rank {
         uint64_t t_act = 0;   // tRRD
@@ -171,6 +176,11 @@ private:
     bool keep_commands_ = false;
     std::vector<Command> commands_;
     std::unique_ptr<std::ofstream> trace_out_;
+    // Commands not yet written to trace_out_ (one may still turn RD into RDA), from index out_base_.
+    std::deque<Command> out_buf_;
+    uint64_t out_base_ = 0, cmd_count_ = 0;
+    bool lt_ = false;          // driven through Port::access
+    unsigned provisionals_ = 0;
     struct Stats {
         stats::Counter &reads, &writes, &bytes_read, &bytes_written, &row_hits, &row_misses, &row_conflicts,
             &refreshes, &activates, &precharges, &zqcs, &write_forwards, &data_bus_cycles;
@@ -204,6 +214,9 @@ private:
     void complete(const Entry& e, uint64_t done_cycle);
     void count(uint64_t bytes, bool write);
     void note_end(uint64_t ps);
+    void settle_provisional(uint64_t arrival, uint64_t addr);
+    void end_provisional(Bank& b);
+    void flush_trace();
 };
 
 }  // namespace memsim::dram

@@ -5,6 +5,9 @@
 // Every scenario ends with the independent checker replaying the command trace.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/models/dram/dram_test_util.h"
 
 using namespace memsim;
@@ -205,4 +208,45 @@ TEST_CASE("The NetFPGA-SUME part: unloaded read latency at tCK 1320 ps", "[dram]
     // A conflict: PRE at tRAS = 26 (B issued at 26 x 1.32 ns), ACT 37, RD 48, end 63 clocks.
     CHECK(r.read(r.addr(0, 0, 1), 26 * 1320) == 63 * 1320);
     r.require_clean();
+}
+
+TEST_CASE("closed_adaptive through Port::access keeps a row for a request issued before the column command", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.page_policy = "closed_adaptive";
+    Rig r("MT8KTF51264HZ-1G6", p);
+    // A: ACT 0, RD 11, ends 26. B issued at 1 ns, before A's RD: a hit, RD at 11 + tCCD = 15,
+    // ends 30 nCK. C at 100 ns: B's row was closed (RDA at 15, precharge at tRAS = 28, ready
+    // at 39): ACT 80, RD 91, ends 106 nCK.
+    CHECK(r.read(r.addr(0, 2, 5), 0) == 26 * 1250);
+    CHECK(r.read(r.addr(0, 2, 5, 8), 1000) == 30 * 1250);
+    CHECK(r.read(r.addr(0, 2, 5, 16), 100000) == 106 * 1250);
+    CHECK(r.stat("dram.row_hits") == 1);
+    r.require_clean();
+}
+
+TEST_CASE("The command trace file holds the commands as finally decided", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.page_policy = "closed_adaptive";
+    p.command_trace = (std::filesystem::temp_directory_path() / "memsim_dram_cmds.txt").string();
+    std::vector<Command> kept;
+    {
+        Rig r("MT8KTF51264HZ-1G6", p);
+        uint64_t s = 3, t = 0;
+        for (int i = 0; i < 2000; ++i) {
+            t += memsim::dram::testing::mix(s) % 30000;
+            uint64_t a = (memsim::dram::testing::mix(s) % (1u << 18)) & ~63ull;  // a few rows: hits and closes
+            if (i % 4 == 0) r.write(a, t);
+            else r.read(a, t);
+        }
+        r.require_clean();
+        kept = r.ctl->commands();
+    }
+    std::ifstream in(p.command_trace);
+    auto back = read_command_trace(in, p.command_trace);
+    REQUIRE(back.size() == kept.size());
+    for (size_t i = 0; i < kept.size(); ++i) {
+        INFO(i);
+        CHECK(to_string(back[i]) == to_string(kept[i]));
+    }
+    std::filesystem::remove(p.command_trace);
 }

@@ -211,3 +211,29 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     // Unloaded read: 35 ns (above).
     CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 35000);
 }
+
+TEST_CASE("MIG through Port::access: a request issued before the column command keeps the row open", "[dram][mig]") {
+    MigRig r;
+    auto read = [&](uint64_t addr, uint64_t ps) {
+        return r.ctl->access(mem::Request{addr, 64, mem::AccessKind::Read}, ps);
+    };
+    // A: ACT 0, RD 13, ends 28. B issued at 1 ns (cycle 1), before A's RD: in MIG it would have
+    // been accepted and kept the row open: B's RD at 13 + tCCD = 17, ends 32 nCK.
+    CHECK(read(r.addr(0, 7), 0) == 28 * 1250);
+    CHECK(read(r.addr(0, 7, 8), 1000) == 32 * 1250);
+    // C at 100 ns (cycle 80) comes after B's RD: B auto-precharged at max(17 + tRTP 8, tRAS 28)
+    // = 28. The idle rank meanwhile pulled a refresh in: REF at 28 + tRP 12 = 40. C waits for
+    // tRFC: ACT at 40 + 208 = 248, RD 260 -> slot 1 = 261, ends 276 nCK.
+    CHECK(read(r.addr(0, 7, 16), 100000) == 276 * 1250);
+    CHECK(r.stat("dram.row_hits") == 1);
+    CHECK(r.stat("dram.row_misses") == 2);
+    const auto& c = r.ctl->commands();
+    for (const auto& x : c) UNSCOPED_INFO(to_string(x));
+    REQUIRE(c.size() == 6);
+    CHECK(c[1].cmd == Cmd::RD);   // A: B hit the row
+    CHECK(c[2].cmd == Cmd::RDA);  // B: nothing came in time
+    CHECK(c[3].cmd == Cmd::REF);
+    CHECK(c[3].cycle == 40);
+    CHECK(c[4].cycle == 248);
+    r.require_clean();
+}
