@@ -1,8 +1,6 @@
 // `memsim run` on a memory-request trace (DRAMSim3, Ramulator, DRAMSys STL): the DDR3 controller
 // alone, driven event by event (models/dram/standalone.h), as those simulators run their traces.
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -46,20 +44,10 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
                        double(res.requests) / host_s / 1e6);
     stats.print_table(out);
 
-    if (!req.out_dir.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(req.out_dir, ec);
-        if (ec) throw InputError(SourceLocation{req.out_dir}, "--out: cannot create the directory: " + ec.message());
-        nlohmann::json j;
-        j["stats"] = stats.to_json();
-        j["config"] = cfg.to_json();
-        j["run"] = {{"memsim_version", MEMSIM_VERSION}, {"trace", trace_path}, {"trace_format", format},
-                    {"requests", res.requests}, {"host_seconds", host_s}};
-        std::string path = req.out_dir + "/stats.json";
-        std::ofstream f(path);
-        if (!f) throw InputError(SourceLocation{path}, "cannot write statistics");
-        f << j.dump(2) << "\n";
-    }
+    if (!req.out_dir.empty())
+        write_stats_json(req.out_dir, stats, cfg,
+                         {{"memsim_version", MEMSIM_VERSION}, {"trace", trace_path}, {"trace_format", format},
+                          {"requests", res.requests}, {"host_seconds", host_s}});
     return 0;
 }
 

@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "sim/config/config.h"
+#include "sim/stats/stats.h"
 
 namespace memsim::run {
 
@@ -32,6 +35,11 @@ std::string resolve_trace_path(const config::Config& cfg);
 // Runs the simulation, prints the summary to OUT; returns the exit code (0, or 1 if the simulation
 // failed). Bad input throws InputError.
 int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err);
+
+// DIR/stats.json: {"stats": every statistic, "config": the resolved configuration, "run": RUN}
+// (docs/statistics.md). DIR is created if needed; either failure is an InputError.
+void write_stats_json(const std::string& dir, const stats::Registry& stats, const config::Config& cfg,
+                      const nlohmann::json& run);
 
 // Memory-request traces (sim.trace_format dramsim3, ramulator or stl) drive the DDR3 controller
 // alone (memory_only.cpp): no core, caches or kernel.

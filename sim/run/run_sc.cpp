@@ -142,21 +142,15 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     stats.print_table(out);
 
     if (!req.out_dir.empty()) {
-        nlohmann::json j;
-        j["stats"] = stats.to_json();
-        j["config"] = cfg.to_json();
-        j["run"] = {{"memsim_version", MEMSIM_VERSION},
-                    {"trace", trace_path},
-                    {"trace_format", std::string(trace::format_name(reader->format()))},
-                    {"events", monitor.events()},
-                    {"skipped_lines", rs.skipped_lines},
-                    {"dropped_records", rs.dropped},
-                    {"host_seconds", host_s}};
         machine.write_views(req.out_dir);
-        std::string path = req.out_dir + "/stats.json";
-        std::ofstream f(path);
-        if (!f) throw InputError(SourceLocation{path}, "cannot write statistics");
-        f << j.dump(2) << "\n";
+        write_stats_json(req.out_dir, stats, cfg,
+                         {{"memsim_version", MEMSIM_VERSION},
+                          {"trace", trace_path},
+                          {"trace_format", std::string(trace::format_name(reader->format()))},
+                          {"events", monitor.events()},
+                          {"skipped_lines", rs.skipped_lines},
+                          {"dropped_records", rs.dropped},
+                          {"host_seconds", host_s}});
     }
     return 0;
 }
