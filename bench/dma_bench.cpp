@@ -49,6 +49,8 @@ void dma_zone_capacity() {
         std::printf("   %-28s %5llu buffers, %5llu pages held, zone DMA free %llu pages\n",
                     give_back ? "excess given back (ARM):" : "whole block kept (x86):", (unsigned long long)n,
                     (unsigned long long)dma.pages_held(), (unsigned long long)pa.zone(os::ZoneType::DMA).free_pages);
+        std::printf("   %s   pcp pages %llu\n", pa.buddyinfo().substr(0, pa.buddyinfo().find('\n')).c_str(),
+                    (unsigned long long)pa.pcp_page_count());
     }
 }
 
