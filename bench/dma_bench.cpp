@@ -2,7 +2,7 @@
 //  1. achieved bandwidth of one channel against outstanding bursts on the default SimpleMemory
 //     (50 ns, 12.8 GB/s), beside Little's law's bound min(peak, outstanding x burst / latency);
 //  2. how many 20 KiB dma_alloc buffers zone DMA (x86: below 16 MiB) gives before the first failure,
-//     keeping the order-3 block (x86) or giving back the 3 excess pages (older ARM);
+//     keeping the order-3 block (x86) or giving back the 3 excess pages (32-bit ARM);
 //  3. the engine's speed: simulated bursts per host second.
 #include <algorithm>
 #include <chrono>

@@ -4,9 +4,10 @@
 //   x86, Linux 6.1 kernel/dma/direct.c: dma_direct_alloc -> __dma_direct_alloc_pages ->
 //     alloc_pages_node(node, gfp, get_order(size)); the whole 2^order block is kept and freed with
 //     __free_pages(page, get_order(size)) (__dma_direct_free_pages -> dma_free_contiguous).
-//   older ARM (arch/arm/mm/dma-mapping.c __dma_alloc_buffer up to v3.5): alloc_pages(gfp, order),
-//     split_page(page, order), then __free_page() on every page past PAGE_ALIGN(size); the buffer is
-//     later freed page by page (__dma_free_buffer). os.dma.free_excess selects this behaviour.
+//   32-bit ARM (arch/arm/mm/dma-mapping.c __dma_alloc_buffer, 6.1 as in 3.x; the simple and remap
+//     allocators a device without a CMA area gets): alloc_pages(gfp, order), split_page(page, order),
+//     then __free_page() on every page past PAGE_ALIGN(size); the buffer is later freed page by page
+//     (__dma_free_buffer). os.dma.free_excess selects this behaviour.
 //
 // The zone follows the device's coherent mask as dma_direct_optimal_gfp_mask picks it: a 32-bit mask
 // gets GFP_DMA32 (zonelist DMA32, DMA), a 24-bit ISA mask GFP_DMA, a 64-bit mask no zone flag.
@@ -38,8 +39,8 @@ struct DmaAllocParams {
                                     "ISA), DMA32 (32-bit), Normal (64-bit)"),
           zone);
         v(config::ParamSpec::boolean("free_excess", "false",
-                                     "give back the pages of the 2^order block past PAGE_ALIGN(SIZE), as older ARM "
-                                     "__dma_alloc_buffer did (split_page + __free_page); false: keep the whole block "
+                                     "give back the pages of the 2^order block past PAGE_ALIGN(SIZE), as 32-bit ARM's "
+                                     "__dma_alloc_buffer does (split_page + __free_page); false: keep the whole block "
                                      "as x86's dma_direct_alloc does"),
           free_excess);
         v(config::ParamSpec::boolean("coherent", "true",

@@ -79,10 +79,10 @@ TEST_CASE("dma_alloc of 20 KiB keeps the whole order-3 block as x86 does", "[os]
     CHECK(r.value("os.dma.frees") == 1);
 }
 
-// Older ARM __dma_alloc_buffer: split_page, then __free_page of pages 5, 6, 7. An order-0 free goes
+// 32-bit ARM __dma_alloc_buffer (6.1): split_page, then __free_page of pages 5, 6, 7. An order-0 free goes
 // to the cpu's pcp list (free_unref_page), at its head; the buddy lists see the pages only when the
 // list is drained (next test).
-TEST_CASE("dma_alloc of 20 KiB gives its 3 excess pages back as ARM did", "[os][dma]") {
+TEST_CASE("dma_alloc of 20 KiB gives its 3 excess pages back as 32-bit ARM does", "[os][dma]") {
     stats::Registry r;
     PageAllocator pa(small_machine(), k64MiB, r);
     REQUIRE(pa.zone(ZoneType::DMA32).pcp[0].high > 16);  // no drain in this test
