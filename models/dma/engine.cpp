@@ -159,7 +159,7 @@ void Engine::burst_done(Channel& c, Transfer& tr, uint32_t desc, uint64_t start_
         c.latency->sample(ns);
     }
     completions_.push_back(r);
-    if (on_complete_) on_complete_(completions_.back());
+    for (const auto& f : on_complete_) f(completions_.back());
     auto it = std::find_if(c.issued.begin(), c.issued.end(), [&](const auto& p) { return p.get() == &tr; });
     if (it != c.issued.end()) c.issued.erase(it);
 }

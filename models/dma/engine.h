@@ -97,8 +97,8 @@ public:
     // Issues everything submitted. Returns the time the last burst completes.
     uint64_t drain();
 
-    // Called as each transfer completes (see Completion); completions() keeps them too.
-    void on_complete(std::function<void(const Completion&)> f) { on_complete_ = std::move(f); }
+    // Adds a listener called as each transfer completes (see Completion); completions() keeps them too.
+    void on_complete(std::function<void(const Completion&)> f) { on_complete_.push_back(std::move(f)); }
     const std::vector<Completion>& completions() const { return completions_; }
     bool idle() const;
 
@@ -127,7 +127,7 @@ private:
     uint64_t next_issue_ps_ = 0;  // the engine's issue stage: one burst per cycle
     unsigned rr_next_ = 0;
     uint64_t next_transfer_ = 1;
-    std::function<void(const Completion&)> on_complete_;
+    std::vector<std::function<void(const Completion&)>> on_complete_;
     std::vector<Completion> completions_;
 
     struct Stats {
