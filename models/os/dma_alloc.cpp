@@ -107,4 +107,10 @@ uint64_t DmaAllocator::unmap_cycles(uint64_t addr, uint64_t size, DmaDirection d
     return maintenance_lines(addr, size) * p_.cycles_per_line;
 }
 
+uint64_t DmaAllocator::prep_coherent_cycles(const DmaBuffer& b) const {
+    if (p_.coherent || !b) return 0;
+    const uint64_t aligned = (b.size + kPageSize - 1) & ~(kPageSize - 1);  // dma_direct_alloc: PAGE_ALIGN
+    return maintenance_lines(b.phys(), aligned) * p_.cycles_per_line;
+}
+
 }  // namespace memsim::os

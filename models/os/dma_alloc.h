@@ -101,6 +101,11 @@ public:
     uint64_t maintenance_lines(uint64_t addr, uint64_t size) const;
     uint64_t map_cycles(uint64_t addr, uint64_t size, DmaDirection dir) const;
     uint64_t unmap_cycles(uint64_t addr, uint64_t size, DmaDirection dir) const;
+    // dma_alloc_coherent on a non-coherent arm64 device (6.1 dma_direct_alloc, remap path):
+    // arch_dma_prep_coherent cleans PAGE_ALIGN(SIZE) through the linear map (dcache_clean_poc: no dirty
+    // line of the cacheable alias may be written back over the device's data later), then the
+    // buffer is remapped uncached and zeroed through that mapping. One pass; 0 when coherent.
+    uint64_t prep_coherent_cycles(const DmaBuffer& b) const;
 
     uint64_t pages_held() const { return pages_held_; }
     const DmaAllocParams& params() const { return p_; }
