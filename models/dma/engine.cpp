@@ -1,6 +1,7 @@
 #include "models/dma/engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -67,6 +68,17 @@ Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool 
     if (p_.burst == 0 || p_.outstanding == 0)
         throw InputError(SourceLocation{"dma"}, "burst and outstanding must be > 0");
     for (const auto& name : p_.channels) {
+        // The name becomes a statistics path component beside the engine's own (dma.bytes, ...).
+        static const char* const kReserved[] = {"bytes", "transfers", "bursts", "latency", "events",
+                                                "maintenance_cycles", "stream"};
+        bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+        });
+        for (const char* r : kReserved) ok = ok && name != r;
+        if (!ok)
+            throw InputError(SourceLocation{"dma.channels"},
+                             "channel \"" + name + "\": expected a name of letters, digits, _ and - other than "
+                             "bytes, transfers, bursts, latency, events, maintenance_cycles, stream");
         if (channel(name) != kNoChannel)
             throw InputError(SourceLocation{"dma.channels"}, "channel \"" + name + "\" is declared twice");
         auto c = std::make_unique<Channel>();

@@ -200,6 +200,10 @@ TEST_CASE("Channel declarations are checked", "[dma]") {
     CHECK_THROWS_AS(Engine(params(4, {"a", "a"}), mem, r), InputError);
     stats::Registry r2;
     CHECK_THROWS_AS(Engine(params(4, {}), mem, r2), InputError);
+    for (const char* bad : {"bytes", "stream", "a.b", ""}) {
+        stats::Registry rb;
+        CHECK_THROWS_AS(Engine(params(4, {bad}), mem, rb), InputError);
+    }
     stats::Registry r3;
     Engine e(params(4, {"a"}), mem, r3);
     CHECK(e.channel("b") == Engine::kNoChannel);
