@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <set>
 #include <stdexcept>
 
 #include "sim/config/schema.h"
@@ -31,7 +30,7 @@ struct Engine::Channel {
     unsigned index;
     std::deque<std::unique_ptr<Transfer>> ring;  // in order; the front is being issued
     std::vector<std::unique_ptr<Transfer>> issued;  // all bursts issued, some writes still to come
-    std::multiset<uint64_t> inflight;  // completion times of bursts holding a slot
+    std::vector<uint64_t> inflight;    // completion times of bursts holding a slot, sorted (<= outstanding)
     unsigned awaiting_write = 0;       // memory-to-memory bursts whose write is not issued yet: slots held
     // Busy time: the union of [burst issue, burst completion] intervals.
     uint64_t busy_closed_ps = 0, busy_since_ps = 0, active_until_ps = 0;
@@ -63,7 +62,12 @@ Engine::Stats::Stats(stats::Registry& r, bool timed)
 }
 
 Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool timed)
-    : p_(p), port_(port), timed_(timed), cycle_ps_(timed ? uint64_t(std::llround(1e12 / p.clock_hz)) : 0), stats_(r, timed) {
+    : p_(p),
+      port_(port),
+      timed_(timed),
+      round_robin_(p.arbitration == "round_robin"),
+      cycle_ps_(timed ? uint64_t(std::llround(1e12 / p.clock_hz)) : 0),
+      stats_(r, timed) {
     if (p_.channels.empty()) throw InputError(SourceLocation{"dma.channels"}, "expected at least one channel name");
     if (p_.burst == 0 || p_.outstanding == 0)
         throw InputError(SourceLocation{"dma"}, "burst and outstanding must be > 0");
@@ -145,18 +149,16 @@ uint64_t Engine::ready_at(Channel& c) const {
     if (c.awaiting_write >= p_.outstanding) return kNever;
     size_t free_needed_from = p_.outstanding - c.awaiting_write;  // slots the known completions may hold
     // Completions <= t have freed theirs.
-    auto first_live = c.inflight.upper_bound(t);
-    size_t live = size_t(std::distance(first_live, c.inflight.end()));
+    auto first_live = std::upper_bound(c.inflight.begin(), c.inflight.end(), t);
+    size_t live = size_t(c.inflight.end() - first_live);
     if (live < free_needed_from) return t;
     // Wait for the (live - free_needed_from + 1)-th of them to complete.
-    auto it = first_live;
-    std::advance(it, live - free_needed_from);
-    return *it;
+    return *(first_live + (live - free_needed_from));
 }
 
 void Engine::burst_done(Channel& c, Transfer& tr, uint32_t desc, uint64_t start_ps, uint64_t done_ps) {
     if (timed_) {
-        c.inflight.insert(done_ps);
+        c.inflight.insert(std::upper_bound(c.inflight.begin(), c.inflight.end(), done_ps), done_ps);
         c.touch(start_ps, done_ps);
     }
     auto& r = tr.result;
@@ -177,7 +179,7 @@ void Engine::burst_done(Channel& c, Transfer& tr, uint32_t desc, uint64_t start_
 }
 
 void Engine::issue_burst(Channel& c, uint64_t t) {
-    for (auto it = c.inflight.begin(); it != c.inflight.end() && *it <= t;) it = c.inflight.erase(it);
+    c.inflight.erase(c.inflight.begin(), std::upper_bound(c.inflight.begin(), c.inflight.end(), t));
     Transfer& tr = *c.ring.front();
     if (!tr.started) {
         tr.started = true;
@@ -241,7 +243,7 @@ bool Engine::step(uint64_t until_ps) {
     for (unsigned k = 0; k < n; ++k) {
         // Fixed priority scans from channel 0, round robin from the one after the last granted; the
         // first channel ready at the earliest time wins.
-        unsigned i = p_.arbitration == "round_robin" ? (rr_next_ + k) % n : k;
+        unsigned i = round_robin_ ? (rr_next_ + k) % n : k;
         uint64_t r = ready_at(*ch_[i]);
         if (r < tc) {
             tc = r;

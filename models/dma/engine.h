@@ -120,6 +120,7 @@ private:
     EngineParams p_;
     mem::Port& port_;
     bool timed_;
+    bool round_robin_;
     uint64_t cycle_ps_;
     std::vector<std::unique_ptr<Channel>> ch_;
     std::priority_queue<PendingWrite, std::vector<PendingWrite>, std::greater<PendingWrite>> writes_;
