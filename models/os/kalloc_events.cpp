@@ -8,14 +8,17 @@
 
 namespace memsim::os {
 
-KallocEvents::KallocEvents(PageAllocator& pages, Slub& slub, unsigned cpu, std::string file, stats::Registry& r)
+KallocEvents::KallocEvents(PageAllocator& pages, Slub& slub, unsigned cpu, std::string file, stats::Registry& r,
+                           const DmaAllocParams& dma)
     : pages_(pages),
       slub_(slub),
       cpu_(cpu),
       file_(std::move(file)),
       failure_count_(r.counter("os.kalloc.failures", "allocations",
                                "kernel-allocator trace events whose allocation failed (alloc_pages, kmalloc, "
-                               "kmem_cache_alloc)")) {}
+                               "kmem_cache_alloc, dma_alloc)")) {
+    dma_ = std::make_unique<DmaAllocator>(dma, pages, r);
+}
 
 void KallocEvents::add(const trace::Event& ev, Live l) {
     auto [it, inserted] = live_.emplace(ev.id, l);
@@ -42,7 +45,8 @@ KallocEvents::Live KallocEvents::take(const trace::Event& ev, Kind want) {
     Live l = it->second;
     if (l.kind != want && l.kind != Kind::Failed) {
         static const char* const names[] = {"page block (release it with free_pages)", "kmalloc block (release it with kfree)",
-                                            "slab object (release it with kmem_cache_free)"};
+                                            "slab object (release it with kmem_cache_free)",
+                                            "DMA buffer (release it with dma_free)"};
         throw InputError(SourceLocation{file_, ev.line},
                          op + " of ID " + std::to_string(ev.id) + ", which is a " + names[int(l.kind)]);
     }
@@ -94,7 +98,7 @@ bool KallocEvents::execute(const trace::Event& ev) {
             fail(ev, "kmalloc " + std::to_string(ev.id) + " " + std::to_string(ev.size) + ": no memory");
             return true;
         }
-        add(ev, Live{Kind::Kmalloc, 0, 0, addr});
+        add(ev, Live{Kind::Kmalloc, 0, 0, addr, ev.size});
         return true;
     }
     case Op::Kfree: {
@@ -129,6 +133,28 @@ bool KallocEvents::execute(const trace::Event& ev) {
         if (l.kind == Kind::Slab) slub_.kmem_cache_free(l.cache, l.where, cpu_);
         return true;
     }
+    case Op::DmaAlloc: {
+        check_not_live(ev);
+        if (ev.size == 0) throw InputError(SourceLocation{file_, ev.line}, "dma_alloc: SIZE must be > 0");
+        DmaBuffer b = dma_->alloc(ev.size, cpu_);
+        if (!b) {
+            fail(ev, "dma_alloc " + std::to_string(ev.id) + " " + std::to_string(ev.size) + ": no free block (order " +
+                         std::to_string(b.order) + ", zone " + dma_->params().zone + ")");
+            return true;
+        }
+        add(ev, Live{Kind::Dma, b.order, 0, b.pfn, b.size});
+        dma_buffers_[ev.id] = b;
+        return true;
+    }
+    case Op::DmaFree: {
+        Live l = take(ev, Kind::Dma);
+        if (l.kind == Kind::Dma) {
+            auto it = dma_buffers_.find(ev.id);
+            dma_->free(it->second, cpu_);
+            dma_buffers_.erase(it);
+        }
+        return true;
+    }
     default:
         return false;
     }
@@ -137,7 +163,22 @@ bool KallocEvents::execute(const trace::Event& ev) {
 uint64_t KallocEvents::address_of(uint64_t id) const {
     auto it = live_.find(id);
     if (it == live_.end() || it->second.kind == Kind::Failed) return 0;
-    return it->second.kind == Kind::Pages ? it->second.where << kPageShift : it->second.where;
+    return it->second.kind == Kind::Pages || it->second.kind == Kind::Dma ? it->second.where << kPageShift
+                                                                           : it->second.where;
+}
+
+KallocEvents::Extent KallocEvents::extent_of(uint64_t id) const {
+    auto it = live_.find(id);
+    if (it == live_.end()) return {};
+    const Live& l = it->second;
+    switch (l.kind) {
+    case Kind::Pages: return {l.where << kPageShift, kPageSize << l.order};
+    case Kind::Dma: return {l.where << kPageShift, l.size, true};
+    case Kind::Kmalloc: return {l.where, l.size};
+    case Kind::Slab: return {l.where, slub_.info(l.cache).object_size};
+    case Kind::Failed: return {};
+    }
+    return {};
 }
 
 }  // namespace memsim::os

@@ -34,7 +34,8 @@ Kernel::Kernel(const config::Config& cfg, stats::Registry& r, const std::string&
     slub_ = std::make_unique<Slub>(cfg.section<SlubParams>("os.slub"), *pages_, r);
     frames_ = std::make_unique<PageAllocatorFrames>(*pages_);
     mm_ = std::make_unique<AddressSpace>(mp, *frames_, r, unsigned(pa.cpu));
-    kalloc_ = std::make_unique<KallocEvents>(*pages_, *slub_, unsigned(pa.cpu), trace_file, r);
+    kalloc_ = std::make_unique<KallocEvents>(*pages_, *slub_, unsigned(pa.cpu), trace_file, r,
+                                             cfg.section<DmaAllocParams>("os.dma"));
     process_ = std::make_unique<ProcessEvents>(*mm_, mp, r);
     if (cfg.section<SimParams>("sim").sample_buddyinfo) {
         static const char* kZoneNames[] = {"DMA", "DMA32", "Normal"};
