@@ -46,6 +46,7 @@ public:
     void write_views(const std::string& dir);
 
     PageAllocator& pages() { return *pages_; }
+    KallocEvents& kalloc() { return *kalloc_; }
     AddressSpace& mm() { return *mm_; }
     ProcessEvents& process() { return *process_; }
 

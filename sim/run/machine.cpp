@@ -52,6 +52,19 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
         cachegrind_ = std::make_unique<cache::Cachegrind>(cfg.section<cache::CacheGeometry>("cache.l1i"),
                                                           cfg.section<cache::CacheGeometry>("cache.l1d"),
                                                           cfg.section<cache::CacheGeometry>("cache.ll"), stats);
+    // The DMA engine: a second initiator beside the core (issue #8), its `dma` events resolved to
+    // the kernel's buffers, whose streaming mappings cost their cache maintenance.
+    dma_port_.to = memory_.get();
+    dma_ = std::make_unique<dma::Engine>(cfg.section<dma::EngineParams>("dma"), dma_port_, stats, timed);
+    auto resolve = [this](uint64_t id) {
+        auto x = kernel_->kalloc().extent_of(id);
+        return dma::Extent{x.addr, x.size, x.dma_buffer};
+    };
+    auto maintenance = [this](uint64_t addr, uint64_t size, bool to_device) {
+        auto d = to_device ? os::DmaDirection::ToDevice : os::DmaDirection::FromDevice;
+        return kernel_->kalloc().dma().map_cycles(addr, size, d) + kernel_->kalloc().dma().unmap_cycles(addr, size, d);
+    };
+    dma_events_ = std::make_unique<dma::DmaEvents>(*dma_, resolve, trace_file, stats, maintenance);
     after_death_ = &stats.counter("sim.events_after_abort", "events",
                                   "process events skipped because glibc had aborted the process");
 }
@@ -138,8 +151,14 @@ cpu::FaultOutcome Machine::handle_fault(uint64_t va, bool write, bool exec) {
     return out;
 }
 
+uint64_t Machine::finish() { return dma_->drain(); }
+
 bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     current_ = &ev;
+    // The DMA engine issues what is due by now before the core goes on, so its requests reach a
+    // shared memory in time order.
+    dma_->advance(core_->now_ps());
+    if (dma_events_->execute(ev, core_->now_ps())) return true;
     if (libc_events_->aborted() && is_process_event(ev.op)) {
         ++*after_death_;
         return true;

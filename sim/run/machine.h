@@ -11,6 +11,8 @@
 #include "models/cache/hierarchy.h"
 #include "models/cpu/memory_path.h"
 #include "models/cpu/trace_core.h"
+#include "models/dma/dma_events.h"
+#include "models/dma/engine.h"
 #include "models/dram/memory.h"
 #include "models/dram/simple_memory.h"
 #include "models/libc/libc_events.h"
@@ -59,6 +61,11 @@ public:
     // The core's way to memory: MMU, page faults, caches. Its ports are the plain models'
     // (functional mode) until the netlist rebinds them to its sockets (timing mode).
     cpu::MemoryPath& memory_path() { return *path_; }
+    // The DMA engine's way to memory (a device that does not snoop the caches): the memory model
+    // itself until the netlist rebinds it to the engine's own initiator socket.
+    void set_dma_port(mem::Port* p) { dma_port_.to = p; }
+    // After the trace: the DMA transfers still in flight complete. Returns when the last did (ps).
+    uint64_t finish();
 
 private:
     // The kernel's TLB shootdowns, to the MMU (ASID 0: the one process).
@@ -108,6 +115,13 @@ private:
     std::unique_ptr<mmu::Mmu> mmu_;
     std::unique_ptr<cpu::MemoryPath> path_;
     TlbOfMmu tlb_of_mmu_{*this};
+    // Forwards the DMA engine's requests to wherever set_dma_port points.
+    struct ForwardPort final : mem::Port {
+        mem::Port* to = nullptr;
+        uint64_t access(const mem::Request& r, uint64_t issue_ps) override { return to->access(r, issue_ps); }
+    } dma_port_;
+    std::unique_ptr<dma::Engine> dma_;
+    std::unique_ptr<dma::DmaEvents> dma_events_;
     const trace::Event* current_ = nullptr;  // the event being executed
     cpu::FaultOutcome handle_fault(uint64_t va, bool write, bool exec);
     std::unique_ptr<os::Kernel> kernel_;

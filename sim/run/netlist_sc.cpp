@@ -5,7 +5,10 @@ namespace memsim::run {
 Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::Execute execute,
                  cpu::TraceCoreSc::OnEvent on_event)
     : core_("cpu", m.core(), m.memory_path(), std::move(next), std::move(execute), std::move(on_event)),
-      memory_("memory", m.memory()) {
+      memory_("memory", m.memory()),
+      dma_("dma") {
+    dma_.socket.bind(memory_.socket);
+    m.set_dma_port(&dma_.port);
     cache::Hierarchy* h = m.caches();
     if (!h) {
         core_.isocket.bind(memory_.socket);

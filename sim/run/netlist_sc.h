@@ -5,6 +5,7 @@
 //   core.isocket -> l1i ─┐
 //   core.dsocket -> l1d ─┴-> l2 -> llc -> memory      (disabled levels are skipped; no caches:
 //   core.wsocket -> the level named by mmu.walk_level  the core's sockets go to memory)
+//   dma.socket   -> memory
 //
 // Each cache shell's initiator carries its misses and write-backs to the level below; the plain
 // Caches keep their direct links for what the sockets do not carry (back-invalidation, exclusive
@@ -14,6 +15,7 @@
 
 #include "models/cache/cache_sc.h"
 #include "models/cpu/trace_core_sc.h"
+#include "models/dma/engine_sc.h"
 #include "models/interconnect/tlm_port_sc.h"
 #include "sim/run/machine.h"
 
@@ -28,6 +30,7 @@ public:
 private:
     cpu::TraceCoreSc core_;
     mem::TlmPortTarget memory_;  // the memory model behind its socket
+    dma::EngineSc dma_;          // the DMA engine's initiator, bound to the memory
     std::vector<std::unique_ptr<cache::CacheSc>> caches_;  // in Hierarchy::levels() order
 };
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -52,13 +53,16 @@ uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint6
         throw SimulationError(std::string("SystemC: ") + r.what());
     }
     if (failure) std::rethrow_exception(failure);
-    return m.core().now_ps();
+    // DMA transfers still in flight complete after the core's last access (plain calls through
+    // the engine's socket: no process waits).
+    return std::max(m.core().now_ps(), m.finish());
 }
 
 void run_functional(Machine& m, trace::Reader& reader, RunMonitor& monitor) {
     trace::Event ev;
     cpu::MemoryPort& port = m.memory_path();
     while (reader.next(ev)) monitor.on_event(ev, m.execute(ev, port), 0);
+    m.finish();
 }
 
 }  // namespace
