@@ -181,7 +181,7 @@ TEST_CASE("the hierarchy from the configuration: four levels and their latencies
     CHECK(r.value("cache.llc.accesses") == 1);
 }
 
-TEST_CASE("the hierarchy without L2: L1 misses go to the LLC, level 2", "[cache]") {
+TEST_CASE("the hierarchy without L2: L1 misses go to the LLC - level 2", "[cache]") {
     config::Config cfg;
     cfg.set("cache.l2.enabled=false");
     stats::Registry r;

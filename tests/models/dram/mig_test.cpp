@@ -64,7 +64,7 @@ TEST_CASE("MIG: BANK_ROW_COLUMN puts the bank on top and counts 8-byte words", "
     CHECK(a.row == 300);
 }
 
-TEST_CASE("MIG: unloaded reads in ui_clk slots, rows closed unless a queued request hits", "[dram][mig]") {
+TEST_CASE("MIG: unloaded reads in ui_clk slots - rows closed unless a queued request hits", "[dram][mig]") {
     MigRig r;
     std::vector<uint64_t> done(3);
     r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
