@@ -4,7 +4,45 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/config/schema.h"
+#include "sim/core/error.h"
+
 namespace memsim::dma {
+
+MEMSIM_REGISTER_PARAMS(StreamParams, "dma.stream0", "a periodic stream declared in the configuration (dma.stream0..3)");
+MEMSIM_REGISTER_PARAMS(StreamParams, "dma.stream1", "a second stream");
+MEMSIM_REGISTER_PARAMS(StreamParams, "dma.stream2", "a third stream");
+MEMSIM_REGISTER_PARAMS(StreamParams, "dma.stream3", "a fourth stream");
+
+std::vector<std::unique_ptr<Stream>> streams_from_config(const config::Config& cfg, Engine& engine,
+                                                         uint64_t memory_bytes, stats::Registry& r) {
+    std::vector<std::unique_ptr<Stream>> out;
+    for (unsigned k = 0; k < kConfigStreams; ++k) {
+        const std::string section = "dma.stream" + std::to_string(k);
+        auto p = cfg.section<StreamParams>(section);
+        if (!p.enabled) continue;
+        StreamSpec spec;
+        spec.name = "stream" + std::to_string(k);
+        spec.channel = engine.channel(p.channel);
+        if (spec.channel == Engine::kNoChannel)
+            throw InputError(SourceLocation{section + ".channel"},
+                             "no channel '" + p.channel + "' (expected one of dma.channels)");
+        if (p.ring_base + p.ring * p.frame > memory_bytes)
+            throw InputError(SourceLocation{section + ".ring_base"},
+                             "the ring of " + std::to_string(p.ring) + " frames of " + std::to_string(p.frame) +
+                                 " bytes from " + std::to_string(p.ring_base) + " does not fit in memory.size");
+        spec.dir = p.direction == "dev_to_mem" ? Direction::DevToMem : Direction::MemToDev;
+        for (uint64_t b = 0; b < p.ring; ++b) {
+            uint64_t a = p.ring_base + b * p.frame;
+            spec.ring.push_back({Descriptor{a, a, p.frame}});
+        }
+        spec.period_ps = p.period_ps;
+        spec.start_ps = p.start_ps;
+        spec.frames = p.frames;
+        out.push_back(std::make_unique<Stream>(engine, std::move(spec), r));
+    }
+    return out;
+}
 
 Stream::Stream(Engine& engine, StreamSpec spec, stats::Registry& r) : engine_(engine), spec_(std::move(spec)) {
     if (spec_.ring.empty()) throw std::invalid_argument("dma::Stream " + spec_.name + ": no buffers");

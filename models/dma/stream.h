@@ -5,10 +5,13 @@
 // is the buffer's; a frame is late when it completes after the next one is due (start + period),
 // the moment a display would show a torn or repeated frame and a capture FIFO would overflow.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/dma/engine.h"
+#include "sim/config/config.h"
+#include "sim/config/param.h"
 #include "sim/stats/stats.h"
 
 namespace memsim::dma {
@@ -22,6 +25,47 @@ struct StreamSpec {
     uint64_t start_ps = 0;
     uint64_t frames = 0;                       // 0: no end
 };
+
+// A stream declared in the configuration (sections dma.stream0 .. dma.stream3): `ring` buffers of
+// `frame` bytes each, contiguous from `ring_base`, a physical carve-out the kernel model does not
+// allocate from (a device tree `reserved-memory` region, or a CMA area set aside at boot).
+struct StreamParams {
+    bool enabled = false;
+    std::string channel;
+    std::string direction;
+    uint64_t frame = 0;
+    uint64_t ring = 0;
+    uint64_t ring_base = 0;
+    uint64_t period_ps = 0;
+    uint64_t start_ps = 0;
+    uint64_t frames = 0;
+
+    void visit(config::ParamVisitor& v) {
+        v(config::ParamSpec::boolean("enabled", "false", "whether this stream runs"), enabled);
+        v(config::ParamSpec::string("channel", "dma0", "the channel it runs on (one of dma.channels)"), channel);
+        v(config::ParamSpec::choice("direction", "dev_to_mem", {"dev_to_mem", "mem_to_dev"},
+                                    "dev_to_mem: a capture writes each frame into the ring; mem_to_dev: a scan-out "
+                                    "reads it"),
+          direction);
+        v(config::ParamSpec::size("frame", "6220800B", "bytes per frame (1920 x 1080 x 3 bytes by default)")
+              .range(1, double(1ull << 40)),
+          frame);
+        v(config::ParamSpec::count("ring", "3", "frames", "buffers in the ring").range(1, 1024), ring);
+        v(config::ParamSpec::size("ring_base", "3GiB", "physical address of the first buffer").range(0, double(1ull << 48)),
+          ring_base);
+        v(config::ParamSpec::time("period", "16.667ms", "time between frames (60 frames/s)").range(1, 1e15), period_ps);
+        v(config::ParamSpec::time("start", "0s", "when the first frame is due").range(0, 1e15), start_ps);
+        v(config::ParamSpec::count("frames", "0", "frames", "frames in all (0: as long as the run lasts)")
+              .range(0, 1e12),
+          frames);
+    }
+};
+constexpr unsigned kConfigStreams = 4;  // dma.stream0 .. dma.stream3
+
+// The enabled streams of CFG on ENGINE; InputError naming the key for an unknown channel or a
+// ring that does not fit in MEMORY_BYTES.
+std::vector<std::unique_ptr<class Stream>> streams_from_config(const config::Config& cfg, Engine& engine,
+                                                               uint64_t memory_bytes, stats::Registry& r);
 
 class Stream {
 public:

@@ -65,6 +65,7 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
         return kernel_->kalloc().dma().map_cycles(addr, size, d) + kernel_->kalloc().dma().unmap_cycles(addr, size, d);
     };
     dma_events_ = std::make_unique<dma::DmaEvents>(*dma_, resolve, trace_file, stats, maintenance);
+    streams_ = dma::streams_from_config(cfg, *dma_, memory.size, stats);
     after_death_ = &stats.counter("sim.events_after_abort", "events",
                                   "process events skipped because glibc had aborted the process");
 }
@@ -151,12 +152,17 @@ cpu::FaultOutcome Machine::handle_fault(uint64_t va, bool write, bool exec) {
     return out;
 }
 
-uint64_t Machine::finish() { return dma_->drain(); }
+uint64_t Machine::finish() {
+    // The run lasts as long as the trace: the streams' frames due by its end, then what is in flight.
+    for (auto& s : streams_) s->pump(core_->now_ps());
+    return dma_->drain();
+}
 
 bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     current_ = &ev;
     // The DMA engine issues what is due by now before the core goes on, so its requests reach a
     // shared memory in time order.
+    for (auto& s : streams_) s->pump(core_->now_ps());
     dma_->advance(core_->now_ps());
     if (dma_events_->execute(ev, core_->now_ps())) return true;
     if (libc_events_->aborted() && is_process_event(ev.op)) {

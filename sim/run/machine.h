@@ -13,6 +13,7 @@
 #include "models/cpu/trace_core.h"
 #include "models/dma/dma_events.h"
 #include "models/dma/engine.h"
+#include "models/dma/stream.h"
 #include "models/dram/memory.h"
 #include "models/dram/simple_memory.h"
 #include "models/libc/libc_events.h"
@@ -122,6 +123,7 @@ private:
     } dma_port_;
     std::unique_ptr<dma::Engine> dma_;
     std::unique_ptr<dma::DmaEvents> dma_events_;
+    std::vector<std::unique_ptr<dma::Stream>> streams_;  // dma.stream0..3
     const trace::Event* current_ = nullptr;  // the event being executed
     cpu::FaultOutcome handle_fault(uint64_t va, bool write, bool exec);
     std::unique_ptr<os::Kernel> kernel_;
