@@ -23,6 +23,8 @@ TraceCore::Stats::Stats(stats::Registry& r, bool timed)
       bytes_read(r.counter("cpu.bytes_read", "bytes", "bytes read, instruction fetches included")),
       bytes_written(r.counter("cpu.bytes_written", "bytes", "bytes written")),
       compute_cycles(r.counter("cpu.compute_cycles", "cycles", "cycles of compute events")),
+      kernel_cycles(r.counter("cpu.kernel_cycles", "cycles",
+                              "kernel work priced by other models: cache maintenance of streaming DMA mappings")),
       thread_switches(r.counter("cpu.thread_switches", "events", "thread events that changed the running thread")) {
     if (timed) {
         cycles = &r.counter("cpu.cycles", "cycles", "cycles from the first event to the last completion");

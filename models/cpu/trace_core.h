@@ -75,6 +75,12 @@ public:
     void access(uint64_t addr, uint64_t size, bool write, MemoryPort& port) { issue(addr, size, write, false, port); }
     // Waits for the accesses still in flight; the core's time is then the end of the run.
     void drain();
+    // CYCLES of kernel work on the process's behalf that another model priced (the cache
+    // maintenance of a streaming DMA mapping): the core is busy that long.
+    void spend_kernel_cycles(uint64_t cycles) {
+        stats_.kernel_cycles += cycles;
+        if (timed_) now_ps_ += cycles * cycle_ps_;
+    }
     // Ends the event being executed: its remaining accesses are not issued (the process died on
     // a page fault the MMU raised in one of them).
     void abandon_event() { abandon_ = true; }
@@ -103,6 +109,7 @@ private:
         stats::Counter& bytes_read;
         stats::Counter& bytes_written;
         stats::Counter& compute_cycles;
+        stats::Counter& kernel_cycles;
         stats::Counter& thread_switches;
         stats::Counter* cycles = nullptr;        // timed only
         stats::Counter* stall_cycles = nullptr;  // timed only

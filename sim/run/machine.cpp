@@ -164,7 +164,11 @@ bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     // shared memory in time order.
     for (auto& s : streams_) s->pump(core_->now_ps());
     dma_->advance(core_->now_ps());
-    if (dma_events_->execute(ev, core_->now_ps())) return true;
+    if (dma_events_->execute(ev, core_->now_ps())) {
+        // dma_map_single / dma_unmap_single run on the CPU: their cache maintenance is its time.
+        core_->spend_kernel_cycles(dma_events_->last_maintenance_cycles());
+        return true;
+    }
     if (libc_events_->aborted() && is_process_event(ev.op)) {
         ++*after_death_;
         return true;

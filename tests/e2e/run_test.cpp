@@ -131,6 +131,18 @@ TEST_CASE("DMA events run on the kernel model and the DMA engine", "[e2e]") {
     CHECK(s["dma.bytes"] == 16384);
     CHECK(s["dma.bursts"] == 16384 / 64);
     CHECK(s["sim.events_unmodelled"] == 0);
+    CHECK(s["cpu.kernel_cycles"] == 0);  // coherent buffers: no cache maintenance
+    // kmalloc'd buffers handed to a device that does not snoop (os.dma.coherent false) are
+    // streaming mappings: dma_map_single/dma_unmap_single clean and invalidate their lines on the
+    // CPU, whose time it is. (dma_alloc buffers are coherent: none.)
+    fs::path nc = scratch("dma-nc");
+    std::ofstream(nc / "t.txt") << "kmalloc 1 4096\nkmalloc 2 4096\ndma dma0 1 2 4096\nkfree 1\nkfree 2\n";
+    REQUIRE(memsim("run -q --trace " + (nc / "t.txt").string() + " --out " + nc.string() +
+                   " --set os.dma.coherent=false --set os.dma.cycles_per_line=10")
+                .code == 0);
+    auto n = stats_of(nc)["stats"];
+    CHECK(n["dma.maintenance_cycles"].get<double>() > 0);
+    CHECK(n["cpu.kernel_cycles"] == n["dma.maintenance_cycles"]);
     // An unknown device is the trace's error, at its line.
     std::ofstream(d / "bad.txt") << "dma_alloc 1 4096\ndma_alloc 2 4096\ndma gpu 1 2 64\n";
     auto bad = memsim("run -q --trace " + (d / "bad.txt").string());
