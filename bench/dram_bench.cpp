@@ -15,29 +15,15 @@
 #include <vector>
 
 #include "models/dram/standalone.h"
+#include "sim/config/config.h"
 
 using namespace memsim;
 using namespace memsim::dram;
 
 namespace {
 
-GenericControllerParams params() {
-    GenericControllerParams p;
-    p.scheduler = "frfcfs";
-    p.page_policy = "open";
-    p.queue = "shared";
-    p.address_mapping = "RoBaRaCoCh";
-    p.command_trace = "";
-    p.queue_depth = 32;
-    p.write_queue_depth = 32;
-    p.row_hit_cap = 16;
-    p.refresh_postpone = 0;
-    p.refresh_pull_in = 0;
-    p.write_high_watermark = 0.85;
-    p.write_low_watermark = 0.5;
-    p.frontend_latency_ps = 0;
-    return p;
-}
+// The generic controller as memory.generic declares it (FR-FCFS, open page, RoBaRaCoCh).
+GenericControllerParams params() { return config::Config().section<GenericControllerParams>("memory.generic"); }
 
 class Synthetic final : public RequestSource {
 public:

@@ -199,6 +199,12 @@ private:
     uint32_t bank_index(uint32_t rank, uint32_t bank) const { return rank * t_.banks + bank; }
     void refresh_candidates(BankQueue& bq, int dir, const Bank& b);
     void consider_bank(Choice& best, uint32_t bi, int dir);
+    // The earliest cycle an ACT may go to bank B of rank R for a request there at AT (tRC/tRP via
+    // B, tRRD, and tFAW: the fourth-last ACT of the rank).
+    uint64_t act_ready(const Bank& b, const Rank& r, uint64_t at) const;
+    // The next command of request E (the head of bank BI's queue of direction DIR) and the
+    // earliest cycle the timing allows it: RD/WR on its open row, else ACT, else PRE.
+    Choice head_command(const Entry& e, uint32_t bi, int dir) const;
     void choose_fcfs(Choice& best, int dir);
     void choose_mig(Choice& best);
     uint64_t slot(uint64_t at, bool column) const;

@@ -101,31 +101,10 @@ void Controller::choose_mig(Choice& best) {
         else if (bq.q[1].empty()) dir = 0;
         else dir = bq.q[1].front().seq < bq.q[0].front().seq;
         const Entry& e = bq.q[dir].front();
-        const Bank& b = banks_[bi];
-        const Rank& r = ranks_[e.a.rank];
-        Choice c;
-        c.rank = e.a.rank;
-        c.bank = e.a.bank;
-        c.entry = 0;
-        c.dir = dir;
-        c.seq = e.seq;
-        uint64_t at = std::max(now_, e.arrival);
-        if (b.open_row == int64_t(e.a.row)) {
-            // NORM keeps writes in order; STRICT keeps every column command in order.
-            if (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write)) continue;
-            c.cls = 1;
-            c.cmd = e.write ? Cmd::WR : Cmd::RD;
-            c.cycle = slot(std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd)), true);
-        } else if (b.open_row < 0) {
-            c.cls = 2;
-            c.cmd = Cmd::ACT;
-            uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;
-            c.cycle = slot(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), false);
-        } else {
-            c.cls = 2;
-            c.cmd = Cmd::PRE;
-            c.cycle = slot(std::max(at, b.t_pre), false);
-        }
+        Choice c = head_command(e, bi, dir);
+        // NORM keeps writes in order; STRICT keeps every column command in order.
+        if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;
+        c.cycle = slot(c.cycle, c.cls == 1);
         // Same bus direction as the last column command first (col_mach.v), then the oldest.
         bool turn = c.cls == 1 && last_column_write_ != (dir == 1);
         bool best_turn = best.cls == 1 && last_column_write_ != (best.dir == 1);

@@ -68,6 +68,37 @@ void Controller::refresh_candidates(BankQueue& bq, int dir, const Bank& b) {
     bq.dirty[dir] = false;
 }
 
+uint64_t Controller::act_ready(const Bank& b, const Rank& r, uint64_t at) const {
+    uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
+    return std::max(std::max(at, b.t_act), std::max(r.t_act, faw));
+}
+
+Controller::Choice Controller::head_command(const Entry& e, uint32_t bi, int dir) const {
+    const Bank& b = banks_[bi];
+    const Rank& r = ranks_[e.a.rank];
+    Choice c;
+    c.rank = e.a.rank;
+    c.bank = e.a.bank;
+    c.entry = 0;
+    c.dir = dir;
+    c.seq = e.seq;
+    uint64_t at = std::max(now_, e.arrival);
+    if (b.open_row == int64_t(e.a.row)) {
+        c.cls = 1;
+        c.cmd = e.write ? Cmd::WR : Cmd::RD;
+        c.cycle = std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+    } else if (b.open_row < 0) {
+        c.cls = 2;
+        c.cmd = Cmd::ACT;
+        c.cycle = act_ready(b, r, at);
+    } else {
+        c.cls = 2;
+        c.cmd = Cmd::PRE;
+        c.cycle = std::max(at, b.t_pre);
+    }
+    return c;
+}
+
 // The earliest command wins; at the same cycle a column command before a row command, then the
 // oldest request.
 bool Controller::better(uint64_t at, int cls, uint64_t seq, const Choice& best) {
@@ -102,8 +133,7 @@ void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
         const Entry& e = q[size_t(bq.other[dir])];
         uint64_t at = std::max(now_, e.arrival);
         if (b.open_row < 0) {
-            uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
-            take(std::max(std::max(at, b.t_act), std::max(r.t_act, faw)), 2, Cmd::ACT, bq.other[dir], e.seq);
+            take(act_ready(b, r, at), 2, Cmd::ACT, bq.other[dir], e.seq);
         } else if (!bq.hold[dir]) {
             take(std::max(at, b.t_pre), 2, Cmd::PRE, bq.other[dir], e.seq);
         }
@@ -122,30 +152,7 @@ void Controller::choose_fcfs(Choice& best, int dir) {
         }
     }
     if (oldest == UINT32_MAX) return;
-    const Entry& e = queues_[oldest].q[dir].front();
-    const Bank& b = banks_[oldest];
-    const Rank& r = ranks_[e.a.rank];
-    Choice c;
-    c.rank = e.a.rank;
-    c.bank = e.a.bank;
-    c.entry = 0;
-    c.dir = dir;
-    c.seq = e.seq;
-    uint64_t at = std::max(now_, e.arrival);
-    if (b.open_row == int64_t(e.a.row)) {
-        c.cls = 1;
-        c.cmd = e.write ? Cmd::WR : Cmd::RD;
-        c.cycle = std::max(at, std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
-    } else if (b.open_row < 0) {
-        c.cls = 2;
-        c.cmd = Cmd::ACT;
-        uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;
-        c.cycle = std::max(std::max(at, b.t_act), std::max(r.t_act, faw));
-    } else {
-        c.cls = 2;
-        c.cmd = Cmd::PRE;
-        c.cycle = std::max(at, b.t_pre);
-    }
+    Choice c = head_command(queues_[oldest].q[dir].front(), oldest, dir);
     if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }
 
