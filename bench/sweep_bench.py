@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""One pass against separate runs: the same cachegrind sweep (L1D size x ways on a lackey trace)
-evaluated in one pass over the trace (`memsim sweep`, LRU stack distances plus one full run) and as
-one `memsim run` per point (`memsim sweep --separate`), both -j J. Prints wall seconds for each,
+"""One pass against separate runs: the same sweep (default: cachegrind's L1D size x ways on a lackey
+trace; --sweep configs/sweeps/dtlb-geometry.yaml for TLB geometries) evaluated in one pass
+(`memsim sweep`: LRU stack distances over the trace or a TLB log, plus one full run) and as one
+`memsim run` per point (`memsim sweep --separate`), both -j J. Prints wall seconds for each,
 the speed ratio, and checks the two results.csv are identical.
 
 usage: bench/sweep_bench.py [--memsim build/memsim] [--sweep configs/sweeps/l1d-size-assoc.yaml] [-j 1]

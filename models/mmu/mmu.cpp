@@ -76,6 +76,7 @@ Mmu::~Mmu() = default;
 void Mmu::set_context(os::PageTable* pt, uint16_t asid) {
     asid &= asid_mask_;
     if (enabled_ && p_.asid_bits == 0 && pt != pt_ && pt_) {
+        if (log_) log_->flush_non_global();
         itlb_->flush_non_global();
         dtlb_->flush_non_global();
         stlb_->flush_non_global();
@@ -115,7 +116,7 @@ Translation Mmu::fault(uint64_t va, Fault f, uint64_t t) {
     return tr;
 }
 
-Translation Mmu::walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& port, Tlb& l1) {
+Translation Mmu::walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& port, Tlb& l1, LoggedPath* path) {
     // The walker that frees first takes the walk (Skylake: two page-miss handlers).
     auto w = std::min_element(walker_free_ps_.begin(), walker_free_ps_.end());
     uint64_t start = t;
@@ -137,6 +138,10 @@ Translation Mmu::walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& 
     if (r.fault != Fault::None) return fault(va, r.fault, done);
     stlb_->insert(r.entry);
     l1.insert(r.entry);
+    if (path) {
+        path->walked = true;
+        path->entry = r.entry;
+    }
     Translation tr;
     tr.pa = r.entry.translate(va);
     tr.done_ps = done;
@@ -146,13 +151,37 @@ Translation Mmu::walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& 
 }
 
 Translation Mmu::translate(uint64_t va, mem::AccessKind kind, uint64_t issue_ps, mem::Port& walk_port) {
-    Translation tr;
     if (!enabled_) {
+        Translation tr;
         tr.pa = va;
         tr.done_ps = issue_ps;
         return tr;
     }
     if (!pt_) throw SimulationError("mmu: translate before set_context gave it a page table");
+    if (!log_) return translate_tlbs(va, kind, issue_ps, walk_port, nullptr);
+    LoggedPath path;
+    Translation tr = translate_tlbs(va, kind, issue_ps, walk_port, &path);
+    // lookup_log.h: the L1 of the access is always asked; the STLB when the L1 did not hit.
+    const TlbLevel l1 = kind == mem::AccessKind::Ifetch ? TlbLevel::Itlb : TlbLevel::Dtlb;
+    if (tr.fault != Fault::None) {
+        // Looked up, nothing filled; then fault()'s flush of the page, which the TLBs have had.
+        log_->probe(l1, asid_, va);
+        if (!path.l1_hit) log_->probe(TlbLevel::Stlb, asid_, va);
+        const uint64_t page = va & ~uint64_t(0xfff);
+        log_->flush_range(asid_, page, page + 1);
+        return tr;
+    }
+    log_->ref(l1, path.entry, va);
+    if (path.l1_hit) {
+        if (path.walked) log_->touch(TlbLevel::Stlb, path.entry, va);
+    } else {
+        log_->ref(TlbLevel::Stlb, path.entry, va);
+    }
+    return tr;
+}
+
+Translation Mmu::translate_tlbs(uint64_t va, mem::AccessKind kind, uint64_t issue_ps, mem::Port& walk_port,
+                                LoggedPath* path) {
     uint64_t t = timed_ ? issue_ps : 0;
     const bool fetch = kind == mem::AccessKind::Ifetch;
     Tlb& l1 = fetch ? *itlb_ : *dtlb_;
@@ -180,6 +209,10 @@ Translation Mmu::translate(uint64_t va, mem::AccessKind kind, uint64_t issue_ps,
         ++l1s.accesses;
         if (TlbEntry* e = l1.lookup(va, asid_)) {
             ++l1s.hits;
+            if (path) {
+                path->l1_hit = true;
+                path->entry = *e;
+            }
             if (auto r = hit(*e, Source::L1)) return *r;
             dirty_walk = true;
         } else {
@@ -192,6 +225,7 @@ Translation Mmu::translate(uint64_t va, mem::AccessKind kind, uint64_t issue_ps,
         if (TlbEntry* e = stlb_->lookup(va, asid_)) {
             ++st_->stlb.hits;
             TlbEntry copy = *e;
+            if (path) path->entry = copy;
             if (auto r = hit(copy, Source::Stlb)) {
                 if (r->fault == Fault::None) l1.insert(copy);
                 return *r;
@@ -200,13 +234,14 @@ Translation Mmu::translate(uint64_t va, mem::AccessKind kind, uint64_t issue_ps,
             ++st_->stlb.misses;
         }
     }
-    return walk(va, kind, t, walk_port, l1);
+    return walk(va, kind, t, walk_port, l1, path);
 }
 
 void Mmu::flush_range(uint16_t asid, uint64_t start, uint64_t end) {
     if (!enabled_ || end <= start) return;
     asid &= asid_mask_;
     ++st_->flushes;
+    if (log_) log_->flush_range(asid, start, end);
     itlb_->flush_range(asid, start, end);
     dtlb_->flush_range(asid, start, end);
     stlb_->flush_range(asid, start, end);
@@ -217,6 +252,7 @@ void Mmu::flush_asid(uint16_t asid) {
     if (!enabled_) return;
     asid &= asid_mask_;
     ++st_->flushes;
+    if (log_) log_->flush_asid(asid);
     itlb_->flush_asid(asid);
     dtlb_->flush_asid(asid);
     stlb_->flush_asid(asid);
@@ -226,6 +262,7 @@ void Mmu::flush_asid(uint16_t asid) {
 void Mmu::flush_all() {
     if (!enabled_) return;
     ++st_->flushes;
+    if (log_) log_->flush_all();
     itlb_->flush_all();
     dtlb_->flush_all();
     stlb_->flush_all();

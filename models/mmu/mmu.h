@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "models/interconnect/port.h"
+#include "models/mmu/lookup_log.h"
 #include "models/mmu/params.h"
 #include "models/mmu/tlb.h"
 #include "models/mmu/walker.h"
@@ -88,6 +89,10 @@ public:
     // Everything, global entries too (INVPCID all-context incl. globals, sfence.vma x0, x0).
     void flush_all();
 
+    // Logs every TLB reference and flush from now on to LOG (lookup_log.h), or stops with nullptr.
+    // LOG must outlive its use.
+    void set_lookup_log(TlbLookupLog* log) { log_ = log; }
+
     // Views for tests and reports.
     Tlb& itlb() { return *itlb_; }
     Tlb& dtlb() { return *dtlb_; }
@@ -131,7 +136,16 @@ private:
     enum class Check : uint8_t { Ok, NeedsDirty, Denied };
     Check check(const TlbEntry& e, mem::AccessKind kind) const;
     Translation fault(uint64_t va, Fault f, uint64_t t);
-    Translation walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& port, Tlb& l1);
+    // What one translation did, for the lookup log: whether the L1 TLB hit (then the STLB was not
+    // asked), whether a walk filled the TLBs, and the entry the L1 ends up holding.
+    struct LoggedPath {
+        bool l1_hit = false, walked = false;
+        TlbEntry entry;
+    };
+    TlbLookupLog* log_ = nullptr;
+    Translation translate_tlbs(uint64_t va, mem::AccessKind kind, uint64_t issue_ps, mem::Port& walk_port,
+                               LoggedPath* path);
+    Translation walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& port, Tlb& l1, LoggedPath* path);
 };
 
 }  // namespace memsim::mmu

@@ -84,8 +84,10 @@ void Tlb::insert(const TlbEntry& e) {
     int i = array_of_[unsigned(e.size)];
     if (i < 0) return;
     Array& a = arrays_[size_t(i)];
+    // The entry it replaces: the one of the same page that lookups of E's ASID would find (a global
+    // entry is found whatever the ASID), so that no page is ever held twice.
     TlbEntry old = a.a.insert(a.a.set_of(e.vpn), e, [&](const TlbEntry& x) {
-        return x.size == e.size && x.vpn == e.vpn && x.asid == e.asid && x.global == e.global;
+        return x.size == e.size && x.vpn == e.vpn && (x.asid == e.asid || x.global || e.global);
     });
     if (old.valid) --a.held[unsigned(old.size)];
     ++a.held[unsigned(e.size)];
@@ -120,6 +122,12 @@ uint64_t Tlb::flush_non_global() {
 
 uint64_t Tlb::flush_all() {
     return invalidate_if([](const TlbEntry&) { return true; });
+}
+
+std::vector<Tlb::Shape> Tlb::shape() const {
+    std::vector<Shape> v;
+    for (const Array& a : arrays_) v.push_back({a.sizes, a.a.sets(), a.a.ways()});
+    return v;
 }
 
 uint64_t Tlb::occupancy() const {

@@ -123,7 +123,7 @@ public:
 
     // The entry translating VA for ASID (a global entry matches any ASID), or nullptr.
     TlbEntry* lookup(uint64_t va, uint16_t asid);
-    // Fills E's translation (replacing an entry with the same ASID, size and page) if a size array holds it.
+    // Fills E's translation (replacing the entry of that page lookups of E's ASID find) if a size array holds it.
     void insert(const TlbEntry& e);
 
     // INVLPG over [START, END): entries of ASID and global entries whose page overlaps it.
@@ -135,6 +135,14 @@ public:
     // Everything, global entries too (CR4.PGE toggle; sfence.vma x0, x0).
     uint64_t flush_all();
     uint64_t occupancy() const;
+
+    // The arrays this level is made of: the page sizes each holds (bit per PageSize), its sets and ways.
+    struct Shape {
+        unsigned sizes;
+        uint64_t sets;
+        unsigned ways;
+    };
+    std::vector<Shape> shape() const;
 
 private:
     struct Array {

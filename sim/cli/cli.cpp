@@ -87,7 +87,7 @@ std::string opt(const po::variables_map& vm, const char* name) {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-    Command c{"memsim run [CONFIG.yaml] [--trace FILE] [--set KEY=VALUE]... [--out DIR] [--mtrace-out FILE] [--quiet]",
+    Command c{"memsim run [CONFIG.yaml] [--trace FILE] [--set KEY=VALUE]... [--out DIR] [--mtrace-out FILE] [--tlb-log FILE] [--quiet]",
               po::options_description("run options"), {}};
     add_config_options(c.options);
     c.options.add_options()("trace", po::value<std::string>(), "trace to replay (any supported format, by content)")(
@@ -95,6 +95,8 @@ int cmd_run(const std::vector<std::string>& args) {
         "lenient", "skip and count malformed trace lines instead of stopping")(
         "out", po::value<std::string>(), "write DIR/stats.json (and DIR/timeseries.csv when sampling)")(
         "mtrace-out", po::value<std::string>(), "write the allocator's results as a glibc mtrace() log")(
+        "tlb-log", po::value<std::string>(),
+        "write every TLB reference and flush to FILE (binary; docs/mmu.md), as one-pass TLB sweeps use it")(
         "quiet,q", "no progress line and no warnings on stderr");
     c.positional.add("config", 1);
     po::variables_map vm;
@@ -107,6 +109,7 @@ int cmd_run(const std::vector<std::string>& args) {
     req.lenient = vm.count("lenient") > 0;
     req.out_dir = opt(vm, "out");
     req.mtrace_out = opt(vm, "mtrace-out");
+    req.tlb_log = opt(vm, "tlb-log");
     req.quiet = vm.count("quiet") > 0;
     return run::run_simulation(req, std::cout, std::cerr);
 }

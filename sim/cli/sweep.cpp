@@ -38,7 +38,10 @@ const char* kUsage =
     "Running it again resumes: points already finished are not run again. A failing point is recorded\n"
     "with its error and the sweep goes on (exit code 1 at the end).\n"
     "A sweep that varies only cachegrind's cache geometries (cache.l1i/l1d/ll size, assoc, line) is\n"
-    "evaluated in one pass over the trace (LRU stack distances) plus one full run; --separate turns that off.\n";
+    "evaluated in one pass over the trace (LRU stack distances) plus one full run; so is one that varies\n"
+    "the entries and ways of LRU TLBs (mmu.itlb/dtlb or mmu.stlb) and selects only their counts\n"
+    "(stats: [mmu.dtlb.*]), from one full run per combination of its other parameters. --separate\n"
+    "turns that off.\n";
 
 std::string eta(double seconds) {
     if (seconds < 60) return fmt::format("{:.0f}s", seconds);
@@ -47,6 +50,29 @@ std::string eta(double seconds) {
 }
 
 }  // namespace
+
+void one_pass(const sweep::SweepSpec& spec, std::vector<sweep::Point>& todo, const std::string& out,
+              const std::string& self, std::vector<sweep::PointResult>& results) {
+    if (todo.size() < 2) return;
+    std::string why;
+    if (!sweep::one_pass_eligible(spec, &why)) {
+        if (sweep::one_pass_candidate(spec)) std::cerr << "memsim: sweep: no one pass: " << why << "\n";
+        return;
+    }
+    auto rep = sweep::run_one_pass(spec, todo, out, self, results);
+    for (const auto& n : rep.notes) std::cerr << "memsim: sweep: " << n << "\n";
+    if (!rep.points) return;
+    if (rep.kind == "tlb")
+        std::cout << fmt::format(
+            "sweep: one pass: {} points evaluated in {} pass(es) over TLB reference logs with LRU stack distances "
+            "({} stacks; each log from a full run, whose counts it reproduced), not run separately\n",
+            rep.points, rep.passes, rep.stacks);
+    else
+        std::cout << fmt::format(
+            "sweep: one pass: {} points evaluated in {} pass(es) over the trace with LRU stack distances "
+            "({} stacks; cachegrind's model, checked against a full run), not run separately\n",
+            rep.points, rep.passes, rep.stacks);
+}
 
 SweepProgress::SweepProgress(size_t total, size_t already_done)
     : total_(total), done_(already_done), resumed_(already_done), tty_(::isatty(2) != 0),
@@ -116,7 +142,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     const std::string out = vm.count("out") ? vm["out"].as<std::string>() : default_sweep_out(file);
     const std::string plot = vm.count("plot") ? vm["plot"].as<std::string>() : std::string();
 
-    if (mpi_world_size() > 1) return cmd_sweep_mpi(file, out, plot);
+    if (mpi_world_size() > 1) return cmd_sweep_mpi(file, out, plot, vm.count("separate") > 0);
 
     sweep::SweepSpec spec = sweep::load_sweep(file);
     auto points = sweep::expand(spec);
@@ -131,16 +157,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
         else todo.push_back(p);
     }
     const std::string self = sweep::self_exe();
-    std::string why;
-    if (!vm.count("separate") && todo.size() > 1 && sweep::one_pass_eligible(spec, &why)) {
-        auto rep = sweep::run_one_pass(spec, todo, out, self, results);
-        for (const auto& n : rep.notes) std::cerr << "memsim: sweep: " << n << "\n";
-        if (rep.points)
-            std::cout << fmt::format(
-                "sweep: one pass: {} points evaluated in {} pass(es) over the trace with LRU stack distances "
-                "({} stacks; cachegrind's model, checked against a full run), not run separately\n",
-                rep.points, rep.passes, rep.stacks);
-    }
+    if (!vm.count("separate")) one_pass(spec, todo, out, self, results);
     SweepProgress progress(points.size(), results.size());
     std::vector<sweep::Job> job_list;
     for (const auto& p : todo) job_list.push_back(sweep::point_job(spec, p, out, self));

@@ -1,4 +1,5 @@
-// `memsim sweep` under mpirun/srun: rank 0 reads the sweep, hands each idle rank the next point
+// `memsim sweep` under mpirun/srun: rank 0 reads the sweep, evaluates what it can in one pass
+// (sim/sweep/onepass_run.h) while the others wait, hands each idle rank the next point
 // (dynamic: slow points do not hold up the others), and gathers how each ended; ranks 1..N-1 run
 // the points they are given as `memsim run` children into the shared DIR/points/<id>/. Rank 0 then
 // reads every point's folder and writes results.csv exactly as a local sweep does.
@@ -43,7 +44,7 @@ int mpi_world_size() {
 
 #ifndef MEMSIM_HAVE_MPI
 
-int cmd_sweep_mpi(const std::string&, const std::string&, const std::string&) {
+int cmd_sweep_mpi(const std::string&, const std::string&, const std::string&, bool) {
     throw InputError("this memsim was built without MPI");
 }
 
@@ -62,7 +63,7 @@ struct Report {
 
 }  // namespace
 
-int cmd_sweep_mpi(const std::string& file, const std::string& out, const std::string& plot) {
+int cmd_sweep_mpi(const std::string& file, const std::string& out, const std::string& plot, bool separate) {
     MPI_Init(nullptr, nullptr);
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -88,11 +89,15 @@ int cmd_sweep_mpi(const std::string& file, const std::string& out, const std::st
         std::error_code ec;
         fs::create_directories(fs::path(out) / "points", ec);
         std::vector<sweep::PointResult> results;
-        std::vector<long> todo;
+        std::vector<sweep::Point> left;
         for (const auto& p : points) {
             if (sweep::point_done(spec, p, out)) results.push_back(sweep::load_point(spec, p, out));
-            else todo.push_back(long(p.id));
+            else left.push_back(p);
         }
+        // One pass first, here (the other ranks wait for their first point): what it leaves is handed out.
+        if (!separate) one_pass(spec, left, out, sweep::self_exe(), results);
+        std::vector<long> todo;
+        for (const auto& p : left) todo.push_back(long(p.id));
         SweepProgress progress(points.size(), results.size());
         size_t next = 0;
         int stopped = 0;

@@ -32,8 +32,14 @@ int finish_sweep(const sweep::SweepSpec& spec, const std::vector<sweep::Point>& 
 // The number of processes of the MPI job this process was started in (from the launcher's
 // environment: OpenMPI, PMI/Slurm); 1 outside MPI or when memsim was built without MPI.
 int mpi_world_size();
-// The sweep across the MPI job: rank 0 hands out points and writes results.csv; the other ranks
-// run them. Throws InputError as the local sweep does.
-int cmd_sweep_mpi(const std::string& file, const std::string& out, const std::string& plot);
+// Evaluates what it can of TODO in one pass (sim/sweep/onepass_run.h), reports it, and leaves
+// in TODO the points to run separately.
+void one_pass(const sweep::SweepSpec& spec, std::vector<sweep::Point>& todo, const std::string& out,
+              const std::string& self, std::vector<sweep::PointResult>& results);
+
+// The sweep across the MPI job: rank 0 evaluates what it can in one pass (unless SEPARATE), hands
+// out the other points and writes results.csv; the other ranks run them. Throws InputError as the
+// local sweep does.
+int cmd_sweep_mpi(const std::string& file, const std::string& out, const std::string& plot, bool separate);
 
 }  // namespace memsim::cli

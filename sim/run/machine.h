@@ -53,6 +53,8 @@ public:
     libc::LibcEvents& libc_events() { return *libc_events_; }
     // The memory's plain model (memory.model), a port of the memory side.
     mem::Port& memory() { return *memory_; }
+    // The MMU (disabled when mmu.model is none).
+    mmu::Mmu& mmu() { return *mmu_; }
     // The cache hierarchy (cache.model: hierarchy), else null.
     cache::Hierarchy* caches() { return caches_.get(); }
     // Where page walks read (mmu.walk_level): a cache level, or the memory.

@@ -19,6 +19,7 @@ struct RunRequest {
     bool lenient = false;            // --lenient
     std::string out_dir;             // --out; empty: no files
     std::string mtrace_out;          // --mtrace-out: the allocator's results as a glibc mtrace log
+    std::string tlb_log;             // --tlb-log: the TLB reference stream (models/mmu/lookup_log.h)
     bool quiet = false;              // --quiet: no progress line, no warnings
 };
 

@@ -12,6 +12,7 @@
 #include "sim/config/units.h"
 #include "sim/core/sim_params.h"
 #include "sim/core/version.h"
+#include "models/mmu/lookup_log.h"
 #include "sim/run/machine.h"
 #include "sim/run/monitor.h"
 #include "sim/run/netlist_sc.h"
@@ -108,6 +109,13 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
         mtrace = std::make_unique<trace::MtraceWriter>(req.mtrace_out);
         machine.libc_events().set_mtrace(mtrace.get());
     }
+    std::unique_ptr<mmu::TlbLookupLog> tlb_log;
+    if (!req.tlb_log.empty()) {
+        if (!machine.mmu().enabled())
+            throw InputError("--tlb-log: this configuration has no TLBs to log (mmu.model: none)");
+        tlb_log = std::make_unique<mmu::TlbLookupLog>(req.tlb_log);
+        machine.mmu().set_lookup_log(tlb_log.get());
+    }
     ProgressLine progress(!req.quiet, *reader);
     RunMonitor monitor(stats, series, progress);
 
@@ -118,6 +126,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     }
     monitor.finish(end_ps);
     if (mtrace) mtrace->close();
+    if (tlb_log) tlb_log->close();
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 
     const trace::ReadStats& rs = reader->stats();

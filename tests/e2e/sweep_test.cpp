@@ -146,6 +146,106 @@ TEST_CASE("one pass over a lackey trace gives every point the counts of its own 
     CHECK(slurp(d / "one/points/23/stats.json").find("\"one_pass\"") != std::string::npos);
 }
 
+TEST_CASE("one pass over a TLB log gives hand-worked counts", "[e2e][sweep]") {
+    // 20 pages written once (each a fault: the DTLB is looked up, misses, the walk faults, the
+    // kernel maps the page, the retry misses again and fills), then read 9 more times in order:
+    // 20 x 2 + 9 x 20 = 220 lookups. A fully associative LRU DTLB of 20 or 32 entries holds them
+    // all after the first round: 40 misses, 180 hits. With 16 entries the cycle of 20 evicts each
+    // page before its next use: all 220 miss. (tests/data/e2e/path-machine.yaml: no STLB.)
+    fs::path d = scratch("sweep-tlb-hand");
+    {
+        std::ofstream t(d / "cycle.txt");
+        t << "# memsim-trace v1\n";
+        for (int round = 0; round < 10; ++round)
+            for (int p = 0; p < 20; ++p)
+                t << (round ? "read" : "write") << " 0x" << std::hex << (0x10000000 + p * 0x1000) << std::dec << " 8\n";
+    }
+    fs::path f = d / "fa.yaml";
+    std::ofstream(f) << "base: " << MEMSIM_SOURCE_DIR << "/tests/data/e2e/path-machine.yaml\n"
+                     << "trace: " << (d / "cycle.txt").string() << "\n"
+                     << "parameters:\n"
+                        "  mmu.dtlb.entries: [16, 20, 32]\n"
+                        "  mmu.dtlb.assoc: [16, 20, 32]\n"
+                        "combine: zip\n"
+                        "stats: [mmu.dtlb.*]\n";
+    auto r = memsim("sweep " + f.string() + " --out " + (d / "out").string());
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("sweep: one pass: 2 points evaluated in 1 pass(es) over TLB reference logs"));
+    std::string csv = slurp(d / "out/results.csv");
+    const char* misses[] = {"220", "40", "40"};
+    const char* hits[] = {"0", "180", "180"};
+    for (size_t i = 0; i < 3; ++i) {
+        CHECK(column(csv, i, "mmu.dtlb.accesses") == "220");
+        CHECK(column(csv, i, "mmu.dtlb.hits") == hits[i]);
+        CHECK(column(csv, i, "mmu.dtlb.misses") == misses[i]);
+    }
+    CHECK(!fs::exists(d / "out/points/0/tlb.log"));  // the representative's log is gone
+    CHECK(slurp(d / "out/points/2/stats.json").find("\"kind\": \"tlb\"") != std::string::npos);
+}
+
+TEST_CASE("one pass over TLB logs gives every point the counts of its own run", "[e2e][sweep]") {
+    // The bundled lackey log of `ls /` through the x86-64 preset: DTLB 4 KiB entries x ways with
+    // the ITLB's entries, and THP never/always (two groups, one full run each), against separate
+    // runs; then the STLB alone; then a sweep that asks for statistics the pass cannot give.
+    fs::path d = scratch("sweep-tlb-one-pass");
+    const std::string head = std::string("base: ") + MEMSIM_SOURCE_DIR + "/configs/default.yaml\n" +
+                             "trace: " + MEMSIM_SOURCE_DIR + "/traces/default.lackey.zst\n" +
+                             "set: {sim.mode: functional}\n";
+    fs::path l1 = d / "l1.yaml";
+    std::ofstream(l1) << head << "parameters:\n"
+                                "  mmu.dtlb.entries_4k: [16, 64, 256]\n"
+                                "  mmu.dtlb.assoc_4k: [4, 16]\n"
+                                "  mmu.itlb.entries_4k: [32, 128]\n"
+                                "  os.mm.thp: [never, always]\n"
+                                "stats: [mmu.dtlb.*, mmu.itlb.*]\n";
+    auto one = memsim("sweep " + l1.string() + " -j 2 --out " + (d / "l1-one").string());
+    INFO(one.out << one.err);
+    CHECK(one.code == 0);
+    // 24 points in 2 groups of 12: one full run each.
+    CHECK_THAT(one.out, Catch::Contains("sweep: one pass: 22 points evaluated in 2 pass(es) over TLB reference logs"));
+    auto sep = memsim("sweep " + l1.string() + " -j 2 --separate --out " + (d / "l1-sep").string());
+    CHECK(sep.code == 0);
+    std::string csv = slurp(d / "l1-one/results.csv");
+    CHECK(lines(csv).size() == 25);
+    CHECK(csv == slurp(d / "l1-sep/results.csv"));
+    // The preset's own DTLB (64 entries 4-way, 128-entry ITLB) is point 11 of each group:
+    // dtlb 64 (1) x 2 x 2 + assoc 4 (0) x 2 + itlb 128 (1) = 5 -> x2 for THP (never first): 10.
+    CHECK(column(csv, 10, "mmu.dtlb.entries_4k") == "64");
+    CHECK(column(csv, 10, "mmu.dtlb.assoc_4k") == "4");
+    CHECK(column(csv, 10, "mmu.itlb.entries_4k") == "128");
+    CHECK(column(csv, 10, "os.mm.thp") == "never");
+
+    fs::path st = d / "stlb.yaml";
+    std::ofstream(st) << head << "parameters:\n"
+                                "  mmu.stlb.entries: [16, 64, 256]\n"
+                                "  mmu.stlb.assoc: [4, 16]\n"
+                                "stats: [mmu.stlb.*]\n";
+    auto s1 = memsim("sweep " + st.string() + " -j 2 --out " + (d / "st-one").string());
+    INFO(s1.out << s1.err);
+    CHECK(s1.code == 0);
+    CHECK_THAT(s1.out, Catch::Contains("sweep: one pass: 5 points"));
+    auto s2 = memsim("sweep " + st.string() + " -j 2 --separate --out " + (d / "st-sep").string());
+    CHECK(slurp(d / "st-one/results.csv") == slurp(d / "st-sep/results.csv"));
+
+    fs::path all = d / "all.yaml";
+    std::ofstream(all) << head << "parameters:\n  mmu.dtlb.entries_4k: [16, 64]\n";
+    auto a = memsim("sweep " + all.string() + " -j 2 --out " + (d / "all").string());
+    CHECK(a.code == 0);
+    CHECK_THAT(a.out, !Catch::Contains("one pass"));
+    CHECK_THAT(a.err, Catch::Contains("no one pass: the sweep selects every statistic, and walks, caches and time "
+                                      "change with the TLB geometry"));
+#ifdef MEMSIM_MPIRUN
+    // Under mpirun rank 0 does the pass and hands out what is left: the same file.
+    auto m = shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " MEMSIM_MPIRUN
+                   " --oversubscribe -np 3 " MEMSIM_BINARY " sweep " + l1.string() + " --out " + (d / "mpi").string());
+    INFO(m.out << m.err);
+    CHECK(m.code == 0);
+    CHECK_THAT(m.out, Catch::Contains("sweep: one pass: 22 points"));
+    CHECK(slurp(d / "mpi/results.csv") == csv);
+#endif
+}
+
 TEST_CASE("scripts/plot draws a sweep's results and memsim sweep --plot calls it", "[e2e][sweep]") {
     if (sh("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
         WARN("no matplotlib for /usr/bin/python3: plot not tested");
