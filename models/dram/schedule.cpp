@@ -49,6 +49,22 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
     if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
 }
 
+void Controller::choose_power_down(Choice& best, uint32_t ri) {
+    const Rank& r = ranks_[ri];
+    Choice c;
+    c.rank = ri;
+    if (r.pd) {
+        c.cls = 0;
+        c.cmd = Cmd::PDX;
+        c.cycle = slot(std::max(now_, r.t_pdx), false);
+    } else {
+        c.cls = 4;
+        c.cmd = Cmd::PDE;
+        c.cycle = slot(std::max({now_, r.last_cmd + p_.power_down_idle, r.t_pde}), false);
+    }
+    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+}
+
 void Controller::refresh_candidates(BankQueue& bq, int dir, const Bank& b) {
     const auto& q = bq.q[dir];
     int hit = -1, other = -1;

@@ -1,0 +1,176 @@
+// Power-down and the IDD energy estimate on MT8KTF51264HZ-1G6 (tCK 1.25 ns, CL = tRCD = tRP = 11,
+// CWL 8, tRAS 28, tRC 39, BL8 = 4 clocks, tRFC 208, tREFI 6240, tXP 5, tCKE 4, tXPDLL 20).
+// Power-down: JESD79-3F 4.20. Energy: Micron TN-41-01 with the part's per-device currents
+// (VDD 1.35 V; IDD0 55, IDD2N 32, IDD2P0 18, IDD2P1 32, IDD3N 38, IDD3P 38, IDD4R 157,
+// IDD4W 125, IDD5B 235 mA) x 8 devices: one clock at 1 mA costs 1.35 V x 1.25 ns x 8 = 13.5 pJ.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "tests/models/dram/dram_test_util.h"
+
+using namespace memsim;
+using namespace memsim::dram;
+using memsim::dram::testing::Rig;
+
+namespace {
+constexpr double kPerMaClock = 1.35 * 1.25 * 8;  // pJ for 1 mA over one clock, one rank
+
+GenericControllerParams with_power_down(uint64_t idle, const char* exit = "fast", const char* page = "open") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.power_down_idle = idle;
+    p.power_down_exit = exit;
+    p.page_policy = page;
+    return p;
+}
+
+std::vector<std::string> lines(const std::vector<Command>& cmds, size_t n) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < cmds.size() && i < n; ++i) out.push_back(to_string(cmds[i]));
+    return out;
+}
+}  // namespace
+
+TEST_CASE("A read at a powered-down rank waits tXP after PDX", "[dram][power]") {
+    Rig off;
+    Rig on("MT8KTF51264HZ-1G6", with_power_down(10));
+    // Cycle 100: without power-down ACT 100, RD 111, data ends 111 + CL + BL/2 = 126.
+    CHECK(off.read(off.addr(0, 0, 5), 100 * 1250) == 126 * 1250);
+    // With it the rank went down at 10 (idle since cycle 0); PDX 100, ACT at tXP = 105, RD 116,
+    // end 131: tXP + tRCD + CL + BL/2 = 5 + 11 + 11 + 4 = 31 clocks after arrival.
+    CHECK(on.read(on.addr(0, 0, 5), 100 * 1250) == 131 * 1250);
+    CHECK(lines(on.ctl->commands(), 4) ==
+          std::vector<std::string>{"10 PDE 0 0 0 0", "100 PDX 0 0 0 0", "105 ACT 0 0 5 0", "116 RD 0 0 5 0"});
+    on.require_clean();
+}
+
+TEST_CASE("Power-down entry comes power_down_idle after the last command and not before the burst ends",
+          "[dram][power]") {
+    struct Row {
+        uint64_t idle, pde;
+        const char* why;
+    };
+    const Row table[] = {
+        // After RD at 116 (as above) entry needs tRDPDEN = RL + BL/2 + 1 = 16: 132.
+        {10, 132, "tRDPDEN bounds it: 116 + 16"},
+        {16, 132, "116 + 16"},
+        {30, 146, "power_down_idle: 116 + 30"},
+    };
+    for (const auto& row : table) {
+        INFO(row.why);
+        Rig r("MT8KTF51264HZ-1G6", with_power_down(row.idle));
+        r.read(r.addr(0, 0, 5), 100 * 1250);
+        r.ctl->idle_until(1000);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() >= 2);
+        CHECK(to_string(c.back()) == std::to_string(row.pde) + " PDE 0 0 0 0");
+        r.require_clean();
+    }
+}
+
+TEST_CASE("A due refresh wakes the rank which powers down again after the REF", "[dram][power]") {
+    Rig r("MT8KTF51264HZ-1G6", with_power_down(10));
+    r.ctl->idle_until(6240 + 100);
+    // PDE 10; REF due at tREFI = 6240: PDX, REF tXP later, PDE 10 after the REF (entry during
+    // tRFC is allowed, tREFPDEN = 1).
+    CHECK(lines(r.ctl->commands(), 10) ==
+          std::vector<std::string>{"10 PDE 0 0 0 0", "6240 PDX 0 0 0 0", "6245 REF 0 0 0 0", "6255 PDE 0 0 0 0"});
+    CHECK(r.stat("dram.power_down_entries") == 2);
+    // In power-down [10, 6240) and [6255, 6340): 6230 + 85.
+    CHECK(r.stat("dram.power_down_cycles") == 6230 + 85);
+    r.require_clean();
+}
+
+TEST_CASE("Slow exit: a read after precharge power-down waits tXPDLL and active power-down stays fast",
+          "[dram][power]") {
+    Rig r("MT8KTF51264HZ-1G6", with_power_down(10, "slow"));
+    // Precharge power-down from 10. Read at 100: PDX 100, ACT 105, RD at max(105 + tRCD,
+    // 100 + tXPDLL) = 120, end 135.
+    CHECK(r.read(r.addr(0, 0, 5), 100 * 1250) == 135 * 1250);
+    // The row stays open: PDE at 120 + 16 = 136 is active power-down (fast exit even now).
+    // Row hit at 300: PDX 300, RD at tXP = 305, end 305 + 15 = 320.
+    CHECK(r.read(r.addr(0, 0, 5), 300 * 1250) == 320 * 1250);
+    CHECK(lines(r.ctl->commands(), 7) == std::vector<std::string>{"10 PDE 0 0 0 0", "100 PDX 0 0 0 0",
+                                                                  "105 ACT 0 0 5 0", "120 RD 0 0 5 0",
+                                                                  "136 PDE 0 0 0 0", "300 PDX 0 0 0 0",
+                                                                  "305 RD 0 0 5 0"});
+    r.require_clean();
+}
+
+TEST_CASE("Power-down keeps every scenario legal under load", "[dram][power]") {
+    // Paced random reads and writes on two ranks with a short idle time: the checker must find
+    // nothing (tCKE, tXP, tXPDLL, entry after bursts, refresh through power-down).
+    for (const char* exit : {"fast", "slow"}) {
+        INFO(exit);
+        auto p = with_power_down(3, exit);
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        uint64_t s = 1;
+        for (int i = 0; i < 3000; ++i) {
+            uint64_t a = memsim::dram::testing::mix(s) % r.t.capacity() & ~63ull;
+            uint64_t at = uint64_t(i) * 40 * 1250;  // one request every 40 clocks
+            if (i % 3 == 2) r.write(a, at);
+            else r.read(a, at);
+        }
+        r.ctl->idle_until(3000 * 40 + 20000);
+        CHECK(r.stat("dram.power_down_entries") > 100);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("Energy of one ACT-RD-PRE worked from the IDD currents", "[dram][power]") {
+    Rig r("MT8KTF51264HZ-1G6", with_power_down(0, "fast", "closed"));
+    // ACT 0, RDA 11, auto-precharge at tRAS = 28; the run ends at 100.
+    r.read(r.addr(0, 0, 5), 0);
+    r.ctl->idle_until(100);
+    const double act = kPerMaClock * (55 * 39 - (38 * 28 + 32 * (39 - 28)));  // IDD0 tRC - IDD3N tRAS - IDD2N tRP = 729
+    const double read = kPerMaClock * (157 - 38) * 4;                          // (IDD4R - IDD3N) BL/2
+    const double background = kPerMaClock * (38 * 28 + 32 * (100 - 28));       // open [0, 28), precharged [28, 100)
+    CHECK(act == Approx(9841.5));
+    CHECK(r.stat("dram.energy.act") == Approx(act));
+    CHECK(r.stat("dram.energy.read") == Approx(read));
+    CHECK(r.stat("dram.energy.write") == 0);
+    CHECK(r.stat("dram.energy.background") == Approx(background));
+    CHECK(r.stat("dram.energy.total") == Approx(act + read + background));
+    CHECK(r.stat("dram.power_mw") == Approx((act + read + background) / (100 * 1.25)));  // pJ / ns = mW
+    r.require_clean();
+}
+
+TEST_CASE("Energy of a write burst and of a refresh", "[dram][power]") {
+    Rig r;
+    // A posted write is written when no read waits: ACT 0, WR 11.
+    r.write(r.addr(0, 1, 3), 0);
+    r.ctl->idle_until(6240 + 300);
+    // The row stays open until the refresh closes it: PREA at 6240, REF at 6251.
+    CHECK(r.stat("dram.refreshes") == 1);
+    CHECK(r.stat("dram.energy.write") == Approx(kPerMaClock * (125 - 38) * 4));
+    CHECK(r.stat("dram.energy.refresh") == Approx(kPerMaClock * (235 - 38) * 208));  // (IDD5B - IDD3N) tRFC
+    CHECK(r.stat("dram.energy.background") == Approx(kPerMaClock * (38 * 6240 + 32 * 300)));
+    r.require_clean();
+}
+
+TEST_CASE("Idle background with and without power-down", "[dram][power]") {
+    struct Row {
+        uint64_t idle;
+        const char* exit;
+        double pj;  // over 1000 clocks, nothing to do
+        const char* why;
+    };
+    const Row table[] = {
+        {0, "fast", kPerMaClock * 32 * 1000, "precharge standby IDD2N all along"},
+        {10, "fast", kPerMaClock * (32 * 10 + 32 * 990), "IDD2P1 = IDD2N = 32 mA on this die: no saving"},
+        {10, "slow", kPerMaClock * (32 * 10 + 18 * 990), "IDD2P0 18 mA from cycle 10"},
+    };
+    for (const auto& row : table) {
+        INFO(row.why);
+        Rig r("MT8KTF51264HZ-1G6", with_power_down(row.idle, row.exit));
+        r.ctl->idle_until(1000);
+        CHECK(r.stat("dram.energy.total") == Approx(row.pj));
+        CHECK(r.stat("dram.power_mw") == Approx(row.pj / 1250));
+    }
+}
+
+TEST_CASE("Two ranks add their backgrounds", "[dram][power]") {
+    Rig r("MT16KTF1G64HZ-1G6");
+    r.ctl->idle_until(1000);
+    CHECK(r.stat("dram.energy.background") == Approx(2 * kPerMaClock * 32 * 1000));
+}
