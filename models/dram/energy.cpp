@@ -1,7 +1,6 @@
 #include "models/dram/energy.h"
 
 #include <algorithm>
-#include <utility>
 
 namespace memsim::dram {
 
@@ -17,64 +16,47 @@ EnergyBook::EnergyBook(const Ddr3Timing& t, bool slow_exit) : ranks_(t.ranks) {
     p_pre_stb_ = k * p.IDD2N;
     p_act_pd_ = k * p.IDD3P;
     p_pre_pd_ = k * (slow_exit ? p.IDD2P0 : p.IDD2P1);
-    for (auto& r : ranks_) {
-        r.open_at.assign(t.banks, 0);
-        r.close_at.assign(t.banks, 0);
-    }
-}
-
-EnergyBook::Tally EnergyBook::tally(const RankBook& r, uint64_t a, uint64_t b) const {
-    Tally out;
-    if (b <= a) return out;
-    // Clocks of [a, b) with at least one bank open: the union of the banks' open stretches.
-    std::pair<uint64_t, uint64_t> iv[16];
-    size_t n = 0;
-    for (size_t k = 0; k < r.open_at.size() && n < 16; ++k) {
-        uint64_t lo = std::max(a, r.open_at[k]), hi = std::min(b, r.close_at[k]);
-        if (lo < hi) iv[n++] = {lo, hi};
-    }
-    std::sort(iv, iv + n);
-    uint64_t active = 0, reach = a;
-    for (size_t i = 0; i < n; ++i) {
-        uint64_t lo = std::max(iv[i].first, reach);
-        if (iv[i].second > lo) {
-            active += iv[i].second - lo;
-            reach = iv[i].second;
-        }
-    }
-    uint64_t idle = (b - a) - active;
-    if (r.pd) {
-        out.act_pd = active;
-        out.pre_pd = idle;
-    } else {
-        out.act_stb = active;
-        out.pre_stb = idle;
-    }
-    return out;
+    for (auto& r : ranks_) r.closes.reserve(t.banks);
 }
 
 void EnergyBook::advance(RankBook& r, uint64_t to) {
     if (to <= r.since) return;
-    Tally t = tally(r, r.since, to);
-    r.done.act_stb += t.act_stb;
-    r.done.pre_stb += t.pre_stb;
-    r.done.act_pd += t.act_pd;
-    r.done.pre_pd += t.pre_pd;
+    auto add = [&r](uint64_t n) {
+        if (r.pd) (r.open ? r.done.act_pd : r.done.pre_pd) += n;
+        else (r.open ? r.done.act_stb : r.done.pre_stb) += n;
+    };
+    size_t k = 0;
+    for (; k < r.closes.size() && r.closes[k] <= to; ++k) {
+        add(r.closes[k] - r.since);
+        r.since = r.closes[k];
+        --r.open;
+    }
+    r.closes.erase(r.closes.begin(), r.closes.begin() + std::ptrdiff_t(k));
+    add(to - r.since);
     r.since = to;
 }
 
-void EnergyBook::act(uint32_t rank, uint32_t bank, uint64_t cycle) {
+EnergyBook::RankBook EnergyBook::at_end(const RankBook& r, uint64_t end) const {
+    RankBook c = r;
+    advance(c, end);
+    return c;
+}
+
+void EnergyBook::act(uint32_t rank, uint32_t, uint64_t cycle) {
     RankBook& r = ranks_[rank];
     advance(r, cycle);
-    r.open_at[bank] = cycle;
-    r.close_at[bank] = UINT64_MAX;
+    ++r.open;
     ++acts_;
 }
 
-void EnergyBook::close(uint32_t rank, uint32_t bank, uint64_t now, uint64_t at) {
+void EnergyBook::close(uint32_t rank, uint32_t, uint64_t now, uint64_t at) {
     RankBook& r = ranks_[rank];
     advance(r, now);
-    r.close_at[bank] = std::max(at, r.since);
+    if (at <= r.since) {
+        --r.open;
+        return;
+    }
+    r.closes.insert(std::upper_bound(r.closes.begin(), r.closes.end(), at), at);
 }
 
 void EnergyBook::power_down(uint32_t rank, uint64_t cycle, bool enter) {
@@ -85,19 +67,19 @@ void EnergyBook::power_down(uint32_t rank, uint64_t cycle, bool enter) {
 
 double EnergyBook::background_pj(uint64_t end) const {
     double e = 0;
-    for (const auto& r : ranks_) {
-        Tally open = tally(r, r.since, end);
-        e += double(r.done.act_stb + open.act_stb) * p_act_stb_ + double(r.done.pre_stb + open.pre_stb) * p_pre_stb_ +
-             double(r.done.act_pd + open.act_pd) * p_act_pd_ + double(r.done.pre_pd + open.pre_pd) * p_pre_pd_;
+    for (const auto& rank : ranks_) {
+        const Tally d = at_end(rank, end).done;
+        e += double(d.act_stb) * p_act_stb_ + double(d.pre_stb) * p_pre_stb_ + double(d.act_pd) * p_act_pd_ +
+             double(d.pre_pd) * p_pre_pd_;
     }
     return e;
 }
 
 uint64_t EnergyBook::power_down_cycles(uint64_t end) const {
     uint64_t n = 0;
-    for (const auto& r : ranks_) {
-        Tally open = tally(r, r.since, end);
-        n += r.done.act_pd + r.done.pre_pd + open.act_pd + open.pre_pd;
+    for (const auto& rank : ranks_) {
+        const Tally d = at_end(rank, end).done;
+        n += d.act_pd + d.pre_pd;
     }
     return n;
 }

@@ -57,17 +57,18 @@ private:
     struct RankBook {
         uint64_t since = 0;  // clocks before this are in `done`
         bool pd = false;
+        unsigned open = 0;            // banks open at `since`
+        std::vector<uint64_t> closes;  // ascending: auto-precharges ahead of `since`, one per open bank
         Tally done;
-        std::vector<uint64_t> open_at, close_at;  // per bank; close_at UINT64_MAX while open
     };
     std::vector<RankBook> ranks_;
     double e_act_, e_rd_, e_wr_, e_ref_;
     double p_act_stb_, p_pre_stb_, p_act_pd_, p_pre_pd_;  // pJ per clock
     uint64_t acts_ = 0, reads_ = 0, writes_ = 0, refreshes_ = 0;
 
-    // The clocks of [A, B) in each state, with the rank's banks as they are now.
-    Tally tally(const RankBook& r, uint64_t a, uint64_t b) const;
-    void advance(RankBook& r, uint64_t to);
+    // Brings R (or a copy) to clock TO: the stretches since R.since by state, closes on the way.
+    static void advance(RankBook& r, uint64_t to);
+    RankBook at_end(const RankBook& r, uint64_t end) const;
 };
 
 }  // namespace memsim::dram
