@@ -622,7 +622,8 @@ void Controller::issue(const Choice& c) {
     }
     // Power-down entry once the burst is done: tRDPDEN = RL + BL/2 + 1; tWRPDEN = WL + BL/2 +
     // tWR (+ 1 with auto-precharge, tWRAPDEN). JESD79-3F table 'Power-Down Entry Definitions'.
-    r.t_pde = std::max(r.t_pde, write ? now + WL + BL2 + t_.tWR + (ap ? 1 : 0) : now + RL + BL2 + 1);
+    // A provisional WR may turn out a WRA: keep its extra clock.
+    r.t_pde = std::max(r.t_pde, write ? now + WL + BL2 + t_.tWR + (ap || provisional ? 1 : 0) : now + RL + BL2 + 1);
     energy_->column(write);
     stats_.data_bus_cycles += BL2;
     last_data_end_ = std::max(last_data_end_, data_start + BL2);
@@ -651,7 +652,15 @@ void Controller::issue_power_down(const Choice& c) {
     Rank& r = ranks_[c.rank];
     if (c.cmd == Cmd::PDE) {
         r.pd = true;
-        r.pd_precharged = r.open_banks == 0;
+        // Precharge power-down (the DLL may freeze) unless a row is open. A row kept open only
+        // provisionally (Port::access, closed_adaptive) may turn out auto-precharged before this:
+        // count it closed, the stricter case for a read after PDX.
+        unsigned open = 0;
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            const Bank& b = banks_[bank_index(c.rank, k)];
+            if (b.open_row >= 0 && b.provisional < 0) ++open;
+        }
+        r.pd_precharged = open == 0;
         r.pde_at = now;
         r.t_pdx = now + t_.tCKE;  // CKE stays low at least tCKE
         if (stats_.power_down_entries) ++*stats_.power_down_entries;

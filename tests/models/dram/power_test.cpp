@@ -100,9 +100,10 @@ TEST_CASE("Slow exit: a read after precharge power-down waits tXPDLL and active 
 TEST_CASE("Power-down keeps every scenario legal under load", "[dram][power]") {
     // Paced random reads and writes on two ranks with a short idle time: the checker must find
     // nothing (tCKE, tXP, tXPDLL, entry after bursts, refresh through power-down).
+    for (const char* page : {"open", "closed", "open_adaptive", "closed_adaptive"})
     for (const char* exit : {"fast", "slow"}) {
-        INFO(exit);
-        auto p = with_power_down(3, exit);
+        INFO(page << " " << exit);
+        auto p = with_power_down(3, exit, page);
         Rig r("MT16KTF1G64HZ-1G6", p);
         uint64_t s = 1;
         for (int i = 0; i < 3000; ++i) {
@@ -173,4 +174,30 @@ TEST_CASE("Two ranks add their backgrounds", "[dram][power]") {
     Rig r("MT16KTF1G64HZ-1G6");
     r.ctl->idle_until(1000);
     CHECK(r.stat("dram.energy.background") == Approx(2 * kPerMaClock * 32 * 1000));
+}
+
+TEST_CASE("Power-down under bursts in the event-driven mode stays legal", "[dram][power]") {
+    // Bursts of 64 requests queued together, then 3000 idle clocks, on two ranks: power-down
+    // between bursts, refresh through it, queued requests reordered across the wake-up.
+    for (const char* sched : {"frfcfs", "fcfs"})
+    for (const char* exit : {"fast", "slow"}) {
+        INFO(sched << " " << exit);
+        auto p = with_power_down(8, exit);
+        p.scheduler = sched;
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        memsim::dram::testing::VectorSource src;
+        uint64_t s = 3;
+        for (uint64_t burst = 0; burst < 40; ++burst)
+            for (int i = 0; i < 64; ++i) {
+                uint64_t a = memsim::dram::testing::mix(s) % r.t.capacity() & ~63ull;
+                src.reqs.push_back({burst * 3000, a, i % 4 == 3});
+            }
+        drive(*r.ctl, src);
+        r.ctl->idle_until(40 * 3000 + 5000);
+        CHECK(r.stat("dram.reads") + r.stat("dram.writes") == 40 * 64);
+        // Both ranks sleep between most bursts.
+        CHECK(r.stat("dram.power_down_entries") >= 2 * 40);
+        CHECK(r.stat("dram.power_down_cycles") < 2 * (40 * 3000 + 5000));  // at most both ranks all along
+        r.require_clean();
+    }
 }
