@@ -24,6 +24,8 @@ struct RankHistory {
     std::optional<Command> rd, wr, ref, zq;
     std::optional<Command> pde, pdx;  // the last power-down entry and exit
     bool in_pd = false, pd_precharged = false;
+    std::optional<Command> sre, srx;  // the last self-refresh entry and exit
+    bool in_sr = false, ref_since_srx = true;
     uint64_t refs = 0;
     bool debt_reported = false;
 };
@@ -45,10 +47,26 @@ public:
         }
         RankHistory& r = ranks_[c.rank];
         for (auto& b : r.banks) settle(b, c.cycle);
+        // JESD79-3F 4.19: in self-refresh the rank takes nothing but SRX.
+        if (r.in_sr && c.cmd != Cmd::SRX) {
+            fail("self-refresh", *r.sre, c, "command to a rank in self-refresh (CKE low)");
+            last_ = c;
+            return;
+        }
+        if (c.cmd == Cmd::SRX) {
+            self_refresh_exit(r, c);
+            last_ = c;
+            return;
+        }
         if (is_power_down(c.cmd)) {
             power_down(r, c);
             last_ = c;
             return;
+        }
+        // After SRX: tXS to any command, tXSDLL to a read (the DLL relocks).
+        if (r.srx) {
+            need(c, *r.srx, t_.tXS, "tXS");
+            if (is_read(c.cmd)) need(c, *r.srx, t_.tXSDLL, "tXSDLL");
         }
         // JESD79-3F 4.20: CKE low, the rank takes no command until PDX, then none for tXP.
         if (r.in_pd) fail("power-down", *r.pde, c, "command to a rank in power-down (CKE low)");
@@ -83,16 +101,24 @@ public:
                 for (auto& b : r.banks) precharge(b, c);
                 break;
             case Cmd::PDE:
-            case Cmd::PDX: break;  // handled above
+            case Cmd::PDX:
+            case Cmd::SRX: break;  // handled above
             case Cmd::REF:
-            case Cmd::ZQCS: {
+            case Cmd::ZQCS:
+            case Cmd::SRE: {
                 for (auto& b : r.banks) {
                     if (b.open) fail("banks precharged", *b.act, c, "REF/ZQCS needs every bank precharged");
                     if (b.pre && b.pre_at + t_.tRP > c.cycle) need_at(c, *b.pre, b.pre_at, t_.tRP, "tRP");
                 }
-                if (c.cmd == Cmd::REF) {
-                    // JESD79-3F 4.18: at most 8 REF postponed, so two REFs are at most 9 x tREFI apart.
-                    uint64_t prev = r.ref ? r.ref->cycle : 0;
+                if (c.cmd == Cmd::SRE) {
+                    // JESD79-3F 4.19: one extra REF after a self-refresh before the next.
+                    if (!r.ref_since_srx) fail("REF after self-refresh", *r.srx, c, "SRE with no REF since the last SRX");
+                    r.in_sr = true;
+                    r.sre = c;
+                } else if (c.cmd == Cmd::REF) {
+                    // JESD79-3F 4.18: at most 8 REF postponed, so two REFs are at most 9 x tREFI
+                    // apart (a self-refresh counts as refreshing up to its SRX).
+                    uint64_t prev = std::max(r.ref ? r.ref->cycle : 0, r.srx ? r.srx->cycle : 0);
                     uint64_t limit = 9 * uint64_t(t_.tREFI);
                     if (c.cycle - prev > limit)
                         fail("tREFI", r.ref ? *r.ref : c, c,
@@ -100,6 +126,7 @@ public:
                                  std::to_string(c.cycle - prev));
                     ++r.refs;
                     r.ref = c;
+                    r.ref_since_srx = true;
                 } else {
                     r.zq = c;
                 }
@@ -206,6 +233,7 @@ private:
                 return;
             }
             if (r.pdx) need(c, *r.pdx, t_.tCKE, "tCKE");
+            if (r.srx) need(c, *r.srx, t_.tCKE, "tCKE");
             if (r.rd) need(c, *r.rd, RL + BL2 + 1, "tRDPDEN");
             if (r.wr) need(c, *r.wr, WL + BL2 + t_.tWR + (r.wr->cmd == Cmd::WRA ? 1 : 0), "tWRPDEN");
             if (r.zq) need(c, *r.zq, t_.tZQCS, "tZQCS");
@@ -228,6 +256,18 @@ private:
                      std::to_string(limit));
         r.in_pd = false;
         r.pdx = c;
+    }
+    // Self-refresh exit: at least tCKESR after SRE; the rank counts as refreshed up to now.
+    void self_refresh_exit(RankHistory& r, const Command& c) {
+        if (!r.in_sr) {
+            fail("self-refresh", r.srx ? *r.srx : c, c, "SRX without a self-refresh to leave");
+            return;
+        }
+        need(c, *r.sre, t_.tCKESR, "tCKESR");
+        r.refs = std::max(r.refs, c.cycle / t_.tREFI);
+        r.in_sr = false;
+        r.srx = c;
+        r.ref_since_srx = false;
     }
     void precharge(BankHistory& b, const Command& c) {
         if (b.auto_pre) fail("auto-precharge", *b.auto_pre, c, "PRE while an auto-precharge is pending");

@@ -66,6 +66,13 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
                         "precharge power-down with the DLL on (fast: any command tXP after PDX) or frozen "
                         "(slow: lower current, a read tXPDLL after PDX)"),
       power_down_exit);
+    // JESD79-3F 4.19: in self-refresh the device refreshes itself (IDD6); leaving costs tXS, and
+    // tXSDLL (512 nCK) before a read while the DLL relocks.
+    v(ParamSpec::count("self_refresh_idle", "0", "nCK",
+                       "clocks after the last request's command before an idle rank enters self-refresh (a "
+                       "read waits tXSDLL = 512 nCK to wake it); 0: never")
+          .range(0, uint64_t(1) << 40),
+      self_refresh_idle);
     v(ParamSpec::time("frontend_latency", "0ns",
                       "controller pipeline added to every completion (port to queue and data back)")
           .range(0, 1e9),
@@ -100,6 +107,7 @@ Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
         write_queue =
             &r.distribution("dram.write_queue_occupancy", "requests", "write queue length seen by each arrival");
         power_down_entries = &r.counter("dram.power_down_entries", "PDE", "power-down entries (all ranks)");
+        self_refresh_entries = &r.counter("dram.self_refresh_entries", "SRE", "self-refresh entries (all ranks)");
     }
     for (uint32_t rk = 0; rk < t.ranks; ++rk)
         for (uint32_t b = 0; b < t.banks; ++b) {
@@ -185,6 +193,8 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
                   });
         r.formula("dram.power_down_cycles", "nCK", "clocks in power-down, summed over ranks",
                   [e, &cycles] { return double(e->power_down_cycles(cycles.value())); });
+        r.formula("dram.self_refresh_cycles", "nCK", "clocks in self-refresh, summed over ranks",
+                  [e, &cycles] { return double(e->self_refresh_cycles(cycles.value())); });
     }
 }
 
@@ -384,18 +394,34 @@ bool Controller::step(uint64_t limit) {
     for (uint32_t i = 0; i < ranks_.size(); ++i) {
         Rank& r = ranks_[i];
         bool urgent = this->urgent(r);
+        // Self-refresh waits for the rank to be idle, its refreshes paid, one REF since the last SRX.
+        const bool sr_wanted = p_.self_refresh_idle && r.queued == 0 && !urgent && r.refresh_owed <= 0 &&
+                               r.ref_since_srx;
+        if (r.sr) {
+            // Only a request wakes a self-refreshing rank (no REF falls due; ZQ waits).
+            blocked_[i] = true;
+            if (r.queued) choose_self_refresh(best, i);
+            continue;
+        }
         if (r.pd) {
             // CKE is low: nothing goes to the rank until PDX. A request or due maintenance wakes
-            // it; a refresh that could only be pulled in does not.
+            // it, or the time to enter self-refresh; a refresh that could only be pulled in does not.
             blocked_[i] = true;
             if (r.queued || urgent || r.refresh_owed > 0) choose_power_down(best, i);
+            else if (sr_wanted) choose_power_down(best, i, r.last_req + p_.self_refresh_idle);
             continue;
         }
         blocked_[i] = urgent;
         bool idle_refresh =
-            r.queued == 0 && (r.refresh_owed > 0 || (r.refresh_owed > -int64_t(p_.refresh_pull_in)));
-        if (urgent || idle_refresh) choose_maintenance(best, i, urgent);
-        else if (p_.power_down_idle && r.queued == 0) choose_power_down(best, i);
+            r.queued == 0 && (r.refresh_owed > 0 || (!sr_wanted && r.refresh_owed > -int64_t(p_.refresh_pull_in)));
+        if (urgent || idle_refresh) {
+            choose_maintenance(best, i, urgent);
+            continue;
+        }
+        if (sr_wanted) choose_self_refresh(best, i);
+        // Once self-refresh is due, no power-down in between (PDE would only be undone by PDX).
+        const bool sr_due = sr_wanted && now_ >= r.last_req + p_.self_refresh_idle;
+        if (p_.power_down_idle && r.queued == 0 && !sr_due) choose_power_down(best, i);
     }
     choose_request(best);
     if (best.cycle == UINT64_MAX && due == UINT64_MAX) return false;
@@ -489,7 +515,9 @@ void Controller::issue(const Choice& c) {
     r.t_pde = std::max(r.t_pde, now + (c.cmd == Cmd::ZQCS ? t_.tZQCS : 1));
     switch (c.cmd) {
         case Cmd::PDE:
-        case Cmd::PDX: issue_power_down(c); return;
+        case Cmd::PDX:
+        case Cmd::SRE:
+        case Cmd::SRX: issue_cke(c); return;
         case Cmd::PREA:
             for (uint32_t k = 0; k < t_.banks; ++k)
                 if (Bank& b = banks_[bank_index(c.rank, k)]; b.open_row >= 0) {
@@ -513,6 +541,7 @@ void Controller::issue(const Choice& c) {
             if (c.cmd == Cmd::REF) {
                 --r.refresh_owed;
                 r.last_ref = now;
+                r.ref_since_srx = true;
                 ++stats_.refreshes;
                 energy_->refresh();
             } else {
@@ -530,6 +559,7 @@ void Controller::issue(const Choice& c) {
     Entry e = q[idx];
     Bank& b = banks_[bi];
     touch(bi);  // its open row, hit count or queue changes
+    r.last_req = now;
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
@@ -647,9 +677,39 @@ void Controller::issue(const Choice& c) {
 
 namespace memsim::dram {
 
-void Controller::issue_power_down(const Choice& c) {
+void Controller::issue_cke(const Choice& c) {
     const uint64_t now = c.cycle;
     Rank& r = ranks_[c.rank];
+    using Cke = EnergyBook::Cke;
+    if (c.cmd == Cmd::SRE) {
+        r.sr = true;
+        r.t_srx = now + t_.tCKESR;
+        if (stats_.self_refresh_entries) ++*stats_.self_refresh_entries;
+        energy_->cke(c.rank, now, Cke::SelfRefresh);
+        record(now, c.cmd, c.rank, 0, 0, 0);
+        return;
+    }
+    if (c.cmd == Cmd::SRX) {
+        r.sr = false;
+        // The rank was refreshed all along: no REF owed or ahead, the 9 x tREFI spacing restarts.
+        r.refresh_owed = 0;
+        r.last_ref = now;
+        r.ref_since_srx = false;
+        r.t_pde = std::max(r.t_pde, now + t_.tXS);
+        const uint64_t ready = now + t_.tXS;
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            Bank& b = banks_[bank_index(c.rank, k)];
+            b.t_act = std::max(b.t_act, ready);
+            b.t_col = std::max(b.t_col, ready);
+            b.t_pre = std::max(b.t_pre, ready);
+        }
+        r.t_act = std::max(r.t_act, ready);
+        r.t_rd = std::max(r.t_rd, now + std::max(t_.tXS, t_.tXSDLL));  // the DLL relocks
+        r.t_wr = std::max(r.t_wr, ready);
+        energy_->cke(c.rank, now, Cke::High);
+        record(now, c.cmd, c.rank, 0, 0, 0);
+        return;
+    }
     if (c.cmd == Cmd::PDE) {
         r.pd = true;
         // Precharge power-down (the DLL may freeze) unless a row is open. A row kept open only
@@ -680,7 +740,7 @@ void Controller::issue_power_down(const Choice& c) {
         r.t_wr = std::max(r.t_wr, ready);
         if (slow_exit_ && r.pd_precharged) r.t_rd = std::max(r.t_rd, now + t_.tXPDLL);  // the DLL relocks
     }
-    energy_->power_down(c.rank, now, c.cmd == Cmd::PDE);
+    energy_->cke(c.rank, now, c.cmd == Cmd::PDE ? Cke::PowerDown : Cke::High);
     record(now, c.cmd, c.rank, 0, 0, 0);
 }
 

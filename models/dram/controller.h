@@ -19,6 +19,10 @@
 //      closed, active power-down otherwise); a request or due maintenance wakes it (PDX), and its
 //      next command waits tXP (fast exit, DLL on). JESD79-3F 4.20; refresh does not run in
 //      power-down, so a due REF wakes the rank first.
+//   5. self-refresh (self_refresh_idle > 0): a rank no request has used for self_refresh_idle
+//      clocks closes its rows and enters self-refresh (SRE), refreshed by itself, so no REF falls
+//      due; a request wakes it (SRX): tXS to any command, tXSDLL to a read. JESD79-3F 4.19: at
+//      least one REF between SRX and the next SRE.
 // Writes are posted: a write completes when accepted into the write queue and is written later;
 // the write queue is drained when it reaches the high watermark (or no reads wait) until it falls
 // to the low watermark. A read that hits a queued write is answered from the write queue.
@@ -54,6 +58,7 @@ struct GenericControllerParams {
     std::string scheduler, page_policy, queue, address_mapping, command_trace;
     uint64_t queue_depth, write_queue_depth, row_hit_cap, refresh_postpone, refresh_pull_in;
     uint64_t power_down_idle = 0;  // nCK; 0: never
+    uint64_t self_refresh_idle = 0;  // nCK; 0: never
     std::string power_down_exit = "fast";  // fast: DLL on (tXP); slow: DLL frozen in precharge power-down (tXPDLL to a read)
     double write_high_watermark, write_low_watermark;
     uint64_t frontend_latency_ps;
@@ -128,6 +133,10 @@ private:
         // after a column command) and PDX (tCKE after PDE), the last command to the rank.
         bool pd = false, pd_precharged = false;  // precharged: every bank closed at entry
         uint64_t pde_at = 0, t_pde = 0, t_pdx = 0, last_cmd = 0;
+        // Self-refresh: whether in it, the earliest SRX (tCKESR), the last command a request
+        // needed (ACT, PRE, RD, WR), a REF since the last SRX.
+        bool sr = false, ref_since_srx = true;
+        uint64_t t_srx = 0, last_req = 0;
     };
     struct Entry {
         uint64_t id, addr;
@@ -205,6 +214,7 @@ private:
         stats::Counter *end_ps = nullptr, *cycles = nullptr;  // timed only
         stats::Counter* periodic_reads = nullptr;             // MIG only
         stats::Counter* power_down_entries = nullptr;         // timed only
+        stats::Counter* self_refresh_entries = nullptr;       // timed only
         stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
                             *write_queue = nullptr;
         std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;
@@ -231,8 +241,11 @@ private:
     static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
     void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = true; }
     void choose_maintenance(Choice& best, uint32_t r, bool urgent);
-    void choose_power_down(Choice& best, uint32_t r);
-    void issue_power_down(const Choice& c);
+    // PDE, or PDX not before NOT_BEFORE.
+    void choose_power_down(Choice& best, uint32_t r, uint64_t not_before = 0);
+    // SRX, or the way into self-refresh: PREA, then SRE.
+    void choose_self_refresh(Choice& best, uint32_t r);
+    void issue_cke(const Choice& c);
     void choose_request(Choice& best);
     void issue(const Choice& c);
     void record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col);

@@ -63,6 +63,8 @@ Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps,
     t.tXP = t.ck_max(3, 6000);                 // max(3 nCK, 6 ns) for DDR3-1333 and faster
     t.tCKE = t.ck_max(3, 5000);                // max(3 nCK, 5 ns) for DDR3-1600 and faster
     t.tXPDLL = t.ck_max(10, 24000);            // max(10 nCK, 24 ns)
+    t.tCKESR = t.tCKE + 1;                     // tCKE(min) + 1 nCK
+    t.tXSDLL = 512;                            // tDLLK(min) = 512 nCK
     t.tXS = t.ck_max(5, 260000 + 10000);       // max(5 nCK, tRFC + 10 ns)
     t.tZQCS = 64;                              // JESD79-3F: 64 nCK
     t.ranks = ranks;

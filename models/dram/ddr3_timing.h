@@ -37,6 +37,8 @@ struct Ddr3Timing {
     // command; tCKE minimum CKE pulse (high or low); a rank stays in power-down at most 9 x tREFI.
     uint32_t tRFC = 208, tREFI = 6240, tXP = 5, tCKE = 4, tXS = 216, tZQCS = 64;
     uint32_t tXPDLL = 20;  // precharge power-down with the DLL frozen (slow exit) to a read
+    // Self-refresh: at least tCKESR in it; tXS after SRX to any command, tXSDLL (tDLLK) to a read.
+    uint32_t tCKESR = 5, tXSDLL = 512;
     uint64_t tZQI_ps = 128'000'000'000;  // ZQCS interval the controller keeps (128 ms, Micron TN-41-02)
     // Rank-to-rank switch: idle data-bus clocks between bursts of two ranks (DQS hand-over). JEDEC
     // leaves it to the system; 2 nCK as DRAMSim3 and Ramulator use for DDR3 (tRTRS).

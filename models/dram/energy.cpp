@@ -16,13 +16,15 @@ EnergyBook::EnergyBook(const Ddr3Timing& t, bool slow_exit) : ranks_(t.ranks) {
     p_pre_stb_ = k * p.IDD2N;
     p_act_pd_ = k * p.IDD3P;
     p_pre_pd_ = k * (slow_exit ? p.IDD2P0 : p.IDD2P1);
+    p_sr_ = k * p.IDD6;
     for (auto& r : ranks_) r.closes.reserve(t.banks);
 }
 
 void EnergyBook::advance(RankBook& r, uint64_t to) {
     if (to <= r.since) return;
     auto add = [&r](uint64_t n) {
-        if (r.pd) (r.open ? r.done.act_pd : r.done.pre_pd) += n;
+        if (r.cke == Cke::SelfRefresh) r.done.sr += n;
+        else if (r.cke == Cke::PowerDown) (r.open ? r.done.act_pd : r.done.pre_pd) += n;
         else (r.open ? r.done.act_stb : r.done.pre_stb) += n;
     };
     size_t k = 0;
@@ -59,10 +61,10 @@ void EnergyBook::close(uint32_t rank, uint32_t, uint64_t now, uint64_t at) {
     r.closes.insert(std::upper_bound(r.closes.begin(), r.closes.end(), at), at);
 }
 
-void EnergyBook::power_down(uint32_t rank, uint64_t cycle, bool enter) {
+void EnergyBook::cke(uint32_t rank, uint64_t cycle, Cke state) {
     RankBook& r = ranks_[rank];
     advance(r, cycle);
-    r.pd = enter;
+    r.cke = state;
 }
 
 double EnergyBook::background_pj(uint64_t end) const {
@@ -70,7 +72,7 @@ double EnergyBook::background_pj(uint64_t end) const {
     for (const auto& rank : ranks_) {
         const Tally d = at_end(rank, end).done;
         e += double(d.act_stb) * p_act_stb_ + double(d.pre_stb) * p_pre_stb_ + double(d.act_pd) * p_act_pd_ +
-             double(d.pre_pd) * p_pre_pd_;
+             double(d.pre_pd) * p_pre_pd_ + double(d.sr) * p_sr_;
     }
     return e;
 }
@@ -81,6 +83,12 @@ uint64_t EnergyBook::power_down_cycles(uint64_t end) const {
         const Tally d = at_end(rank, end).done;
         n += d.act_pd + d.pre_pd;
     }
+    return n;
+}
+
+uint64_t EnergyBook::self_refresh_cycles(uint64_t end) const {
+    uint64_t n = 0;
+    for (const auto& rank : ranks_) n += at_end(rank, end).done.sr;
     return n;
 }
 

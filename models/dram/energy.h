@@ -7,7 +7,7 @@
 //   REF                 VDD x (IDD5B - IDD3N) x tRFC x tCK
 //   background, each clock by the rank's state: active standby IDD3N (a bank open), precharge
 //   standby IDD2N, active power-down IDD3P, precharge power-down IDD2P1 (fast exit, DLL on) or
-//   IDD2P0 (slow exit, DLL frozen).
+//   IDD2P0 (slow exit, DLL frozen), self-refresh IDD6 (no REF is issued meanwhile).
 // mA x V x ns = pJ. Left out: I/O and termination (VDDQ, ODT), the DLL and temperature beyond the
 // datasheet's conditions, ZQ calibration, and the IDD values' spread (they are datasheet maxima).
 //
@@ -32,7 +32,9 @@ public:
     void close(uint32_t rank, uint32_t bank, uint64_t now, uint64_t at);
     void column(bool write) { ++(write ? writes_ : reads_); }
     void refresh() { ++refreshes_; }
-    void power_down(uint32_t rank, uint64_t cycle, bool enter);
+    // CKE state of RANK from CYCLE on.
+    enum class Cke { High, PowerDown, SelfRefresh };
+    void cke(uint32_t rank, uint64_t cycle, Cke state);
 
     // Energies in pJ; the background over [0, END) clocks.
     double act_pj() const { return double(acts_) * e_act_; }
@@ -43,6 +45,7 @@ public:
     double total_pj(uint64_t end) const { return act_pj() + read_pj() + write_pj() + refresh_pj() + background_pj(end); }
     // Clocks spent in power-down over [0, END), summed over ranks.
     uint64_t power_down_cycles(uint64_t end) const;
+    uint64_t self_refresh_cycles(uint64_t end) const;
 
     // Per-command and per-clock energies of one rank (pJ), for tests and the docs.
     double e_act() const { return e_act_; }
@@ -52,18 +55,18 @@ public:
 
 private:
     struct Tally {
-        uint64_t act_stb = 0, pre_stb = 0, act_pd = 0, pre_pd = 0;
+        uint64_t act_stb = 0, pre_stb = 0, act_pd = 0, pre_pd = 0, sr = 0;
     };
     struct RankBook {
         uint64_t since = 0;  // clocks before this are in `done`
-        bool pd = false;
+        Cke cke = Cke::High;
         unsigned open = 0;            // banks open at `since`
         std::vector<uint64_t> closes;  // ascending: auto-precharges ahead of `since`, one per open bank
         Tally done;
     };
     std::vector<RankBook> ranks_;
     double e_act_, e_rd_, e_wr_, e_ref_;
-    double p_act_stb_, p_pre_stb_, p_act_pd_, p_pre_pd_;  // pJ per clock
+    double p_act_stb_, p_pre_stb_, p_act_pd_, p_pre_pd_, p_sr_;  // pJ per clock
     uint64_t acts_ = 0, reads_ = 0, writes_ = 0, refreshes_ = 0;
 
     // Brings R (or a copy) to clock TO: the stretches since R.since by state, closes on the way.

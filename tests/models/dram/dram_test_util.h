@@ -28,6 +28,7 @@ inline GenericControllerParams generic_defaults() {
     p.frontend_latency_ps = 0;
     p.power_down_idle = 0;
     p.power_down_exit = "fast";
+    p.self_refresh_idle = 0;
     return p;
 }
 

@@ -5,6 +5,7 @@
 // IDD4W 125, IDD5B 235 mA) x 8 devices: one clock at 1 mA costs 1.35 V x 1.25 ns x 8 = 13.5 pJ.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "tests/models/dram/dram_test_util.h"
@@ -199,5 +200,110 @@ TEST_CASE("Power-down under bursts in the event-driven mode stays legal", "[dram
         CHECK(r.stat("dram.power_down_entries") >= 2 * 40);
         CHECK(r.stat("dram.power_down_cycles") < 2 * (40 * 3000 + 5000));  // at most both ranks all along
         r.require_clean();
+    }
+}
+
+namespace {
+GenericControllerParams with_self_refresh(uint64_t sr_idle, uint64_t pd_idle = 0) {
+    auto p = with_power_down(pd_idle);
+    p.self_refresh_idle = sr_idle;
+    return p;
+}
+}  // namespace
+
+TEST_CASE("Self-refresh: no REF while in it and a read pays tXS and tXSDLL to wake it", "[dram][power]") {
+    Rig r("MT8KTF51264HZ-1G6", with_self_refresh(1000));
+    // Idle since 0: SRE at 1000; the REFs due at 6240, 12480 and 18720 are the device's own.
+    // A read at 20000: SRX 20000, ACT at tXS = 216 later, RD at SRX + tXSDLL = 20512 (not
+    // 20216 + tRCD), end 20512 + CL + BL/2 = 20527.
+    CHECK(r.read(r.addr(0, 0, 5), 20000 * 1250) == 20527 * 1250);
+    // Back to self-refresh only after a REF since SRX: the next tREFI point is 4 x 6240 = 24960
+    // (PREA there, REF tRP later), then SRE once tRFC has passed: 24971 + 208 = 25179.
+    r.ctl->idle_until(26000);
+    CHECK(lines(r.ctl->commands(), 9) ==
+          std::vector<std::string>{"1000 SRE 0 0 0 0", "20000 SRX 0 0 0 0", "20216 ACT 0 0 5 0", "20512 RD 0 0 5 0",
+                                   "24960 PREA 0 0 0 0", "24971 REF 0 0 0 0", "25179 SRE 0 0 0 0"});
+    CHECK(r.stat("dram.refreshes") == 1);
+    CHECK(r.stat("dram.self_refresh_entries") == 2);
+    CHECK(r.stat("dram.self_refresh_cycles") == (20000 - 1000) + (26000 - 25179));
+    r.require_clean();
+}
+
+TEST_CASE("Self-refresh after power-down: PDX at the self-refresh time then SRE", "[dram][power]") {
+    Rig r("MT8KTF51264HZ-1G6", with_self_refresh(1000, 10));
+    r.ctl->idle_until(2000);
+    // PDE at 10; at 1000 PDX, SRE after tXP = 1005.
+    CHECK(lines(r.ctl->commands(), 5) ==
+          std::vector<std::string>{"10 PDE 0 0 0 0", "1000 PDX 0 0 0 0", "1005 SRE 0 0 0 0"});
+    r.require_clean();
+}
+
+TEST_CASE("Self-refresh background is IDD6 with no refresh energy", "[dram][power]") {
+    Rig sr("MT8KTF51264HZ-1G6", with_self_refresh(1000));
+    Rig plain;
+    sr.ctl->idle_until(10000);
+    plain.ctl->idle_until(10000);
+    // IDD2N 32 mA for 1000 clocks, then IDD6 20 mA; without it IDD2N all along plus the REF at 6240.
+    CHECK(sr.stat("dram.energy.total") == Approx(kPerMaClock * (32 * 1000 + 20 * 9000)));
+    CHECK(sr.stat("dram.energy.refresh") == 0);
+    CHECK(plain.stat("dram.energy.total") == Approx(kPerMaClock * (32 * 10000 + (235 - 38) * 208)));
+}
+
+TEST_CASE("Self-refresh and power-down together stay legal under bursts", "[dram][power]") {
+    for (uint64_t pd : {0, 8})
+    for (const char* page : {"open", "closed_adaptive"}) {
+        INFO(pd << " " << page);
+        auto p = with_self_refresh(4000, pd);
+        p.page_policy = page;
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        memsim::dram::testing::VectorSource src;
+        uint64_t s = 5;
+        for (uint64_t burst = 0; burst < 20; ++burst)
+            for (int i = 0; i < 32; ++i) {
+                uint64_t a = memsim::dram::testing::mix(s) % r.t.capacity() & ~63ull;
+                src.reqs.push_back({burst * (burst % 2 ? 3000 : 20000), a, i % 4 == 3});
+            }
+        std::sort(src.reqs.begin(), src.reqs.end(), [](const TraceRequest& x, const TraceRequest& y) { return x.cycle < y.cycle; });
+        drive(*r.ctl, src);
+        r.ctl->idle_until(500000);
+        CHECK(r.stat("dram.reads") + r.stat("dram.writes") == 20 * 32);
+        CHECK(r.stat("dram.self_refresh_entries") >= 2);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("The checker follows self-refresh", "[dram][checker][power]") {
+    // tCKESR 5, tXS 216, tXSDLL 512, tREFI 6240.
+    auto t = ddr3_preset("MT8KTF51264HZ-1G6");
+    auto run = [&t](const char* text) {
+        std::istringstream in(text);
+        return check_commands(t, read_command_trace(in, "sr.cmds"), 0);
+    };
+    // A long self-refresh stands for the REFs due meanwhile; one REF before the next SRE.
+    auto ok = run("0 SRE 0 0 0 0\n100000 SRX 0 0 0 0\n100216 ACT 0 0 5 0\n100512 RD 0 0 5 0\n"
+                  "100530 PRE 0 0 0 0\n106080 REF 0 0 0 0\n106288 SRE 0 0 0 0\n");
+    for (auto& x : ok) UNSCOPED_INFO(x.message);
+    CHECK(ok.empty());
+    struct Row {
+        const char* trace;
+        const char* rule;
+        uint64_t earlier, later;
+    };
+    const Row table[] = {
+        {"0 SRE 0 0 0 0\n10 ACT 0 0 5 0\n", "self-refresh", 0, 10},
+        {"0 SRE 0 0 0 0\n4 SRX 0 0 0 0\n", "tCKESR", 0, 4},
+        {"0 SRE 0 0 0 0\n10 SRX 0 0 0 0\n225 ACT 0 0 5 0\n", "tXS", 10, 225},
+        {"0 SRE 0 0 0 0\n10 SRX 0 0 0 0\n226 ACT 0 0 5 0\n237 RD 0 0 5 0\n", "tXSDLL", 10, 237},
+        {"0 ACT 0 0 5 0\n30 SRE 0 0 0 0\n", "banks precharged", 0, 30},
+        {"0 SRE 0 0 0 0\n10 SRX 0 0 0 0\n300 SRE 0 0 0 0\n", "REF after self-refresh", 10, 300},
+        {"10 SRX 0 0 0 0\n", "self-refresh", 10, 10},
+    };
+    for (const auto& row : table) {
+        INFO(row.trace);
+        auto v = run(row.trace);
+        REQUIRE(v.size() >= 1);
+        CHECK(v[0].rule == row.rule);
+        CHECK(v[0].earlier.cycle == row.earlier);
+        CHECK(v[0].later.cycle == row.later);
     }
 }
