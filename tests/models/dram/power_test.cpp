@@ -307,3 +307,24 @@ TEST_CASE("The checker follows self-refresh", "[dram][checker][power]") {
         CHECK(v[0].later.cycle == row.later);
     }
 }
+
+TEST_CASE("Per-command energies of every preset", "[dram][power]") {
+    struct Row {
+        const char* part;
+        double k;                  // VDD x tCK x 8 devices: pJ per mA-clock
+        uint32_t tRC, tRAS, tRFC;  // nCK
+    };
+    const Row table[] = {
+        {"MT8KTF51264HZ-1G6", 1.35 * 1.25 * 8, 39, 28, 208},
+        {"MT16KTF1G64HZ-1G6", 1.35 * 1.25 * 8, 39, 28, 208},
+        {"MT8KTF51264HZ-1G9@1320ps", 1.35 * 1.32 * 8, 37, 26, 197},
+    };
+    for (const auto& row : table) {
+        INFO(row.part);
+        EnergyBook e(ddr3_preset(row.part), false);
+        CHECK(e.e_act() == Approx(row.k * (55.0 * row.tRC - (38.0 * row.tRAS + 32.0 * (row.tRC - row.tRAS)))));
+        CHECK(e.e_read() == Approx(row.k * (157 - 38) * 4));
+        CHECK(e.e_write() == Approx(row.k * (125 - 38) * 4));
+        CHECK(e.e_refresh() == Approx(row.k * (235 - 38) * row.tRFC));
+    }
+}
