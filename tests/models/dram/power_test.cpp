@@ -328,3 +328,35 @@ TEST_CASE("Per-command energies of every preset", "[dram][power]") {
         CHECK(e.e_refresh() == Approx(row.k * (235 - 38) * row.tRFC));
     }
 }
+
+TEST_CASE("Power-down with refreshes pulled in stays within tPD", "[dram][power]") {
+    // An idle rank pulls in 8 REFs, then sleeps; it must wake before 9 x tREFI pass without a REF
+    // (JESD79-3F tPD max and refresh spacing), which the checker verifies.
+    auto p = with_power_down(10);
+    p.refresh_pull_in = 8;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    r.ctl->idle_until(20 * 6240);
+    CHECK(r.stat("dram.power_down_entries") >= 2);
+    r.require_clean();
+}
+
+TEST_CASE("Power-down and self-refresh through Port::access with irregular gaps stay legal", "[dram][power]") {
+    for (const char* page : {"open", "closed", "closed_adaptive"})
+    for (const char* exit : {"fast", "slow"}) {
+        INFO(page << " " << exit);
+        auto p = with_power_down(6, exit, page);
+        p.self_refresh_idle = 3000;
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        uint64_t s = 11, at = 0;
+        for (int i = 0; i < 2000; ++i) {
+            uint64_t x = memsim::dram::testing::mix(s);
+            at += (x >> 40) % 8 == 0 ? 2000 + (x >> 20) % 8000 : (x >> 20) % 60;  // mostly close, sometimes long gaps
+            uint64_t a = x % r.t.capacity() & ~63ull;
+            if (i % 3 == 2) r.write(a, at * 1250);
+            else r.read(a, at * 1250);
+        }
+        r.ctl->idle_until(at + 20000);
+        CHECK(r.stat("dram.self_refresh_entries") >= 1);
+        r.require_clean();
+    }
+}
