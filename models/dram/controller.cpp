@@ -485,7 +485,7 @@ void Controller::settle_provisional(uint64_t arrival, uint64_t addr) {
         b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
         --ranks_[bi / t_.banks].open_banks;
         ++stats_.precharges;
-        energy_->close(bi / t_.banks, bi % t_.banks, now_, b.t_pre);
+        energy_->close(bi / t_.banks, now_, b.t_pre);
         touch(bi);
         end_provisional(b);
     }
@@ -525,7 +525,7 @@ void Controller::issue(const Choice& c) {
                     touch(bank_index(c.rank, k));
                     b.open_row = -1;
                     b.t_act = std::max(b.t_act, now + t_.tRP);
-                    energy_->close(c.rank, k, now, now);
+                    energy_->close(c.rank, now, now);
                 }
             r.open_banks = 0;
             ++stats_.precharges;
@@ -574,7 +574,7 @@ void Controller::issue(const Choice& c) {
         q[idx].needed_act = true;
         ++stats_.activates;
         ++*stats_.bank_activates[bi];
-        energy_->act(c.rank, c.bank, now);
+        energy_->act(c.rank, now);
         record(now, Cmd::ACT, c.rank, c.bank, e.a.row, 0);
         return;
     }
@@ -585,7 +585,7 @@ void Controller::issue(const Choice& c) {
         --r.open_banks;
         q[idx].needed_pre = true;
         ++stats_.precharges;
-        energy_->close(c.rank, c.bank, now, now);
+        energy_->close(c.rank, now, now);
         record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
         return;
     }
@@ -648,7 +648,7 @@ void Controller::issue(const Choice& c) {
         b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
         --r.open_banks;
         ++stats_.precharges;
-        energy_->close(c.rank, c.bank, now, b.t_pre);
+        energy_->close(c.rank, now, b.t_pre);
     }
     // Power-down entry once the burst is done: tRDPDEN = RL + BL/2 + 1; tWRPDEN = WL + BL/2 +
     // tWR (+ 1 with auto-precharge, tWRAPDEN). JESD79-3F table 'Power-Down Entry Definitions'.

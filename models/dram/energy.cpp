@@ -44,14 +44,14 @@ EnergyBook::RankBook EnergyBook::at_end(const RankBook& r, uint64_t end) const {
     return c;
 }
 
-void EnergyBook::act(uint32_t rank, uint32_t, uint64_t cycle) {
+void EnergyBook::act(uint32_t rank, uint64_t cycle) {
     RankBook& r = ranks_[rank];
     advance(r, cycle);
     ++r.open;
     ++acts_;
 }
 
-void EnergyBook::close(uint32_t rank, uint32_t, uint64_t now, uint64_t at) {
+void EnergyBook::close(uint32_t rank, uint64_t now, uint64_t at) {
     RankBook& r = ranks_[rank];
     advance(r, now);
     if (at <= r.since) {

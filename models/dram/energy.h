@@ -26,10 +26,11 @@ public:
     // SLOW_EXIT: precharge power-down freezes the DLL (IDD2P0) rather than keeping it on (IDD2P1).
     EnergyBook(const Ddr3Timing& t, bool slow_exit);
 
-    void act(uint32_t rank, uint32_t bank, uint64_t cycle);
-    // Bank BANK of RANK stops being open at AT (>= the last change; a PRE now or an auto-precharge
-    // ahead), reported at cycle NOW.
-    void close(uint32_t rank, uint32_t bank, uint64_t now, uint64_t at);
+    // A bank of RANK opens at CYCLE (ACT).
+    void act(uint32_t rank, uint64_t cycle);
+    // A bank of RANK stops being open at AT (a PRE now, or an auto-precharge ahead), reported at
+    // cycle NOW.
+    void close(uint32_t rank, uint64_t now, uint64_t at);
     void column(bool write) { ++(write ? writes_ : reads_); }
     void refresh() { ++refreshes_; }
     // CKE state of RANK from CYCLE on.
