@@ -8,6 +8,7 @@
 //   build/dram_bench --trace FILE [--config YAML] [--set KEY=VALUE]...
 //       a standalone run over a DRAMSim3 / Ramulator / DRAMSys trace (configs/dram-only.yaml by
 //       default), printing the dram.* statistics (the comparison with DRAMSim3 in docs/dram.md).
+//       --cycles N: the run lasts at least N clocks (DRAMSim3's -c), idle after the trace.
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -113,11 +114,13 @@ void loosely_timed(uint64_t n) {
 int trace_run(int argc, char** argv) {
     std::string trace, yaml = std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml";
     std::vector<std::string> sets;
+    uint64_t cycles = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--trace") trace = argv[i + 1];
         else if (a == "--config") yaml = argv[i + 1];
         else if (a == "--set") sets.push_back(argv[i + 1]);
+        else if (a == "--cycles") cycles = std::strtoull(argv[i + 1], nullptr, 10);
         else {
             std::fprintf(stderr, "dram_bench: unknown option %s\n", a.c_str());
             return 2;
@@ -129,7 +132,7 @@ int trace_run(int argc, char** argv) {
         for (const auto& s : sets) cfg.set(s);
         stats::Registry reg;
         double t0 = cpu_seconds();
-        auto res = StandaloneRun(cfg, trace, reg);
+        auto res = StandaloneRun(cfg, trace, reg, "auto", cycles);
         double s = cpu_seconds() - t0;
         for (const auto& [name, v] : reg.flatten())
             if (name.find(".rank") == std::string::npos) std::printf("%-36s %.6g\n", name.c_str(), v);

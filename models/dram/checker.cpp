@@ -22,13 +22,18 @@ struct RankHistory {
     std::vector<BankHistory> banks;
     std::deque<Command> acts;  // the last four
     std::optional<Command> rd, wr, ref, zq;
+    std::optional<Command> pde, pdx;  // the last power-down entry and exit
+    bool in_pd = false, pd_precharged = false;
+    std::optional<Command> sre, srx;  // the last self-refresh entry and exit
+    bool in_sr = false, ref_since_srx = true;
     uint64_t refs = 0;
     bool debt_reported = false;
 };
 
 class Checker {
 public:
-    Checker(const Ddr3Timing& t, unsigned postpone) : t_(t), postpone_(postpone), ranks_(t.ranks) {
+    Checker(const Ddr3Timing& t, unsigned postpone, bool slow_exit)
+        : t_(t), postpone_(postpone), slow_exit_(slow_exit), ranks_(t.ranks) {
         for (auto& r : ranks_) r.banks.resize(t.banks);
     }
 
@@ -42,6 +47,33 @@ public:
         }
         RankHistory& r = ranks_[c.rank];
         for (auto& b : r.banks) settle(b, c.cycle);
+        // JESD79-3F 4.19: in self-refresh the rank takes nothing but SRX.
+        if (r.in_sr && c.cmd != Cmd::SRX) {
+            fail("self-refresh", *r.sre, c, "command to a rank in self-refresh (CKE low)");
+            last_ = c;
+            return;
+        }
+        if (c.cmd == Cmd::SRX) {
+            self_refresh_exit(r, c);
+            last_ = c;
+            return;
+        }
+        if (is_power_down(c.cmd)) {
+            power_down(r, c);
+            last_ = c;
+            return;
+        }
+        // After SRX: tXS to any command, tXSDLL to a read (the DLL relocks).
+        if (r.srx) {
+            need(c, *r.srx, t_.tXS, "tXS");
+            if (is_read(c.cmd)) need(c, *r.srx, t_.tXSDLL, "tXSDLL");
+        }
+        // JESD79-3F 4.20: CKE low, the rank takes no command until PDX, then none for tXP.
+        if (r.in_pd) fail("power-down", *r.pde, c, "command to a rank in power-down (CKE low)");
+        if (r.pdx) {
+            need(c, *r.pdx, t_.tXP, "tXP");
+            if (slow_exit_ && r.pd_precharged && is_read(c.cmd)) need(c, *r.pdx, t_.tXPDLL, "tXPDLL");
+        }
         if (r.ref) need(c, *r.ref, t_.tRFC, "tRFC");
         // Refresh debt: by cycle c, floor(c / tREFI) REFs are due; at most MAX_POSTPONE may be owed
         // beyond the one being issued, and at most 8 may be pulled in (JESD79-3F 4.18).
@@ -68,15 +100,25 @@ public:
             case Cmd::PREA:
                 for (auto& b : r.banks) precharge(b, c);
                 break;
+            case Cmd::PDE:
+            case Cmd::PDX:
+            case Cmd::SRX: break;  // handled above
             case Cmd::REF:
-            case Cmd::ZQCS: {
+            case Cmd::ZQCS:
+            case Cmd::SRE: {
                 for (auto& b : r.banks) {
                     if (b.open) fail("banks precharged", *b.act, c, "REF/ZQCS needs every bank precharged");
                     if (b.pre && b.pre_at + t_.tRP > c.cycle) need_at(c, *b.pre, b.pre_at, t_.tRP, "tRP");
                 }
-                if (c.cmd == Cmd::REF) {
-                    // JESD79-3F 4.18: at most 8 REF postponed, so two REFs are at most 9 x tREFI apart.
-                    uint64_t prev = r.ref ? r.ref->cycle : 0;
+                if (c.cmd == Cmd::SRE) {
+                    // JESD79-3F 4.19: one extra REF after a self-refresh before the next.
+                    if (!r.ref_since_srx) fail("REF after self-refresh", *r.srx, c, "SRE with no REF since the last SRX");
+                    r.in_sr = true;
+                    r.sre = c;
+                } else if (c.cmd == Cmd::REF) {
+                    // JESD79-3F 4.18: at most 8 REF postponed, so two REFs are at most 9 x tREFI
+                    // apart (a self-refresh counts as refreshing up to its SRX).
+                    uint64_t prev = std::max(r.ref ? r.ref->cycle : 0, r.srx ? r.srx->cycle : 0);
                     uint64_t limit = 9 * uint64_t(t_.tREFI);
                     if (c.cycle - prev > limit)
                         fail("tREFI", r.ref ? *r.ref : c, c,
@@ -84,6 +126,7 @@ public:
                                  std::to_string(c.cycle - prev));
                     ++r.refs;
                     r.ref = c;
+                    r.ref_since_srx = true;
                 } else {
                     r.zq = c;
                 }
@@ -98,6 +141,7 @@ public:
 private:
     const Ddr3Timing& t_;
     unsigned postpone_;
+    bool slow_exit_;
     std::vector<RankHistory> ranks_;
     std::optional<Command> last_;
     struct Burst {
@@ -177,6 +221,54 @@ private:
             b.auto_pre_at = at;
         }
     }
+    // Power-down entry and exit (JESD79-3F 4.20): CKE low and high each at least tCKE; entry not
+    // before a burst is done (tRDPDEN = RL + BL/2 + 1, tWRPDEN = WL + BL/2 + tWR, tWRAPDEN one
+    // more) nor during ZQCS; entry during tRFC is allowed (tREFPDEN = 1); at most 9 x tREFI in
+    // power-down, since no refresh runs there.
+    void power_down(RankHistory& r, const Command& c) {
+        const uint64_t BL2 = t_.BL / 2, RL = t_.AL + t_.CL, WL = t_.AL + t_.CWL;
+        if (c.cmd == Cmd::PDE) {
+            if (r.in_pd) {
+                fail("power-down", *r.pde, c, "PDE while the rank is already in power-down");
+                return;
+            }
+            if (r.pdx) need(c, *r.pdx, t_.tCKE, "tCKE");
+            if (r.srx) need(c, *r.srx, t_.tCKE, "tCKE");
+            if (r.rd) need(c, *r.rd, RL + BL2 + 1, "tRDPDEN");
+            if (r.wr) need(c, *r.wr, WL + BL2 + t_.tWR + (r.wr->cmd == Cmd::WRA ? 1 : 0), "tWRPDEN");
+            if (r.zq) need(c, *r.zq, t_.tZQCS, "tZQCS");
+            r.in_pd = true;
+            r.pde = c;
+            r.pd_precharged = true;
+            for (const auto& b : r.banks)
+                if (b.open) r.pd_precharged = false;
+            return;
+        }
+        if (!r.in_pd) {
+            fail("power-down", r.pdx ? *r.pdx : c, c, "PDX without a power-down to leave");
+            return;
+        }
+        need(c, *r.pde, t_.tCKE, "tCKE");
+        uint64_t limit = 9 * uint64_t(t_.tREFI);
+        if (c.cycle - r.pde->cycle > limit)
+            fail("tPD", *r.pde, c,
+                 "in power-down " + std::to_string(c.cycle - r.pde->cycle) + " nCK, more than 9 x tREFI = " +
+                     std::to_string(limit));
+        r.in_pd = false;
+        r.pdx = c;
+    }
+    // Self-refresh exit: at least tCKESR after SRE; the rank counts as refreshed up to now.
+    void self_refresh_exit(RankHistory& r, const Command& c) {
+        if (!r.in_sr) {
+            fail("self-refresh", r.srx ? *r.srx : c, c, "SRX without a self-refresh to leave");
+            return;
+        }
+        need(c, *r.sre, t_.tCKESR, "tCKESR");
+        r.refs = std::max(r.refs, c.cycle / t_.tREFI);
+        r.in_sr = false;
+        r.srx = c;
+        r.ref_since_srx = false;
+    }
     void precharge(BankHistory& b, const Command& c) {
         if (b.auto_pre) fail("auto-precharge", *b.auto_pre, c, "PRE while an auto-precharge is pending");
         if (!b.open) return;  // a PRE to a precharged bank is a NOP (JESD79-3F 4.17)
@@ -191,8 +283,9 @@ private:
 
 }  // namespace
 
-std::vector<Violation> check_commands(const Ddr3Timing& t, const std::vector<Command>& cmds, unsigned max_postpone) {
-    Checker k(t, max_postpone);
+std::vector<Violation> check_commands(const Ddr3Timing& t, const std::vector<Command>& cmds, unsigned max_postpone,
+                                      bool slow_exit) {
+    Checker k(t, max_postpone, slow_exit);
     for (const auto& c : cmds) k.check(c);
     return std::move(k.violations);
 }

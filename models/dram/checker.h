@@ -23,7 +23,9 @@ struct Violation {
 // Checks CMDS (in issue order). MAX_POSTPONE: refreshes the controller may owe (JEDEC allows up to
 // 8): by cycle c a rank must have issued floor(c / tREFI) - MAX_POSTPONE - 1 REFs. Whatever the
 // setting, two REFs are at most 9 x tREFI apart and at most 8 are pulled in.
+// SLOW_EXIT: the DLL is frozen in precharge power-down (MR0 A12 = 0), so a read after PDX from
+// precharge power-down needs tXPDLL, not tXP.
 std::vector<Violation> check_commands(const Ddr3Timing& t, const std::vector<Command>& cmds,
-                                      unsigned max_postpone = 8);
+                                      unsigned max_postpone = 8, bool slow_exit = false);
 
 }  // namespace memsim::dram

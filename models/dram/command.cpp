@@ -9,7 +9,7 @@
 namespace memsim::dram {
 
 namespace {
-const char* kCmdNames[] = {"ACT", "RD", "RDA", "WR", "WRA", "PRE", "PREA", "REF", "ZQCS"};
+const char* kCmdNames[] = {"ACT", "RD", "RDA", "WR", "WRA", "PRE", "PREA", "REF", "ZQCS", "PDE", "PDX", "SRE", "SRX"};
 }
 
 const char* cmd_name(Cmd c) { return kCmdNames[unsigned(c)]; }

@@ -4,7 +4,9 @@
 //     CYCLE CMD RANK BANK ROW COLUMN
 // one per line, CYCLE in nCK from time 0; RDA/WRA are RD/WR with auto-precharge (A10 high),
 // PREA precharges every bank of the rank (A10 high), REF and ZQCS address the whole rank
-// (BANK/ROW/COLUMN 0 where the command has none).
+// (BANK/ROW/COLUMN 0 where the command has none). PDE / PDX are power-down entry and exit (CKE
+// driven low / high with a NOP, JESD79-3F 4.20) and SRE / SRX self-refresh entry (a REF with CKE
+// low) and exit (4.19), per rank, written RANK 0 0 0 like REF.
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -12,11 +14,12 @@
 
 namespace memsim::dram {
 
-enum class Cmd : uint8_t { ACT, RD, RDA, WR, WRA, PRE, PREA, REF, ZQCS };
+enum class Cmd : uint8_t { ACT, RD, RDA, WR, WRA, PRE, PREA, REF, ZQCS, PDE, PDX, SRE, SRX };
 const char* cmd_name(Cmd c);
 constexpr bool is_read(Cmd c) { return c == Cmd::RD || c == Cmd::RDA; }
 constexpr bool is_write(Cmd c) { return c == Cmd::WR || c == Cmd::WRA; }
 constexpr bool is_column(Cmd c) { return is_read(c) || is_write(c); }
+constexpr bool is_power_down(Cmd c) { return c == Cmd::PDE || c == Cmd::PDX; }
 
 struct Command {
     uint64_t cycle;

@@ -53,6 +53,26 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
     v(ParamSpec::count("refresh_pull_in", "0", "REF", "refreshes an idle rank may issue ahead (JEDEC: at most 8)")
           .range(0, 8),
       refresh_pull_in);
+    // JESD79-3F 4.20: CKE low with every bank closed is precharge power-down, with a row open
+    // active power-down; fast exit (DLL on) to any command after tXP.
+    v(ParamSpec::count("power_down_idle", "0", "nCK",
+                       "clocks a rank with nothing queued waits after its last command before entering "
+                       "power-down (CKE low; tXP to wake); 0: never")
+          .range(0, uint64_t(1) << 40),
+      power_down_idle);
+    // JESD79-3F 4.20 and MR0 A12: in precharge power-down the DLL is kept on (fast exit, IDD2P1)
+    // or frozen (slow exit, IDD2P0: a read waits tXPDLL after PDX). Active power-down is fast exit.
+    v(ParamSpec::choice("power_down_exit", "fast", {"fast", "slow"},
+                        "precharge power-down with the DLL on (fast: any command tXP after PDX) or frozen "
+                        "(slow: lower current, a read tXPDLL after PDX)"),
+      power_down_exit);
+    // JESD79-3F 4.19: in self-refresh the device refreshes itself (IDD6); leaving costs tXS, and
+    // tXSDLL (512 nCK) before a read while the DLL relocks.
+    v(ParamSpec::count("self_refresh_idle", "0", "nCK",
+                       "clocks after the last request's command before an idle rank enters self-refresh (a "
+                       "read waits tXSDLL = 512 nCK to wake it); 0: never")
+          .range(0, uint64_t(1) << 40),
+      self_refresh_idle);
     v(ParamSpec::time("frontend_latency", "0ns",
                       "controller pipeline added to every completion (port to queue and data back)")
           .range(0, 1e9),
@@ -86,6 +106,8 @@ Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
         read_queue = &r.distribution("dram.read_queue_occupancy", "requests", "read queue length seen by each arrival");
         write_queue =
             &r.distribution("dram.write_queue_occupancy", "requests", "write queue length seen by each arrival");
+        power_down_entries = &r.counter("dram.power_down_entries", "PDE", "power-down entries (all ranks)");
+        self_refresh_entries = &r.counter("dram.self_refresh_entries", "SRE", "self-refresh entries (all ranks)");
     }
     for (uint32_t rk = 0; rk < t.ranks; ++rk)
         for (uint32_t b = 0; b < t.banks; ++b) {
@@ -103,7 +125,9 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
       timed_(timed),
       frfcfs_(p.scheduler != "fcfs"),
       per_bank_queue_(p.queue == "per_bank"),
+      energy_(std::make_shared<EnergyBook>(t, p.power_down_exit == "slow")),
       stats_(r, t, timed) {
+    slow_exit_ = p.power_down_exit == "slow";
     if (p.page_policy == "closed") page_ = Page::Closed;
     else if (p.page_policy == "open_adaptive") page_ = Page::OpenAdaptive;
     else if (p.page_policy == "closed_adaptive") page_ = Page::ClosedAdaptive;
@@ -149,6 +173,28 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
         r.formula("dram.bus_utilisation", "fraction", "data-bus cycles carrying bursts / dram.cycles", [&busy, &cycles] {
             return cycles.value() ? double(busy.value()) / double(cycles.value()) : 0.0;
         });
+        // Micron TN-41-01 energies (energy.h) over dram.cycles, from the part's IDD currents.
+        std::shared_ptr<const EnergyBook> e = energy_;
+        const double tck_ns = double(t.tCK_ps) / 1000.0;
+        r.formula("dram.energy.act", "pJ", "ACT/PRE pairs: VDD x (IDD0 x tRC - IDD3N x tRAS - IDD2N x tRP) each",
+                  [e] { return e->act_pj(); });
+        r.formula("dram.energy.read", "pJ", "read bursts: VDD x (IDD4R - IDD3N) x BL/2 each", [e] { return e->read_pj(); });
+        r.formula("dram.energy.write", "pJ", "write bursts: VDD x (IDD4W - IDD3N) x BL/2 each",
+                  [e] { return e->write_pj(); });
+        r.formula("dram.energy.refresh", "pJ", "REF: VDD x (IDD5B - IDD3N) x tRFC each", [e] { return e->refresh_pj(); });
+        r.formula("dram.energy.background", "pJ",
+                  "standby and power-down over dram.cycles: IDD3N / IDD2N / IDD3P / IDD2P1 by rank state",
+                  [e, &cycles] { return e->background_pj(cycles.value()); });
+        r.formula("dram.energy.total", "pJ", "sum of dram.energy.* (DRAM core, VDD; no I/O or termination)",
+                  [e, &cycles] { return e->total_pj(cycles.value()); });
+        r.formula("dram.power_mw", "mW", "average DRAM core power: dram.energy.total / dram.cycles",
+                  [e, &cycles, tck_ns] {
+                      return cycles.value() ? e->total_pj(cycles.value()) / (double(cycles.value()) * tck_ns) : 0.0;
+                  });
+        r.formula("dram.power_down_cycles", "nCK", "clocks in power-down, summed over ranks",
+                  [e, &cycles] { return double(e->power_down_cycles(cycles.value())); });
+        r.formula("dram.self_refresh_cycles", "nCK", "clocks in self-refresh, summed over ranks",
+                  [e, &cycles] { return double(e->self_refresh_cycles(cycles.value())); });
     }
 }
 
@@ -311,6 +357,11 @@ void Controller::run_until(uint64_t limit) {
     }
 }
 
+void Controller::idle_until(uint64_t end) {
+    run_until(end);
+    if (stats_.cycles) stats_.cycles->set(std::max(stats_.cycles->value(), end));
+}
+
 void Controller::drain() {
     while (!idle())
         if (!step(UINT64_MAX)) throw SimulationError("dram: requests queued but nothing can be issued");
@@ -343,10 +394,34 @@ bool Controller::step(uint64_t limit) {
     for (uint32_t i = 0; i < ranks_.size(); ++i) {
         Rank& r = ranks_[i];
         bool urgent = this->urgent(r);
+        // Self-refresh waits for the rank to be idle, its refreshes paid, one REF since the last SRX.
+        const bool sr_wanted = p_.self_refresh_idle && r.queued == 0 && !urgent && r.refresh_owed <= 0 &&
+                               r.ref_since_srx;
+        if (r.sr) {
+            // Only a request wakes a self-refreshing rank (no REF falls due; ZQ waits).
+            blocked_[i] = true;
+            if (r.queued) choose_self_refresh(best, i);
+            continue;
+        }
+        if (r.pd) {
+            // CKE is low: nothing goes to the rank until PDX. A request or due maintenance wakes
+            // it, or the time to enter self-refresh; a refresh that could only be pulled in does not.
+            blocked_[i] = true;
+            if (r.queued || urgent || r.refresh_owed > 0) choose_power_down(best, i);
+            else if (sr_wanted) choose_power_down(best, i, r.last_req + p_.self_refresh_idle);
+            continue;
+        }
         blocked_[i] = urgent;
         bool idle_refresh =
-            r.queued == 0 && (r.refresh_owed > 0 || (r.refresh_owed > -int64_t(p_.refresh_pull_in)));
-        if (urgent || idle_refresh) choose_maintenance(best, i, urgent);
+            r.queued == 0 && (r.refresh_owed > 0 || (!sr_wanted && r.refresh_owed > -int64_t(p_.refresh_pull_in)));
+        if (urgent || idle_refresh) {
+            choose_maintenance(best, i, urgent);
+            continue;
+        }
+        if (sr_wanted) choose_self_refresh(best, i);
+        // Once self-refresh is due, no power-down in between (PDE would only be undone by PDX).
+        const bool sr_due = sr_wanted && now_ >= r.last_req + p_.self_refresh_idle;
+        if (p_.power_down_idle && r.queued == 0 && !sr_due) choose_power_down(best, i);
     }
     choose_request(best);
     if (best.cycle == UINT64_MAX && due == UINT64_MAX) return false;
@@ -365,6 +440,8 @@ bool Controller::step(uint64_t limit) {
 
 void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col) {
     Command c{cycle, cmd, rank, bank, row, col};
+    ranks_[rank].last_cmd = cycle;
+    if (stats_.cycles) stats_.cycles->set(std::max({stats_.cycles->value(), now_, last_data_end_}));
     if (keep_commands_) commands_.push_back(c);
     if (trace_out_) out_buf_.push_back(c);
     ++cmd_count_;
@@ -408,6 +485,7 @@ void Controller::settle_provisional(uint64_t arrival, uint64_t addr) {
         b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
         --ranks_[bi / t_.banks].open_banks;
         ++stats_.precharges;
+        energy_->close(bi / t_.banks, now_, b.t_pre);
         touch(bi);
         end_provisional(b);
     }
@@ -432,7 +510,14 @@ void Controller::issue(const Choice& c) {
     Rank& r = ranks_[c.rank];
     const uint32_t BL2 = t_.burst_cycles();
     now_ = now + 1;  // one command per clock on the command bus
+    // JESD79-3F 4.20 power-down entry after ACT, PRE, REF: the next clock (tACTPDEN, tPRPDEN,
+    // tREFPDEN = 1); after ZQCS once the calibration is done; after RD/WR below.
+    r.t_pde = std::max(r.t_pde, now + (c.cmd == Cmd::ZQCS ? t_.tZQCS : 1));
     switch (c.cmd) {
+        case Cmd::PDE:
+        case Cmd::PDX:
+        case Cmd::SRE:
+        case Cmd::SRX: issue_cke(c); return;
         case Cmd::PREA:
             for (uint32_t k = 0; k < t_.banks; ++k)
                 if (Bank& b = banks_[bank_index(c.rank, k)]; b.open_row >= 0) {
@@ -440,6 +525,7 @@ void Controller::issue(const Choice& c) {
                     touch(bank_index(c.rank, k));
                     b.open_row = -1;
                     b.t_act = std::max(b.t_act, now + t_.tRP);
+                    energy_->close(c.rank, now, now);
                 }
             r.open_banks = 0;
             ++stats_.precharges;
@@ -455,7 +541,9 @@ void Controller::issue(const Choice& c) {
             if (c.cmd == Cmd::REF) {
                 --r.refresh_owed;
                 r.last_ref = now;
+                r.ref_since_srx = true;
                 ++stats_.refreshes;
+                energy_->refresh();
             } else {
                 r.zq_owed = false;
                 ++stats_.zqcs;
@@ -471,6 +559,7 @@ void Controller::issue(const Choice& c) {
     Entry e = q[idx];
     Bank& b = banks_[bi];
     touch(bi);  // its open row, hit count or queue changes
+    r.last_req = now;
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
@@ -485,6 +574,7 @@ void Controller::issue(const Choice& c) {
         q[idx].needed_act = true;
         ++stats_.activates;
         ++*stats_.bank_activates[bi];
+        energy_->act(c.rank, now);
         record(now, Cmd::ACT, c.rank, c.bank, e.a.row, 0);
         return;
     }
@@ -495,6 +585,7 @@ void Controller::issue(const Choice& c) {
         --r.open_banks;
         q[idx].needed_pre = true;
         ++stats_.precharges;
+        energy_->close(c.rank, now, now);
         record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
         return;
     }
@@ -557,7 +648,13 @@ void Controller::issue(const Choice& c) {
         b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
         --r.open_banks;
         ++stats_.precharges;
+        energy_->close(c.rank, now, b.t_pre);
     }
+    // Power-down entry once the burst is done: tRDPDEN = RL + BL/2 + 1; tWRPDEN = WL + BL/2 +
+    // tWR (+ 1 with auto-precharge, tWRAPDEN). JESD79-3F table 'Power-Down Entry Definitions'.
+    // A provisional WR may turn out a WRA: keep its extra clock.
+    r.t_pde = std::max(r.t_pde, write ? now + WL + BL2 + t_.tWR + (ap || provisional ? 1 : 0) : now + RL + BL2 + 1);
+    energy_->column(write);
     stats_.data_bus_cycles += BL2;
     last_data_end_ = std::max(last_data_end_, data_start + BL2);
     if (stats_.cycles) stats_.cycles->set(std::max(now_, last_data_end_));
@@ -574,6 +671,77 @@ void Controller::issue(const Choice& c) {
     record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
     if (write) note_end((data_start + BL2) * t_.tCK_ps);
     complete(e, data_start + BL2);
+}
+
+}  // namespace memsim::dram
+
+namespace memsim::dram {
+
+void Controller::issue_cke(const Choice& c) {
+    const uint64_t now = c.cycle;
+    Rank& r = ranks_[c.rank];
+    using Cke = EnergyBook::Cke;
+    if (c.cmd == Cmd::SRE) {
+        r.sr = true;
+        r.t_srx = now + t_.tCKESR;
+        if (stats_.self_refresh_entries) ++*stats_.self_refresh_entries;
+        energy_->cke(c.rank, now, Cke::SelfRefresh);
+        record(now, c.cmd, c.rank, 0, 0, 0);
+        return;
+    }
+    if (c.cmd == Cmd::SRX) {
+        r.sr = false;
+        // The rank was refreshed all along: no REF owed or ahead, the 9 x tREFI spacing restarts.
+        r.refresh_owed = 0;
+        r.last_ref = now;
+        r.ref_since_srx = false;
+        r.t_pde = std::max(r.t_pde, now + t_.tXS);
+        const uint64_t ready = now + t_.tXS;
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            Bank& b = banks_[bank_index(c.rank, k)];
+            b.t_act = std::max(b.t_act, ready);
+            b.t_col = std::max(b.t_col, ready);
+            b.t_pre = std::max(b.t_pre, ready);
+        }
+        r.t_act = std::max(r.t_act, ready);
+        r.t_rd = std::max(r.t_rd, now + std::max(t_.tXS, t_.tXSDLL));  // the DLL relocks
+        r.t_wr = std::max(r.t_wr, ready);
+        energy_->cke(c.rank, now, Cke::High);
+        record(now, c.cmd, c.rank, 0, 0, 0);
+        return;
+    }
+    if (c.cmd == Cmd::PDE) {
+        r.pd = true;
+        // Precharge power-down (the DLL may freeze) unless a row is open. A row kept open only
+        // provisionally (Port::access, closed_adaptive) may turn out auto-precharged before this:
+        // count it closed, the stricter case for a read after PDX.
+        unsigned open = 0;
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            const Bank& b = banks_[bank_index(c.rank, k)];
+            if (b.open_row >= 0 && b.provisional < 0) ++open;
+        }
+        r.pd_precharged = open == 0;
+        r.pde_at = now;
+        r.t_pdx = now + t_.tCKE;  // CKE stays low at least tCKE
+        if (stats_.power_down_entries) ++*stats_.power_down_entries;
+    } else {
+        r.pd = false;
+        r.t_pde = std::max(r.t_pde, now + t_.tCKE);  // and high at least tCKE
+        // Fast exit: any command tXP after PDX. Every timer of the rank waits for it.
+        const uint64_t ready = now + t_.tXP;
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            Bank& b = banks_[bank_index(c.rank, k)];
+            b.t_act = std::max(b.t_act, ready);
+            b.t_col = std::max(b.t_col, ready);
+            b.t_pre = std::max(b.t_pre, ready);
+        }
+        r.t_act = std::max(r.t_act, ready);
+        r.t_rd = std::max(r.t_rd, ready);
+        r.t_wr = std::max(r.t_wr, ready);
+        if (slow_exit_ && r.pd_precharged) r.t_rd = std::max(r.t_rd, now + t_.tXPDLL);  // the DLL relocks
+    }
+    energy_->cke(c.rank, now, c.cmd == Cmd::PDE ? Cke::PowerDown : Cke::High);
+    record(now, c.cmd, c.rank, 0, 0, 0);
 }
 
 }  // namespace memsim::dram

@@ -14,6 +14,15 @@
 //      needs the PRE and the row has served row_hit_cap hits since its ACT (starvation bound).
 //      FCFS: only the oldest request of the active queue is served.
 //   3. idle-rank maintenance (postponed refresh, pull-in).
+//   4. power-down (power_down_idle > 0): a rank with nothing queued for power_down_idle clocks
+//      since its last command enters power-down (PDE: precharge power-down if every bank is
+//      closed, active power-down otherwise); a request or due maintenance wakes it (PDX), and its
+//      next command waits tXP (fast exit, DLL on). JESD79-3F 4.20; refresh does not run in
+//      power-down, so a due REF wakes the rank first.
+//   5. self-refresh (self_refresh_idle > 0): a rank no request has used for self_refresh_idle
+//      clocks closes its rows and enters self-refresh (SRE), refreshed by itself, so no REF falls
+//      due; a request wakes it (SRX): tXS to any command, tXSDLL to a read. JESD79-3F 4.19: at
+//      least one REF between SRX and the next SRE.
 // Writes are posted: a write completes when accepted into the write queue and is written later;
 // the write queue is drained when it reaches the high watermark (or no reads wait) until it falls
 // to the low watermark. A read that hits a queued write is answered from the write queue.
@@ -37,6 +46,7 @@
 #include "models/dram/address_map.h"
 #include "models/dram/command.h"
 #include "models/dram/ddr3_timing.h"
+#include "models/dram/energy.h"
 #include "models/dram/mig.h"
 #include "models/interconnect/port.h"
 #include "sim/config/param.h"
@@ -47,6 +57,9 @@ namespace memsim::dram {
 struct GenericControllerParams {
     std::string scheduler, page_policy, queue, address_mapping, command_trace;
     uint64_t queue_depth, write_queue_depth, row_hit_cap, refresh_postpone, refresh_pull_in;
+    uint64_t power_down_idle = 0;  // nCK; 0: never
+    uint64_t self_refresh_idle = 0;  // nCK; 0: never
+    std::string power_down_exit = "fast";  // fast: DLL on (tXP); slow: DLL frozen in precharge power-down (tXPDLL to a read)
     double write_high_watermark, write_low_watermark;
     uint64_t frontend_latency_ps;
 
@@ -76,6 +89,9 @@ public:
     bool step(uint64_t limit);
     // Runs until every queue is empty.
     void drain();
+    // Runs to cycle END and counts the time up to it in dram.cycles: the idle end of a run, with
+    // its background energy and power-down (a DRAMSim3 run lasts its -c clocks whatever the trace).
+    void idle_until(uint64_t end);
     bool idle() const { return queued_[0] == 0 && queued_[1] == 0; }
     uint64_t now() const { return now_; }  // the next free command-bus slot, in nCK
     // The last completion or last write data on the bus, in ps (what dram.bandwidth_bytes_per_s divides by).
@@ -89,6 +105,7 @@ public:
     // The timing the controller keeps: the part's, or for MIG its timers in whole ui_clk cycles.
     const Ddr3Timing& timing() const { return t_; }
     const AddressMap& address_map() const { return map_; }
+    const EnergyBook& energy() const { return *energy_; }
 
 private:
     struct Bank {
@@ -112,6 +129,14 @@ private:
         bool zq_owed = false;
         unsigned open_banks = 0;
         uint64_t queued = 0;
+        // Power-down: whether CKE is low, the earliest PDE (tCKE after PDX, tRDPDEN / tWRPDEN
+        // after a column command) and PDX (tCKE after PDE), the last command to the rank.
+        bool pd = false, pd_precharged = false;  // precharged: every bank closed at entry
+        uint64_t pde_at = 0, t_pde = 0, t_pdx = 0, last_cmd = 0;
+        // Self-refresh: whether in it, the earliest SRX (tCKESR), the last command a request
+        // needed (ACT, PRE, RD, WR), a REF since the last SRX.
+        bool sr = false, ref_since_srx = true;
+        uint64_t t_srx = 0, last_req = 0;
     };
     struct Entry {
         uint64_t id, addr;
@@ -133,7 +158,7 @@ private:
     };
     struct Choice {
         uint64_t cycle = UINT64_MAX;
-        int cls = 9;  // 0 maintenance, 1 column, 2 row, 3 idle maintenance
+        int cls = 9;  // 0 maintenance and PDX, 1 column, 2 row, 3 idle maintenance, 4 PDE
         Cmd cmd = Cmd::ACT;
         uint32_t rank = 0, bank = 0;
         int entry = -1;  // in the bank's queue of direction dir
@@ -175,17 +200,21 @@ private:
     bool waiting_done_ = false;
     bool keep_commands_ = false;
     std::vector<Command> commands_;
+    bool slow_exit_ = false;
     std::unique_ptr<std::ofstream> trace_out_;
     // Commands not yet written to trace_out_ (one may still turn RD into RDA), from index out_base_.
     std::deque<Command> out_buf_;
     uint64_t out_base_ = 0, cmd_count_ = 0;
     bool lt_ = false;          // driven through Port::access
     unsigned provisionals_ = 0;
+    std::shared_ptr<EnergyBook> energy_;  // shared with the energy formulas, which outlive the controller
     struct Stats {
         stats::Counter &reads, &writes, &bytes_read, &bytes_written, &row_hits, &row_misses, &row_conflicts,
             &refreshes, &activates, &precharges, &zqcs, &write_forwards, &data_bus_cycles;
         stats::Counter *end_ps = nullptr, *cycles = nullptr;  // timed only
         stats::Counter* periodic_reads = nullptr;             // MIG only
+        stats::Counter* power_down_entries = nullptr;         // timed only
+        stats::Counter* self_refresh_entries = nullptr;       // timed only
         stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
                             *write_queue = nullptr;
         std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;
@@ -212,6 +241,11 @@ private:
     static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
     void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = true; }
     void choose_maintenance(Choice& best, uint32_t r, bool urgent);
+    // PDE, or PDX not before NOT_BEFORE.
+    void choose_power_down(Choice& best, uint32_t r, uint64_t not_before = 0);
+    // SRX, or the way into self-refresh: PREA, then SRE.
+    void choose_self_refresh(Choice& best, uint32_t r);
+    void issue_cke(const Choice& c);
     void choose_request(Choice& best);
     void issue(const Choice& c);
     void record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col);

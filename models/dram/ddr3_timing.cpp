@@ -9,6 +9,33 @@ MEMSIM_REGISTER_PARAMS(Ddr3Params, "memory.ddr3", "the DDR3 part on the memory b
 
 namespace {
 
+// Supply currents of the 4 Gb x8 die at DDR3-1600 (tCK(IDD) 1.25 ns), per device. The MT41K512M8
+// (DDR3L) IDD table was not at hand; these are Micron's 4 Gb x8 DDR3 figures (MT41J512M8, die
+// revisions E and J) as gem5 (src/mem/DRAMCtrl.py, DDR3_1600_8x8: IDD0 55, IDD2N 32, IDD3N 38,
+// IDD4R 157, IDD4W 125, IDD5 235, IDD2P1 32, IDD3P1 38, IDD6 20 mA) and DRAMSim3
+// (configs/DDR3_4Gb_x8_1600.ini: the same, IDD2P 18 mA) carry them; IDD0 and IDD2P0 agree with
+// Micron's 8 GB DDR3 VLP UDIMM datasheet (jdf18c512_1gx72az.pdf Rev. C, Table 12, built from
+// MT41J512M8 E/J: IDD0 657 mA at 1600 = 9 x 55 (the active rank) + 9 x 18 (the other in IDD2P0)).
+// VDD 1.35 V: the SODIMMs' nominal DDR3L supply (MT8KTF51264HZ / MT16KTF1G64HZ datasheets:
+// VDD = 1.35 V (1.283-1.45 V), 1.5 V backward compatible), as DRAMSim3's file has it. The 1.5 V
+// part's currents at 1.35 V make an upper bound for the DDR3L die. The -1G9 preset runs at tCK
+// 1.32 ns, slower than DDR3-1600's tCK(IDD), so the DDR3-1600 column bounds it from above too.
+Ddr3Power mt41k512m8_power() {
+    Ddr3Power p;
+    p.VDD = 1.35;
+    p.IDD0 = 55;
+    p.IDD2P0 = 18;
+    p.IDD2P1 = 32;
+    p.IDD2N = 32;
+    p.IDD3P = 38;
+    p.IDD3N = 38;
+    p.IDD4R = 157;
+    p.IDD4W = 125;
+    p.IDD5B = 235;
+    p.IDD6 = 20;
+    return p;
+}
+
 // The die of every preset: Micron MT41K512M8 (4 Gb DDR3L, x8), datasheet "4Gb: x4, x8, x16 DDR3L
 // SDRAM", Rev. I. Values in ns are the datasheet's minimums; the nCK ones follow JESD79-3F.
 Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps, uint64_t tRCD_ps, uint64_t tRP_ps,
@@ -35,6 +62,9 @@ Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps,
     t.tREFI = uint32_t(7'800'000 / tCK_ps);    // 7.8 us at 0..85 C; a maximum, so rounded down
     t.tXP = t.ck_max(3, 6000);                 // max(3 nCK, 6 ns) for DDR3-1333 and faster
     t.tCKE = t.ck_max(3, 5000);                // max(3 nCK, 5 ns) for DDR3-1600 and faster
+    t.tXPDLL = t.ck_max(10, 24000);            // max(10 nCK, 24 ns)
+    t.tCKESR = t.tCKE + 1;                     // tCKE(min) + 1 nCK
+    t.tXSDLL = 512;                            // tDLLK(min) = 512 nCK
     t.tXS = t.ck_max(5, 260000 + 10000);       // max(5 nCK, tRFC + 10 ns)
     t.tZQCS = 64;                              // JESD79-3F: 64 nCK
     t.ranks = ranks;
@@ -43,6 +73,7 @@ Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps,
     t.columns = 1024;   // A0-A9, 1 KB page per x8 device, 8 KB per 64-bit rank
     t.bus_width_bits = 64;
     t.device_width_bits = 8;
+    t.power = mt41k512m8_power();
     return t;
 }
 

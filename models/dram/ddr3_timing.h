@@ -14,6 +14,16 @@
 
 namespace memsim::dram {
 
+// Supply currents of one device (mA, the datasheet's IDD table at the part's speed grade) and its
+// supply voltage: what Micron TN-41-01 ("Calculating Memory System Power for DDR3") computes the
+// core power from. IDD2P0 / IDD2P1: precharge power-down with slow exit (DLL frozen) / fast exit
+// (DLL on); IDD3P: active power-down; IDD5B: burst refresh (one REF every tRFC); IDD6: self refresh.
+struct Ddr3Power {
+    double VDD = 1.35;  // V
+    double IDD0 = 55, IDD2P0 = 18, IDD2P1 = 32, IDD2N = 32, IDD3P = 38, IDD3N = 38, IDD4R = 157, IDD4W = 125,
+           IDD5B = 235, IDD6 = 20;
+};
+
 struct Ddr3Timing {
     std::string part;  // the preset's name
     uint64_t tCK_ps = 1250;
@@ -23,8 +33,12 @@ struct Ddr3Timing {
     uint32_t tRCD = 11, tRP = 11, tRAS = 28, tRC = 39, tRRD = 5, tFAW = 24;
     // Column (nCK).
     uint32_t tWR = 12, tWTR = 6, tRTP = 6, tCCD = 4;
-    // Refresh, calibration and power-down exit (nCK).
+    // Refresh, calibration, power-down (nCK): tXP power-down exit (DLL on, fast exit) to any
+    // command; tCKE minimum CKE pulse (high or low); a rank stays in power-down at most 9 x tREFI.
     uint32_t tRFC = 208, tREFI = 6240, tXP = 5, tCKE = 4, tXS = 216, tZQCS = 64;
+    uint32_t tXPDLL = 20;  // precharge power-down with the DLL frozen (slow exit) to a read
+    // Self-refresh: at least tCKESR in it; tXS after SRX to any command, tXSDLL (tDLLK) to a read.
+    uint32_t tCKESR = 5, tXSDLL = 512;
     uint64_t tZQI_ps = 128'000'000'000;  // ZQCS interval the controller keeps (128 ms, Micron TN-41-02)
     // Rank-to-rank switch: idle data-bus clocks between bursts of two ranks (DQS hand-over). JEDEC
     // leaves it to the system; 2 nCK as DRAMSim3 and Ramulator use for DDR3 (tRTRS).
@@ -34,6 +48,9 @@ struct Ddr3Timing {
     uint32_t ranks = 1, banks = 8, rows = 65536, columns = 1024;
     uint32_t bus_width_bits = 64;     // the module's data bus (a SODIMM: 64)
     uint32_t device_width_bits = 8;   // x8 devices: 8 per rank
+    Ddr3Power power;                  // per device
+
+    uint32_t devices_per_rank() const { return bus_width_bits / device_width_bits; }
 
     uint32_t RL() const { return AL + CL; }   // read latency, JESD79-3F 3.2.3
     uint32_t WL() const { return AL + CWL; }  // write latency

@@ -51,6 +51,9 @@ GenericControllerParams engine_params(const MigParams& m) {
     p.write_high_watermark = 1;
     p.write_low_watermark = 0;
     p.frontend_latency_ps = m.frontend_latency_ps;
+    p.power_down_idle = 0;
+    p.power_down_exit = "fast";
+    p.self_refresh_idle = 0;  // not supported by MIG 7 series (Xilinx AR# 34396)  // MIG 7-series keeps CKE high (docs/dram.md)
     return p;
 }
 

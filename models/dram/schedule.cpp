@@ -9,7 +9,7 @@ namespace memsim::dram {
 
 void Controller::update_due(Rank& r) {
     while (now_ >= r.next_refresh) {
-        ++r.refresh_owed;
+        if (!r.sr) ++r.refresh_owed;  // in self-refresh the device refreshes itself
         r.next_refresh += t_.tREFI;
     }
     if (now_ >= r.next_zq) {
@@ -45,6 +45,45 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
         c.cycle = slot(at, false);
         c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
+    }
+    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+}
+
+void Controller::choose_power_down(Choice& best, uint32_t ri, uint64_t not_before) {
+    const Rank& r = ranks_[ri];
+    Choice c;
+    c.rank = ri;
+    if (r.pd) {
+        c.cls = 0;
+        c.cmd = Cmd::PDX;
+        c.cycle = slot(std::max({now_, r.t_pdx, not_before}), false);
+    } else {
+        c.cls = 4;
+        c.cmd = Cmd::PDE;
+        c.cycle = slot(std::max({now_, r.last_cmd + p_.power_down_idle, r.t_pde}), false);
+    }
+    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+}
+
+void Controller::choose_self_refresh(Choice& best, uint32_t ri) {
+    const Rank& r = ranks_[ri];
+    Choice c;
+    c.rank = ri;
+    if (r.sr) {
+        c.cls = 0;
+        c.cmd = Cmd::SRX;
+        c.cycle = slot(std::max(now_, r.t_srx), false);
+    } else {
+        // Self-refresh is entered from idle: rows closed first (PREA), then SRE once every bank
+        // may take a command (tRP, tRFC, tZQCS, tXP all push the banks' next ACT).
+        c.cls = 3;
+        uint64_t at = std::max(now_, r.last_req + p_.self_refresh_idle);
+        c.cmd = r.open_banks ? Cmd::PREA : Cmd::SRE;
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            const Bank& b = banks_[bank_index(ri, k)];
+            at = std::max(at, r.open_banks ? b.t_pre : b.t_act);
+        }
+        c.cycle = slot(at, false);
     }
     if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
 }

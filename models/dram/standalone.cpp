@@ -37,11 +37,12 @@ uint64_t drive(Controller& ctl, RequestSource& src) {
 }
 
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                               const std::string& format) {
+                               const std::string& format, uint64_t end_cycle) {
     auto ctl = make_controller(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
     StandaloneResult res;
     res.requests = drive(*ctl, *src);
+    if (end_cycle) ctl->idle_until(end_cycle);
     res.end_ps = ctl->end_ps();
     return res;
 }

@@ -27,8 +27,9 @@ struct StandaloneResult {
 };
 
 // A standalone DRAM run: make_controller(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
-// dramsim3, ramulator or stl); statistics go to REG (dram.*).
+// dramsim3, ramulator or stl); statistics go to REG (dram.*). END_CYCLE > 0: the run lasts at
+// least that many clocks (idle after the trace: background energy, power-down), as DRAMSim3's -c.
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                               const std::string& format = "auto");
+                               const std::string& format = "auto", uint64_t end_cycle = 0);
 
 }  // namespace memsim::dram

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "tests/e2e/e2e.h"
@@ -38,6 +39,35 @@ TEST_CASE("a DRAMSim3 trace drives the DDR3 controller alone", "[e2e][dram]") {
                     .code == 0);
         CHECK(stats_of(o)["stats"]["dram.read_latency_avg_ns"] == Approx(32.5));
     }
+}
+
+TEST_CASE("power-down and the energy estimate in a standalone DRAM run", "[e2e][dram]") {
+    // One read at cycle 100 of a rank idle since 0 with power_down_idle 10 (MT8KTF51264HZ-1G6):
+    // PDE 10, PDX 100, ACT at tXP = 105, RD 116, data ends 131: tXP + tRCD + CL + BL/2 = 31 nCK.
+    fs::path d = scratch("dram-power");
+    std::ofstream(d / "one.trace") << "0x10000040 READ 100\n";
+    fs::path cmds = d / "cmds.txt";
+    auto r = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "one.trace").string() +
+                    " --set memory.generic.power_down_idle=10 --set memory.generic.command_trace=" + cmds.string() +
+                    " --out " + d.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(d)["stats"];
+    CHECK(s["dram.read_latency_avg_ns"] == Approx(31 * 1.25));
+    CHECK(s["dram.power_down_entries"] == 1);
+    CHECK(s["dram.power_down_cycles"] == 90);
+    // Micron TN-41-01, 8 devices at VDD 1.35 V, tCK 1.25 ns: 13.5 pJ per mA-clock. ACT: IDD0 tRC
+    // - IDD3N tRAS - IDD2N tRP = 55 x 39 - 38 x 28 - 32 x 11 = 729; RD: (IDD4R - IDD3N) BL/2 = 476;
+    // background over the 131 clocks: IDD2N 32 on [0, 10) and [100, 105), IDD2P1 32 on [10, 100),
+    // IDD3N 38 on [105, 131).
+    const double background = 13.5 * (32 * 10 + 32 * 90 + 32 * 5 + 38 * 26);
+    CHECK(s["dram.energy.act"] == Approx(13.5 * 729));
+    CHECK(s["dram.energy.read"] == Approx(13.5 * 476));
+    CHECK(s["dram.energy.background"] == Approx(background));
+    CHECK(s["dram.energy.total"] == Approx(13.5 * (729 + 476) + background));
+    CHECK(s["dram.power_mw"] == Approx((13.5 * (729 + 476) + background) / (131 * 1.25)));
+    std::ifstream in(cmds);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text.find("\n10 PDE 0 0 0 0\n100 PDX 0 0 0 0\n105 ACT 0 0 ") != std::string::npos);
 }
 
 TEST_CASE("a memory-request trace needs a DDR3 controller", "[e2e][dram]") {

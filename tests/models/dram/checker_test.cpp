@@ -96,3 +96,58 @@ TEST_CASE("A bad command trace line is an input error naming the line", "[dram][
         CHECK(std::string(e.what()).find("x.cmds:2") != std::string::npos);
     }
 }
+
+TEST_CASE("The checker follows power-down entry and exit", "[dram][checker][power]") {
+    // tCKE 4, tXP 5, tXPDLL 20, tRDPDEN = RL + BL/2 + 1 = 16, tPD at most 9 x tREFI = 56160.
+    auto ok = check(
+        "0 ACT 0 0 5 0\n"
+        "11 RD 0 0 5 0\n"
+        "27 PDE 0 0 0 0\n"    // tRDPDEN 16 after 11: active power-down
+        "31 PDX 0 0 0 0\n"    // tCKE 4
+        "36 RD 0 0 5 8\n"     // tXP 5
+        "52 PDE 0 0 0 0\n"    // 16 after 36
+        "100 PDX 0 0 0 0\n"
+        "105 PRE 0 0 0 0\n"
+        "116 REF 0 0 0 0\n"
+        "117 PDE 0 0 0 0\n"   // entry during tRFC (tREFPDEN 1)
+        "400 PDX 0 0 0 0\n");
+    for (auto& x : ok) UNSCOPED_INFO(x.message);
+    CHECK(ok.empty());
+
+    struct Row {
+        const char* trace;
+        const char* rule;
+        uint64_t earlier, later;
+    };
+    const Row table[] = {
+        {"0 PDE 0 0 0 0\n10 ACT 0 0 5 0\n", "power-down", 0, 10},
+        {"0 PDE 0 0 0 0\n10 REF 0 0 0 0\n", "power-down", 0, 10},
+        {"0 PDE 0 0 0 0\n3 PDX 0 0 0 0\n", "tCKE", 0, 3},
+        {"0 PDE 0 0 0 0\n10 PDX 0 0 0 0\n12 PDE 0 0 0 0\n", "tCKE", 10, 12},
+        {"0 PDE 0 0 0 0\n10 PDX 0 0 0 0\n14 ACT 0 0 5 0\n", "tXP", 10, 14},
+        {"0 ACT 0 0 5 0\n11 RD 0 0 5 0\n26 PDE 0 0 0 0\n", "tRDPDEN", 11, 26},
+        {"0 ACT 0 0 5 0\n11 WR 0 0 5 0\n34 PDE 0 0 0 0\n", "tWRPDEN", 11, 34},  // WL + BL/2 + tWR = 24
+        {"0 PDE 0 0 0 0\n56161 PDX 0 0 0 0\n", "tPD", 0, 56161},
+        {"0 PDE 0 0 0 0\n10 PDE 0 0 0 0\n", "power-down", 0, 10},
+        {"10 PDX 0 0 0 0\n", "power-down", 10, 10},
+    };
+    for (const auto& row : table) {
+        INFO(row.trace);
+        auto v = check(row.trace);
+        REQUIRE(v.size() >= 1);
+        CHECK(v[0].rule == row.rule);
+        CHECK(v[0].earlier.cycle == row.earlier);
+        CHECK(v[0].later.cycle == row.later);
+    }
+}
+
+TEST_CASE("With the DLL frozen a read after precharge power-down needs tXPDLL", "[dram][checker][power]") {
+    const std::string trace = "0 PDE 0 0 0 0\n10 PDX 0 0 0 0\n15 ACT 0 0 5 0\n26 RD 0 0 5 0\n";
+    std::istringstream a(trace), b(trace);
+    auto t = ddr3_preset("MT8KTF51264HZ-1G6");
+    CHECK(check_commands(t, read_command_trace(a, "fast.cmds"), 8, false).empty());
+    auto v = check_commands(t, read_command_trace(b, "slow.cmds"), 8, true);
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].rule == "tXPDLL");  // 16 after PDX, needs 20
+    CHECK(v[0].earlier.cycle == 10);
+}

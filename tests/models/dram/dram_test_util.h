@@ -26,6 +26,9 @@ inline GenericControllerParams generic_defaults() {
     p.write_high_watermark = 0.85;
     p.write_low_watermark = 0.5;
     p.frontend_latency_ps = 0;
+    p.power_down_idle = 0;
+    p.power_down_exit = "fast";
+    p.self_refresh_idle = 0;
     return p;
 }
 
@@ -51,7 +54,7 @@ struct Rig {
     double stat(const std::string& n) const { return reg.value(n); }
     // The checker's verdict on everything issued so far.
     void require_clean(unsigned postpone = 0) const {
-        auto v = check_commands(t, ctl->commands(), postpone);
+        auto v = check_commands(t, ctl->commands(), postpone, p.power_down_exit == "slow");
         for (size_t i = 0; i < v.size() && i < 10; ++i) UNSCOPED_INFO(v[i].message);
         REQUIRE(v.empty());
     }
