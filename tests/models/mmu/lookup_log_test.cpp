@@ -31,7 +31,7 @@ std::vector<TlbLogRecord> read_all(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("mmu: the lookup log holds each level's references, probes and flushes in order", "[mmu]") {
+TEST_CASE("mmu: the lookup log holds each level's references and probes and flushes in order", "[mmu]") {
     const std::string path = temp_log("order");
     Machine m;
     TlbLookupLog log(path);
