@@ -229,7 +229,9 @@ bool Controller::can_accept(uint64_t addr, bool write) const {
 void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival) {
     DramAddress da = map_.decode(addr);
     uint32_t bi = bank_index(da.rank, da.bank);
-    Entry e{id, addr, da, bi, write, arrival, next_seq_++};
+    // MIG's own periodic reads start in the controller, not at the user interface.
+    uint64_t ready = arrival + (id == kPeriodicId ? 0 : mig_in_ck_);
+    Entry e{id, addr, da, bi, write, arrival, ready, next_seq_++};
     uint64_t burst = t_.burst_bytes();
     if (stats_.read_queue) {
         stats_.read_queue->sample(double(queued_[0]));
@@ -267,6 +269,10 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
 }
 
 void Controller::complete(const Entry& e, uint64_t done_cycle) {
+    // MIG: the PHY and the user interface hand the data on at ui_clk edges: from the edge at or
+    // after the last beat, phy_read + ui_read ui_clk.
+    if (mig_ratio_ && e.id != kPeriodicId && !e.write)
+        done_cycle = (done_cycle + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_ + mig_out_ck_;
     uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
     note_end(done_ps);
     if (e.write) return;

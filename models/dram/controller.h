@@ -144,6 +144,7 @@ private:
         uint32_t bi;  // bank_index(rank, bank)
         bool write;
         uint64_t arrival;  // nCK
+        uint64_t ready;    // nCK: the first command may go (MIG: after the UI/controller/PHY pipeline)
         uint64_t seq;      // arrival order across banks
         bool needed_act = false, needed_pre = false;
     };
@@ -175,6 +176,8 @@ private:
     uint32_t mig_ratio_ = 0;
     bool mig_strict_ = false, last_column_write_ = false, periodic_pending_ = false;
     uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
+    // The MIG pipeline in nCK: acceptance to the command bus, last data beat to app_rd_data_valid.
+    uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
     struct PendingRead {
         uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
     };

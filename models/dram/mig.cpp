@@ -25,7 +25,46 @@ void MigParams::visit(config::ParamVisitor& v) {
     v(ParamSpec::time("periodic_read_interval", "1us", "a read is inserted when none was issued for this long; 0: off")
           .range(0, 1e12),
       periodic_read_ps);
-    v(ParamSpec::time("frontend_latency", "0ns", "user-interface and PHY pipeline added to every completion")
+    // The pipeline between app_en/app_rdy and the DDR3 pins and back, in ui_clk cycles, counted in
+    // the generated RTL (mig_7series v1_8; UG586 and the Xilinx answer records publish no figure:
+    // AR# 45644 says to measure read latency in simulation with the target traffic).
+    // ui_cmd.v: app_en/app_addr are registered twice (app_en_r1, app_en_r2) before use_addr
+    // offers the request to the bank machines.
+    v(ParamSpec::count("ui_cmd_latency", "2", "ui_clk",
+                       "app_en accepted to the request reaching a bank machine (ui_cmd.v: app_en_r1, app_en_r2)")
+          .range(0, 64),
+      ui_cmd_latency);
+    // bank_queue.v / bank_state.v: the accepting bank machine leaves idle_r one clock after
+    // use_addr and only then requests its ACT (act_req needs ~idle_r); mc.v: CMD_PIPE_PLUS1 = "ON"
+    // (the generated designs' value) registers the command once more on the MC/PHY interface.
+    v(ParamSpec::count("mc_cmd_latency", "2", "ui_clk",
+                       "bank machine to the MC/PHY interface (bank_queue.v idle_r, mc.v CMD_PIPE_PLUS1)")
+          .range(0, 64),
+      mc_cmd_latency);
+    // The PHY's command path (PHY_CONTROL, OUT_FIFO, PHASER_OUT, OSERDESE2) is hard blocks that
+    // Xilinx does not document for use outside MIG: no published latency, none countable in RTL.
+    v(ParamSpec::count("phy_cmd_latency", "0", "ui_clk",
+                       "MC/PHY interface to the command on the DDR3 pins (hard PHY blocks: not published; 0 = "
+                       "not modelled)")
+          .range(0, 64),
+      phy_cmd_latency);
+    // The read path ISERDESE2 -> IN_FIFO -> phy_rd_data is hard blocks too, and its offset is set
+    // at calibration (ddr_calib_top.v: calib_rd_data_offset from the DQS-found stage), so it
+    // depends on the board's flight times: not published.
+    v(ParamSpec::count("phy_read_latency", "0", "ui_clk",
+                       "last data beat on DQ to phy_rddata_valid (hard PHY blocks, set by calibration: not "
+                       "published; 0 = not modelled)")
+          .range(0, 64),
+      phy_read_latency);
+    // ui_rd_data.v: in NORM the read buffer registers app_rd_data_valid (one clock, bypass path
+    // when the data is the next in order); in STRICT without ECC rd_data_en drives
+    // app_rd_data_valid directly, so this applies to NORM only.
+    v(ParamSpec::count("ui_read_latency", "1", "ui_clk",
+                       "phy_rddata_valid to app_rd_data_valid in NORM ordering (ui_rd_data.v register; STRICT: "
+                       "0)")
+          .range(0, 64),
+      ui_read_latency);
+    v(ParamSpec::time("frontend_latency", "0ns", "a further fixed delay added to every completion")
           .range(0, 1e9),
       frontend_latency_ps);
     v(ParamSpec::string("command_trace", "", "file to write the DRAM command trace to; empty: none"), command_trace);
@@ -75,6 +114,8 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
     mig_strict_ = m.ordering == "STRICT";
     mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
+    mig_in_ck_ = (m.ui_cmd_latency + m.mc_cmd_latency + m.phy_cmd_latency) * mig_ratio_;
+    mig_out_ck_ = (m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) * mig_ratio_;
     stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
 }
 

@@ -121,7 +121,7 @@ Controller::Choice Controller::head_command(const Entry& e, uint32_t bi, int dir
     c.entry = 0;
     c.dir = dir;
     c.seq = e.seq;
-    uint64_t at = std::max(now_, e.arrival);
+    uint64_t at = std::max(now_, e.ready);
     if (b.open_row == int64_t(e.a.row)) {
         c.cls = 1;
         c.cmd = e.write ? Cmd::WR : Cmd::RD;
@@ -165,12 +165,12 @@ void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
     };
     if (bq.hit[dir] >= 0) {
         const Entry& e = q[size_t(bq.hit[dir])];
-        uint64_t at = std::max(std::max(now_, e.arrival), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+        uint64_t at = std::max(std::max(now_, e.ready), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
         take(at, 1, e.write ? Cmd::WR : Cmd::RD, bq.hit[dir], e.seq);
     }
     if (bq.other[dir] >= 0) {
         const Entry& e = q[size_t(bq.other[dir])];
-        uint64_t at = std::max(now_, e.arrival);
+        uint64_t at = std::max(now_, e.ready);
         if (b.open_row < 0) {
             take(act_ready(b, r, at), 2, Cmd::ACT, bq.other[dir], e.seq);
         } else if (!bq.hold[dir]) {

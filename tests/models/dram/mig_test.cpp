@@ -1,7 +1,9 @@
 // The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1. The controller's timers
 // in whole ui_clk cycles of 4 nCK: tRCD 11 -> 12, tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8,
 // tWTR 6 -> 8, tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. Row commands go in slot 0
-// or 2 of a ui_clk, column commands in slot 1. Expected cycles are worked from these.
+// or 2 of a ui_clk, column commands in slot 1. Expected cycles are worked from these. The tests of
+// the scheduling rules turn the UI/controller/PHY pipeline off (mig_defaults below), so their
+// cycles are the DDR3 bus's; the pipeline has its own tests at the end.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -23,6 +25,7 @@ MigParams mig_defaults() {
     m.bank_machines = 4;
     m.periodic_read_ps = 0;
     m.frontend_latency_ps = 0;
+    m.ui_cmd_latency = m.mc_cmd_latency = m.phy_cmd_latency = m.phy_read_latency = m.ui_read_latency = 0;
     return m;
 }
 
@@ -208,8 +211,8 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     stats::Registry reg;
     auto ctl = make_controller(cfg, reg);
     CHECK(ctl->timing().tRCD == 12);  // the controller's view: 11 nCK in whole ui_clk cycles
-    // Unloaded read: 35 ns (above).
-    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 35000);
+    // Unloaded read with the default pipeline: 60 ns (worked in the pipeline test below).
+    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 60000);
 }
 
 TEST_CASE("MIG through Port::access: a request issued before the column command keeps the row open", "[dram][mig]") {
@@ -236,4 +239,76 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     CHECK(c[3].cycle == 40);
     CHECK(c[4].cycle == 248);
     r.require_clean();
+}
+
+// The user-interface / controller / PHY pipeline with memory.mig's defaults, each counted in the
+// generated RTL (mig.cpp's visit() cites them): ui_cmd 2 (ui_cmd.v app_en_r1, app_en_r2),
+// mc_cmd 2 (bank machine idle_r, CMD_PIPE_PLUS1), phy_cmd 0 and phy_read 0 (hard PHY blocks,
+// not published), ui_read 1 (ui_rd_data.v, NORM).
+TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stages", "[dram][mig]") {
+    struct Row {
+        const char* part;
+        const char* ratio;
+        uint64_t tck_ps, expect_nck;
+    };
+    // 4:1 (ui_clk = 4 nCK), read to a closed bank, app_en accepted at 0:
+    //   UI in 2 + controller 2 ui_clk = 16 nCK: ACT at 16 (slot 0);
+    //   tRCD 11 nCK -> 3 ui_clk = 12: RD at 28 -> slot 1 = 29;
+    //   CL 11 + BL/2 4: last beat ends at 44 nCK = ui_clk 11 (an edge);
+    //   PHY return 0 + UI out 1 ui_clk: app_rd_data_valid at 12 ui_clk = 48 nCK.
+    //   1250 ps: 60 ns; NetFPGA-SUME's 1320 ps (tRCD 13.91 ns -> 11 nCK, the same clocks): 63.36 ns.
+    // 2:1 (ui_clk = 2 nCK): in 4 ui_clk = 8 nCK: ACT 8 (slot 0); tRCD -> 12: RD 20 -> slot 1 = 21;
+    //   ends 21 + 15 = 36 (an edge); out 1 ui_clk: 38 nCK = 19 ui_clk = 47.5 ns.
+    for (const Row& row : {Row{"MT8KTF51264HZ-1G6", "4:1", 1250, 48}, Row{"MT8KTF51264HZ-1G9@1320ps", "4:1", 1320, 48},
+                           Row{"MT8KTF51264HZ-1G6", "2:1", 1250, 38}}) {
+        MigParams m = mig_defaults();
+        m.phy_ratio = row.ratio;
+        m.ui_cmd_latency = 2;
+        m.mc_cmd_latency = 2;
+        m.ui_read_latency = 1;
+        MigRig r(m, row.part);
+        REQUIRE(r.t.tCK_ps == row.tck_ps);
+        uint64_t done = 0;
+        r.ctl->on_done = [&](uint64_t, uint64_t ps) { done = ps; };
+        r.ctl->enqueue(0, r.addr(0, 7), false, 0);
+        r.ctl->drain();
+        INFO(row.part << " " << row.ratio);
+        CHECK(done == row.expect_nck * row.tck_ps);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 2);
+        CHECK(c[0].cycle == (std::string(row.ratio) == "4:1" ? 16u : 8u));  // the ACT after the in-pipeline
+        CHECK(r.stat("dram.read_latency_avg_ns") == Approx(row.expect_nck * row.tck_ps / 1000.0));
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the read buffer", "[dram][mig]") {
+    // Without a pipeline the read ends at 28 nCK (ACT 0, RD 13, + 15; first test). Each ui_clk of
+    // command pipeline moves the ACT by 4 nCK: with 1 + 1 + 1 = 3 ui_clk the ACT is at 12 (slot
+    // 0), RD 24 -> 25, ends 40 (an edge); 2 + 1 ui_clk of return pipeline: 52 nCK.
+    auto m = mig_defaults();
+    m.ui_cmd_latency = m.mc_cmd_latency = m.phy_cmd_latency = 1;
+    m.phy_read_latency = 2;
+    m.ui_read_latency = 1;
+    for (const char* ordering : {"NORM", "STRICT"}) {
+        m.ordering = ordering;
+        MigRig r(m);
+        uint64_t done = 0;
+        r.ctl->on_done = [&](uint64_t, uint64_t ps) { done = ps; };
+        r.ctl->enqueue(0, r.addr(0, 7), false, 0);
+        r.ctl->drain();
+        INFO(ordering);
+        // STRICT without ECC drives app_rd_data_valid from rd_data_en (ui_rd_data.v): 48 nCK.
+        CHECK(done == (std::string(ordering) == "NORM" ? 52u : 48u) * 1250);
+        r.require_clean();
+    }
+    // A write completes when accepted (app_rdy): the pipeline delays its WR, not its completion.
+    MigRig w(m);
+    uint64_t wdone = 1;
+    w.ctl->on_done = [&](uint64_t, uint64_t ps) { wdone = ps; };
+    w.ctl->enqueue(0, w.addr(0, 7), true, 0);
+    CHECK(wdone == 0);
+    w.ctl->drain();
+    CHECK(w.ctl->commands()[0].cycle == 12);
+    w.require_clean();
 }
