@@ -569,6 +569,8 @@ void Controller::issue(const Choice& c) {
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
+        b.act_dir = c.dir;
+        b.act_seq = e.seq;
         b.t_col = std::max(b.t_col, now + t_.tRCD - t_.AL);  // JESD79-3F: RD/WR may follow ACT at tRCD - AL
         b.t_pre = std::max(b.t_pre, now + t_.tRAS);
         b.t_act = std::max(b.t_act, now + t_.tRC);
@@ -597,6 +599,7 @@ void Controller::issue(const Choice& c) {
     }
     // A column command: the request is served (a queued hit: an earlier provisional RD stands).
     end_provisional(b);
+    if (b.act_dir == c.dir && b.act_seq == e.seq) b.act_dir = -1;
     bool write = e.write;
     q.erase(q.begin() + std::ptrdiff_t(idx));
     --queued_[write ? 1 : 0];
