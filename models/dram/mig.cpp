@@ -35,12 +35,18 @@ void MigParams::visit(config::ParamVisitor& v) {
           .range(0, 64),
       ui_cmd_latency);
     // bank_queue.v / bank_state.v: the accepting bank machine leaves idle_r one clock after
-    // use_addr and only then requests its ACT (act_req needs ~idle_r); mc.v: CMD_PIPE_PLUS1 = "ON"
-    // (the generated designs' value) registers the command once more on the MC/PHY interface.
-    v(ParamSpec::count("mc_cmd_latency", "2", "ui_clk",
-                       "bank machine to the MC/PHY interface (bank_queue.v idle_r, mc.v CMD_PIPE_PLUS1)")
+    // use_addr and only then requests its ACT (act_req needs ~idle_r).
+    v(ParamSpec::count("bank_machine_latency", "1", "ui_clk",
+                       "use_addr to the bank machine's first command request (bank_queue.v idle_r)")
           .range(0, 64),
-      mc_cmd_latency);
+      bank_machine_latency);
+    // mc.v: CMD_PIPE_PLUS1 = "ON" (the generated designs' value) registers every command once more
+    // on the MC/PHY interface. It and the PHY's command path delay the whole command stream, so
+    // they are added to read completions; the command trace shows the controller's issue clock.
+    v(ParamSpec::count("cmd_pipe_latency", "1", "ui_clk",
+                       "the MC/PHY interface register (mc.v CMD_PIPE_PLUS1 = \"ON\")")
+          .range(0, 64),
+      cmd_pipe_latency);
     // The PHY's command path (PHY_CONTROL, OUT_FIFO, PHASER_OUT, OSERDESE2) is hard blocks that
     // Xilinx does not document for use outside MIG: no published latency, none countable in RTL.
     v(ParamSpec::count("phy_cmd_latency", "0", "ui_clk",
@@ -114,8 +120,12 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
     mig_strict_ = m.ordering == "STRICT";
     mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
-    mig_in_ck_ = (m.ui_cmd_latency + m.mc_cmd_latency + m.phy_cmd_latency) * mig_ratio_;
-    mig_out_ck_ = (m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) * mig_ratio_;
+    // Before the controller decides: the UI and the bank machine; a bank machine is held from
+    // acceptance (app_rdy counts them). After: the command stream's way to the pins, which delays
+    // every command alike and so the data, then the read data's way back to app_rd_data.
+    mig_in_ck_ = (m.ui_cmd_latency + m.bank_machine_latency) * mig_ratio_;
+    mig_out_ck_ = (m.cmd_pipe_latency + m.phy_cmd_latency + m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) *
+                  mig_ratio_;
     stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
 }
 

@@ -25,7 +25,8 @@ MigParams mig_defaults() {
     m.bank_machines = 4;
     m.periodic_read_ps = 0;
     m.frontend_latency_ps = 0;
-    m.ui_cmd_latency = m.mc_cmd_latency = m.phy_cmd_latency = m.phy_read_latency = m.ui_read_latency = 0;
+    m.ui_cmd_latency = m.bank_machine_latency = m.cmd_pipe_latency = m.phy_cmd_latency = m.phy_read_latency =
+        m.ui_read_latency = 0;
     return m;
 }
 
@@ -243,28 +244,33 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
 
 // The user-interface / controller / PHY pipeline with memory.mig's defaults, each counted in the
 // generated RTL (mig.cpp's visit() cites them): ui_cmd 2 (ui_cmd.v app_en_r1, app_en_r2),
-// mc_cmd 2 (bank machine idle_r, CMD_PIPE_PLUS1), phy_cmd 0 and phy_read 0 (hard PHY blocks,
-// not published), ui_read 1 (ui_rd_data.v, NORM).
+// bank_machine 1 (idle_r), cmd_pipe 1 (mc.v CMD_PIPE_PLUS1), phy_cmd 0 and phy_read 0 (hard PHY
+// blocks, not published), ui_read 1 (ui_rd_data.v, NORM).
 TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stages", "[dram][mig]") {
     struct Row {
         const char* part;
         const char* ratio;
-        uint64_t tck_ps, expect_nck;
+        uint64_t tck_ps, act_nck, expect_nck;
     };
     // 4:1 (ui_clk = 4 nCK), read to a closed bank, app_en accepted at 0:
-    //   UI in 2 + controller 2 ui_clk = 16 nCK: ACT at 16 (slot 0);
-    //   tRCD 11 nCK -> 3 ui_clk = 12: RD at 28 -> slot 1 = 29;
-    //   CL 11 + BL/2 4: last beat ends at 44 nCK = ui_clk 11 (an edge);
-    //   PHY return 0 + UI out 1 ui_clk: app_rd_data_valid at 12 ui_clk = 48 nCK.
+    //   UI in 2 + bank machine 1 ui_clk = 12 nCK: the controller issues ACT at 12 (slot 0);
+    //   tRCD 11 nCK -> 3 ui_clk = 12: RD at 24 -> slot 1 = 25;
+    //   CL 11 + BL/2 4: the last beat ends at 40 nCK = ui_clk 10 (an edge), as the controller
+    //   sees the bus; the pins see every command cmd_pipe 1 + phy_cmd 0 ui_clk later: 44;
+    //   PHY return 0 + UI out 1 ui_clk: app_rd_data_valid at 48 nCK = 12 ui_clk
+    //   In nCK: UI in + bank machine 12 + ACT to RD (tRCD in ui_clk, slot 1) 13 + CL + BL/2 15
+    //   + cmd_pipe 4 + phy 0 + UI out 4 = 48.
     //   1250 ps: 60 ns; NetFPGA-SUME's 1320 ps (tRCD 13.91 ns -> 11 nCK, the same clocks): 63.36 ns.
-    // 2:1 (ui_clk = 2 nCK): in 4 ui_clk = 8 nCK: ACT 8 (slot 0); tRCD -> 12: RD 20 -> slot 1 = 21;
-    //   ends 21 + 15 = 36 (an edge); out 1 ui_clk: 38 nCK = 19 ui_clk = 47.5 ns.
-    for (const Row& row : {Row{"MT8KTF51264HZ-1G6", "4:1", 1250, 48}, Row{"MT8KTF51264HZ-1G9@1320ps", "4:1", 1320, 48},
-                           Row{"MT8KTF51264HZ-1G6", "2:1", 1250, 38}}) {
+    // 2:1 (ui_clk = 2 nCK): in 3 ui_clk = 6 nCK: ACT 6 (slot 0); tRCD -> 12: RD 18 -> slot 1 = 19;
+    //   ends 19 + 15 = 34 (an edge); out 1 + 1 ui_clk: 38 nCK = 19 ui_clk = 47.5 ns.
+    for (const Row& row : {Row{"MT8KTF51264HZ-1G6", "4:1", 1250, 12, 48},
+                           Row{"MT8KTF51264HZ-1G9@1320ps", "4:1", 1320, 12, 48},
+                           Row{"MT8KTF51264HZ-1G6", "2:1", 1250, 6, 38}}) {
         MigParams m = mig_defaults();
         m.phy_ratio = row.ratio;
         m.ui_cmd_latency = 2;
-        m.mc_cmd_latency = 2;
+        m.bank_machine_latency = 1;
+        m.cmd_pipe_latency = 1;
         m.ui_read_latency = 1;
         MigRig r(m, row.part);
         REQUIRE(r.t.tCK_ps == row.tck_ps);
@@ -276,18 +282,18 @@ TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stag
         CHECK(done == row.expect_nck * row.tck_ps);
         const auto& c = r.ctl->commands();
         REQUIRE(c.size() == 2);
-        CHECK(c[0].cycle == (std::string(row.ratio) == "4:1" ? 16u : 8u));  // the ACT after the in-pipeline
+        CHECK(c[0].cycle == row.act_nck);  // the controller's ACT, after UI in and the bank machine
         CHECK(r.stat("dram.read_latency_avg_ns") == Approx(row.expect_nck * row.tck_ps / 1000.0));
         r.require_clean();
     }
 }
 
 TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the read buffer", "[dram][mig]") {
-    // Without a pipeline the read ends at 28 nCK (ACT 0, RD 13, + 15; first test). Each ui_clk of
-    // command pipeline moves the ACT by 4 nCK: with 1 + 1 + 1 = 3 ui_clk the ACT is at 12 (slot
-    // 0), RD 24 -> 25, ends 40 (an edge); 2 + 1 ui_clk of return pipeline: 52 nCK.
+    // Without a pipeline the read ends at 28 nCK (ACT 0, RD 13, + 15; first test). With 1 + 1
+    // ui_clk before the controller the ACT is at 8 (slot 0), RD 20 -> 21, ends 36 (an edge); then
+    // cmd_pipe 1 + phy_cmd 1 + phy_read 2 + ui_read 1 = 5 ui_clk: 56 nCK.
     auto m = mig_defaults();
-    m.ui_cmd_latency = m.mc_cmd_latency = m.phy_cmd_latency = 1;
+    m.ui_cmd_latency = m.bank_machine_latency = m.cmd_pipe_latency = m.phy_cmd_latency = 1;
     m.phy_read_latency = 2;
     m.ui_read_latency = 1;
     for (const char* ordering : {"NORM", "STRICT"}) {
@@ -298,8 +304,8 @@ TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the
         r.ctl->enqueue(0, r.addr(0, 7), false, 0);
         r.ctl->drain();
         INFO(ordering);
-        // STRICT without ECC drives app_rd_data_valid from rd_data_en (ui_rd_data.v): 48 nCK.
-        CHECK(done == (std::string(ordering) == "NORM" ? 52u : 48u) * 1250);
+        // STRICT without ECC drives app_rd_data_valid from rd_data_en (ui_rd_data.v): 52 nCK.
+        CHECK(done == (std::string(ordering) == "NORM" ? 56u : 52u) * 1250);
         r.require_clean();
     }
     // A write completes when accepted (app_rdy): the pipeline delays its WR, not its completion.
@@ -309,6 +315,6 @@ TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the
     w.ctl->enqueue(0, w.addr(0, 7), true, 0);
     CHECK(wdone == 0);
     w.ctl->drain();
-    CHECK(w.ctl->commands()[0].cycle == 12);
+    CHECK(w.ctl->commands()[0].cycle == 8);
     w.require_clean();
 }
