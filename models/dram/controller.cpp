@@ -220,7 +220,7 @@ void Controller::count(uint64_t bytes, bool write) {
 
 bool Controller::can_accept(uint64_t addr, bool write) const {
     uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
-    if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth;  // one pool of bank machines
+    if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth + mig_ui_slots_;  // bank machines + UI
     if (!per_bank_queue_) return queued_[write] < depth;
     DramAddress a = map_.decode(addr);
     return queues_[bank_index(a.rank, a.bank)].q[write].size() < depth;
@@ -231,7 +231,17 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     uint32_t bi = bank_index(da.rank, da.bank);
     // MIG's own periodic reads start in the controller, not at the user interface.
     uint64_t ready = arrival + (id == kPeriodicId ? 0 : mig_in_ck_);
-    Entry e{id, addr, da, bi, write, arrival, ready, next_seq_++};
+    Entry e{id, addr, da, bi, write, arrival, ready, true, next_seq_++};
+    if (mig_ratio_) {
+        // A bank machine if one is free (the periodic read takes one regardless), else the UI.
+        if (id == kPeriodicId || mig_claimed_ < p_.queue_depth) {
+            ++mig_claimed_;
+        } else {
+            e.claimed = false;
+            e.ready = arrival + mig_in_ck_;  // at the earliest; mig_claim pushes it back
+            mig_unclaimed_.push_back({bi, write ? 1 : 0, e.seq});
+        }
+    }
     uint64_t burst = t_.burst_bytes();
     if (stats_.read_queue) {
         stats_.read_queue->sample(double(queued_[0]));
@@ -604,6 +614,10 @@ void Controller::issue(const Choice& c) {
     q.erase(q.begin() + std::ptrdiff_t(idx));
     --queued_[write ? 1 : 0];
     --r.queued;
+    if (mig_ratio_) {
+        --mig_claimed_;  // the bank machine is free from its column command (mig.h)
+        mig_claim(now);
+    }
     bool ap = false;
     switch (page_) {
         case Page::Open: break;

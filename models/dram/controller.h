@@ -152,6 +152,7 @@ private:
         bool write;
         uint64_t arrival;  // nCK
         uint64_t ready;    // nCK: the first command may go (MIG: after the UI/controller/PHY pipeline)
+        bool claimed = true;  // MIG: holds a bank machine (else it waits in the UI's pipeline)
         uint64_t seq;      // arrival order across banks
         bool needed_act = false, needed_pre = false;
     };
@@ -185,6 +186,16 @@ private:
     uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
     // The MIG pipeline in nCK: acceptance to the command bus, last data beat to app_rd_data_valid.
     uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
+    // MIG: accepted requests beyond the bank machines wait in the UI's pipeline registers
+    // (ui_cmd.v), oldest first, and claim a bank machine when one frees (bank_common.v).
+    uint64_t mig_ui_slots_ = 0, mig_claimed_ = 0, mig_claim_ck_ = 0;
+    struct Waiting {
+        uint32_t bi;
+        int dir;
+        uint64_t seq;
+    };
+    std::deque<Waiting> mig_unclaimed_;
+    void mig_claim(uint64_t now);
     struct PendingRead {
         uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
     };

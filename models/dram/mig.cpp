@@ -124,9 +124,29 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     // acceptance (app_rdy counts them). After: the command stream's way to the pins, which delays
     // every command alike and so the data, then the read data's way back to app_rd_data.
     mig_in_ck_ = (m.ui_cmd_latency + m.bank_machine_latency) * mig_ratio_;
+    // ui_cmd.v's registers (app_en_r1, app_en_r2) hold accepted requests while app_rdy is low;
+    // a request there claims a bank machine when one frees: app_rdy_r rises the next ui_clk,
+    // use_addr claims it (bank_common.v accept_req), then bank_machine_latency.
+    mig_ui_slots_ = m.ui_cmd_latency;
+    mig_claim_ck_ = (1 + m.bank_machine_latency) * mig_ratio_;
     mig_out_ck_ = (m.cmd_pipe_latency + m.phy_cmd_latency + m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) *
                   mig_ratio_;
     stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
+}
+
+void Controller::mig_claim(uint64_t now) {
+    while (mig_claimed_ < p_.queue_depth && !mig_unclaimed_.empty()) {
+        Waiting w = mig_unclaimed_.front();
+        mig_unclaimed_.pop_front();
+        for (Entry& e : queues_[w.bi].q[w.dir])
+            if (e.seq == w.seq) {
+                uint64_t freed = (now + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_;
+                e.ready = std::max(e.ready, freed + mig_claim_ck_);
+                e.claimed = true;
+                ++mig_claimed_;
+                touch(w.bi);
+            }
+    }
 }
 
 uint64_t Controller::slot(uint64_t at, bool column) const {
@@ -155,6 +175,7 @@ void Controller::choose_mig(Choice& best) {
         else if (bq.q[1].empty()) dir = 0;
         else dir = bq.q[1].front().seq < bq.q[0].front().seq;
         const Entry& e = bq.q[dir].front();
+        if (!e.claimed) continue;  // still in the UI's pipeline
         Choice c = head_command(e, bi, dir);
         // NORM keeps writes in order; STRICT keeps every column command in order.
         if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;

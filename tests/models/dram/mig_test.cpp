@@ -177,6 +177,14 @@ TEST_CASE("MIG: every ratio ordering and address order keeps JEDEC timing under 
             for (const char* order : {"BANK_ROW_COLUMN", "ROW_BANK_COLUMN"})
                 for (const char* part : {"MT8KTF51264HZ-1G6", "MT16KTF1G64HZ-1G6", "MT8KTF51264HZ-1G9@1320ps"}) {
                     auto m = mig_defaults();
+                    if (std::string(part) != "MT8KTF51264HZ-1G6") {
+                        // With memory.mig's pipeline: requests also wait in the UI registers.
+                        MigParams d;
+                        m.ui_cmd_latency = d.ui_cmd_latency;
+                        m.bank_machine_latency = d.bank_machine_latency;
+                        m.cmd_pipe_latency = d.cmd_pipe_latency;
+                        m.ui_read_latency = d.ui_read_latency;
+                    }
                     m.phy_ratio = ratio;
                     m.ordering = ordering;
                     m.mem_addr_order = order;
@@ -317,4 +325,36 @@ TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the
     w.ctl->drain();
     CHECK(w.ctl->commands()[0].cycle == 8);
     w.require_clean();
+}
+
+TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank machine", "[dram][mig]") {
+    // bank_common.v: a bank machine is claimed at use_addr; ui_cmd.v's two registers hold accepted
+    // requests while app_rdy is low. So 2 bank machines + 2 UI registers accept 4 requests.
+    auto m = mig_defaults();
+    m.bank_machines = 2;
+    m.ui_cmd_latency = 2;
+    m.bank_machine_latency = 1;
+    m.cmd_pipe_latency = 1;
+    m.ui_read_latency = 1;
+    MigRig r(m);
+    std::vector<uint64_t> done(4);
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps / 1250; };
+    for (uint32_t i = 0; i < 4; ++i) {
+        REQUIRE(r.ctl->can_accept(r.addr(i, 1), false));
+        r.ctl->enqueue(i, r.addr(i, 1), false, 0);
+    }
+    CHECK(!r.ctl->can_accept(r.addr(4, 1), false));
+    r.ctl->drain();
+    // A, B claim the machines: ACT at 12 (UI 2 + bank machine 1 ui_clk) and 20 (tRRD 5 -> 8).
+    // A's RD at 12 + tRCD 12 = 24 -> slot 1 = 25 frees a machine: C claims it at the next ui_clk
+    // edge 28, + 1 (app_rdy_r) + 1 (idle_r) ui_clk: ACT at 36. B's RD at 33 frees the other: D's
+    // ACT at 36 + 8 = 44 (also tRRD after C's).
+    std::vector<uint64_t> acts;
+    for (const auto& c : r.ctl->commands())
+        if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+    CHECK(acts == std::vector<uint64_t>{12, 20, 36, 44});
+    // D: RD 44 + 12 = 56 -> 57, ends 72, + cmd pipe 1 + UI out 1 ui_clk = 80 nCK.
+    CHECK(done[0] == 48);
+    CHECK(done[3] == 80);
+    r.require_clean();
 }
