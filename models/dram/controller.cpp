@@ -220,7 +220,7 @@ void Controller::count(uint64_t bytes, bool write) {
 
 bool Controller::can_accept(uint64_t addr, bool write) const {
     uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
-    if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth;  // one pool of bank machines
+    if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth + mig_ui_slots_;  // bank machines + UI
     if (!per_bank_queue_) return queued_[write] < depth;
     DramAddress a = map_.decode(addr);
     return queues_[bank_index(a.rank, a.bank)].q[write].size() < depth;
@@ -229,7 +229,19 @@ bool Controller::can_accept(uint64_t addr, bool write) const {
 void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival) {
     DramAddress da = map_.decode(addr);
     uint32_t bi = bank_index(da.rank, da.bank);
-    Entry e{id, addr, da, bi, write, arrival, next_seq_++};
+    // MIG's own periodic reads start in the controller, not at the user interface.
+    uint64_t ready = arrival + (id == kPeriodicId ? 0 : mig_in_ck_);
+    Entry e{id, addr, da, bi, write, arrival, ready, true, next_seq_++};
+    if (mig_ratio_) {
+        // A bank machine if one is free (the periodic read takes one regardless), else the UI.
+        if (id == kPeriodicId || mig_claimed_ < p_.queue_depth) {
+            ++mig_claimed_;
+        } else {
+            e.claimed = false;
+            e.ready = arrival + mig_in_ck_;  // at the earliest; mig_claim pushes it back
+            mig_unclaimed_.push_back({bi, write ? 1 : 0, e.seq});
+        }
+    }
     uint64_t burst = t_.burst_bytes();
     if (stats_.read_queue) {
         stats_.read_queue->sample(double(queued_[0]));
@@ -267,6 +279,10 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
 }
 
 void Controller::complete(const Entry& e, uint64_t done_cycle) {
+    // MIG: the PHY and the user interface hand the data on at ui_clk edges: from the edge at or
+    // after the last beat, phy_read + ui_read ui_clk.
+    if (mig_ratio_ && e.id != kPeriodicId && !e.write)
+        done_cycle = (done_cycle + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_ + mig_out_ck_;
     uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
     note_end(done_ps);
     if (e.write) return;
@@ -563,6 +579,8 @@ void Controller::issue(const Choice& c) {
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
+        b.act_dir = c.dir;
+        b.act_seq = e.seq;
         b.t_col = std::max(b.t_col, now + t_.tRCD - t_.AL);  // JESD79-3F: RD/WR may follow ACT at tRCD - AL
         b.t_pre = std::max(b.t_pre, now + t_.tRAS);
         b.t_act = std::max(b.t_act, now + t_.tRC);
@@ -591,10 +609,15 @@ void Controller::issue(const Choice& c) {
     }
     // A column command: the request is served (a queued hit: an earlier provisional RD stands).
     end_provisional(b);
+    if (b.act_dir == c.dir && b.act_seq == e.seq) b.act_dir = -1;
     bool write = e.write;
     q.erase(q.begin() + std::ptrdiff_t(idx));
     --queued_[write ? 1 : 0];
     --r.queued;
+    if (mig_ratio_) {
+        --mig_claimed_;  // the bank machine is free from its column command (mig.h)
+        mig_claim(now);
+    }
     bool ap = false;
     switch (page_) {
         case Page::Open: break;

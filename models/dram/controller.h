@@ -12,7 +12,10 @@
 //      row hit (column command) first, then the oldest (ACT or PRE); a PRE that would close a row
 //      that queued requests still hit waits, unless those hits are younger than the request that
 //      needs the PRE and the row has served row_hit_cap hits since its ACT (starvation bound).
-//      FCFS: only the oldest request of the active queue is served.
+//      FCFS: only the oldest request of the active queue is served. Either way a request whose
+//      row was activated for it gets its column command before the row is closed, even when the
+//      controller has switched between reads and writes since (Ramulator 2's active buffer,
+//      DRAMSim3's per-bank command queues; gem5 issues ACT and burst together).
 //   3. idle-rank maintenance (postponed refresh, pull-in).
 //   4. power-down (power_down_idle > 0): a rank with nothing queued for power_down_idle clocks
 //      since its last command enters power-down (PDE: precharge power-down if every bank is
@@ -112,6 +115,10 @@ private:
         int64_t open_row = -1;
         uint64_t t_act = 0, t_col = 0, t_pre = 0;  // earliest ACT, RD/WR, PRE
         uint32_t hits_since_act = 0;
+        // The request the open row was activated for (its direction and arrival order; act_dir -1:
+        // none, or already served): it is served before the row closes, whatever the write mode.
+        int act_dir = -1;
+        uint64_t act_seq = 0;
         // Port::access only: an auto-precharge decided "nothing queued hits" at column command
         // PROVISIONAL (its index among the commands) at cycle PROV_CYCLE, kept open until a
         // later arrival shows whether a request accepted by then hits the row.
@@ -144,6 +151,8 @@ private:
         uint32_t bi;  // bank_index(rank, bank)
         bool write;
         uint64_t arrival;  // nCK
+        uint64_t ready;    // nCK: the first command may go (MIG: after the UI/controller/PHY pipeline)
+        bool claimed = true;  // MIG: holds a bank machine (else it waits in the UI's pipeline)
         uint64_t seq;      // arrival order across banks
         bool needed_act = false, needed_pre = false;
     };
@@ -175,6 +184,18 @@ private:
     uint32_t mig_ratio_ = 0;
     bool mig_strict_ = false, last_column_write_ = false, periodic_pending_ = false;
     uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
+    // The MIG pipeline in nCK: acceptance to the command bus, last data beat to app_rd_data_valid.
+    uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
+    // MIG: accepted requests beyond the bank machines wait in the UI's pipeline registers
+    // (ui_cmd.v), oldest first, and claim a bank machine when one frees (bank_common.v).
+    uint64_t mig_ui_slots_ = 0, mig_claimed_ = 0, mig_claim_ck_ = 0;
+    struct Waiting {
+        uint32_t bi;
+        int dir;
+        uint64_t seq;
+    };
+    std::deque<Waiting> mig_unclaimed_;
+    void mig_claim(uint64_t now);
     struct PendingRead {
         uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
     };
@@ -235,6 +256,10 @@ private:
     // earliest cycle the timing allows it: RD/WR on its open row, else ACT, else PRE.
     Choice head_command(const Entry& e, uint32_t bi, int dir) const;
     void choose_fcfs(Choice& best, int dir);
+    // The index, in the queue of the direction other than DIR, of the request bank BI's open row
+    // was activated for and that is still waiting for its column command; -1 if none.
+    int opened_for_other(uint32_t bi, int dir) const;
+    void consider_opened(Choice& best, uint32_t bi, int dir);
     void choose_mig(Choice& best);
     uint64_t slot(uint64_t at, bool column) const;
     void release_reads();

@@ -25,7 +25,52 @@ void MigParams::visit(config::ParamVisitor& v) {
     v(ParamSpec::time("periodic_read_interval", "1us", "a read is inserted when none was issued for this long; 0: off")
           .range(0, 1e12),
       periodic_read_ps);
-    v(ParamSpec::time("frontend_latency", "0ns", "user-interface and PHY pipeline added to every completion")
+    // The pipeline between app_en/app_rdy and the DDR3 pins and back, in ui_clk cycles, counted in
+    // the generated RTL (mig_7series v1_8; UG586 and the Xilinx answer records publish no figure:
+    // AR# 45644 says to measure read latency in simulation with the target traffic).
+    // ui_cmd.v: app_en/app_addr are registered twice (app_en_r1, app_en_r2) before use_addr
+    // offers the request to the bank machines.
+    v(ParamSpec::count("ui_cmd_latency", "2", "ui_clk",
+                       "app_en accepted to the request reaching a bank machine (ui_cmd.v: app_en_r1, app_en_r2)")
+          .range(0, 64),
+      ui_cmd_latency);
+    // bank_queue.v / bank_state.v: the accepting bank machine leaves idle_r one clock after
+    // use_addr and only then requests its ACT (act_req needs ~idle_r).
+    v(ParamSpec::count("bank_machine_latency", "1", "ui_clk",
+                       "use_addr to the bank machine's first command request (bank_queue.v idle_r)")
+          .range(0, 64),
+      bank_machine_latency);
+    // mc.v: CMD_PIPE_PLUS1 = "ON" (the generated designs' value) registers every command once more
+    // on the MC/PHY interface. It and the PHY's command path delay the whole command stream, so
+    // they are added to read completions; the command trace shows the controller's issue clock.
+    v(ParamSpec::count("cmd_pipe_latency", "1", "ui_clk",
+                       "the MC/PHY interface register (mc.v CMD_PIPE_PLUS1 = \"ON\")")
+          .range(0, 64),
+      cmd_pipe_latency);
+    // The PHY's command path (PHY_CONTROL, OUT_FIFO, PHASER_OUT, OSERDESE2) is hard blocks that
+    // Xilinx does not document for use outside MIG: no published latency, none countable in RTL.
+    v(ParamSpec::count("phy_cmd_latency", "0", "ui_clk",
+                       "MC/PHY interface to the command on the DDR3 pins (hard PHY blocks: not published; 0 = "
+                       "not modelled)")
+          .range(0, 64),
+      phy_cmd_latency);
+    // The read path ISERDESE2 -> IN_FIFO -> phy_rd_data is hard blocks too, and its offset is set
+    // at calibration (ddr_calib_top.v: calib_rd_data_offset from the DQS-found stage), so it
+    // depends on the board's flight times: not published.
+    v(ParamSpec::count("phy_read_latency", "0", "ui_clk",
+                       "last data beat on DQ to phy_rddata_valid (hard PHY blocks, set by calibration: not "
+                       "published; 0 = not modelled)")
+          .range(0, 64),
+      phy_read_latency);
+    // ui_rd_data.v: in NORM the read buffer registers app_rd_data_valid (one clock, bypass path
+    // when the data is the next in order); in STRICT without ECC rd_data_en drives
+    // app_rd_data_valid directly, so this applies to NORM only.
+    v(ParamSpec::count("ui_read_latency", "1", "ui_clk",
+                       "phy_rddata_valid to app_rd_data_valid in NORM ordering (ui_rd_data.v register; STRICT: "
+                       "0)")
+          .range(0, 64),
+      ui_read_latency);
+    v(ParamSpec::time("frontend_latency", "0ns", "a further fixed delay added to every completion")
           .range(0, 1e9),
       frontend_latency_ps);
     v(ParamSpec::string("command_trace", "", "file to write the DRAM command trace to; empty: none"), command_trace);
@@ -75,7 +120,33 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
     mig_strict_ = m.ordering == "STRICT";
     mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
+    // Before the controller decides: the UI and the bank machine; a bank machine is held from
+    // acceptance (app_rdy counts them). After: the command stream's way to the pins, which delays
+    // every command alike and so the data, then the read data's way back to app_rd_data.
+    mig_in_ck_ = (m.ui_cmd_latency + m.bank_machine_latency) * mig_ratio_;
+    // ui_cmd.v's registers (app_en_r1, app_en_r2) hold accepted requests while app_rdy is low;
+    // a request there claims a bank machine when one frees: app_rdy_r rises the next ui_clk,
+    // use_addr claims it (bank_common.v accept_req), then bank_machine_latency.
+    mig_ui_slots_ = m.ui_cmd_latency;
+    mig_claim_ck_ = (1 + m.bank_machine_latency) * mig_ratio_;
+    mig_out_ck_ = (m.cmd_pipe_latency + m.phy_cmd_latency + m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) *
+                  mig_ratio_;
     stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
+}
+
+void Controller::mig_claim(uint64_t now) {
+    while (mig_claimed_ < p_.queue_depth && !mig_unclaimed_.empty()) {
+        Waiting w = mig_unclaimed_.front();
+        mig_unclaimed_.pop_front();
+        for (Entry& e : queues_[w.bi].q[w.dir])
+            if (e.seq == w.seq) {
+                uint64_t freed = (now + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_;
+                e.ready = std::max(e.ready, freed + mig_claim_ck_);
+                e.claimed = true;
+                ++mig_claimed_;
+                touch(w.bi);
+            }
+    }
 }
 
 uint64_t Controller::slot(uint64_t at, bool column) const {
@@ -104,6 +175,7 @@ void Controller::choose_mig(Choice& best) {
         else if (bq.q[1].empty()) dir = 0;
         else dir = bq.q[1].front().seq < bq.q[0].front().seq;
         const Entry& e = bq.q[dir].front();
+        if (!e.claimed) continue;  // still in the UI's pipeline
         Choice c = head_command(e, bi, dir);
         // NORM keeps writes in order; STRICT keeps every column command in order.
         if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;

@@ -18,8 +18,14 @@
 //    so byte address = app_addr x 8 and a 64-byte burst advances app_addr by 8.
 //  - refresh every tREFI, up to 8 pulled in while the rank is idle; ZQCS every 128 ms; a periodic
 //    read when no read was issued for periodic_read_interval (1 us).
-// Not modelled: the UI and PHY pipeline latency (frontend_latency adds a fixed amount), calibration,
-// the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req / app_zq_req.
+//  - the user-interface, controller and PHY pipeline, in ui_clk cycles (mig.cpp's visit() cites
+//    each default): a request accepted (app_en with app_rdy) reaches its bank machine's first
+//    command request ui_cmd + bank_machine ui_clk later; every command reaches the DDR3 pins
+//    cmd_pipe + phy_cmd ui_clk after the controller issues it (the command trace shows the issue
+//    clock); read data is on app_rd_data (app_rd_data_valid) phy_read + ui_read ui_clk after the
+//    ui_clk edge at or after its last beat on DQ.
+// Not modelled: calibration, the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req /
+// app_zq_req.
 #include <cstdint>
 #include <string>
 
@@ -30,6 +36,9 @@ namespace memsim::dram {
 struct MigParams {
     std::string phy_ratio, ordering, mem_addr_order, command_trace;
     uint64_t bank_machines, periodic_read_ps, frontend_latency_ps;
+    // Pipeline stages in ui_clk cycles (see visit() for the source of each default).
+    uint64_t ui_cmd_latency = 2, bank_machine_latency = 1, cmd_pipe_latency = 1, phy_cmd_latency = 0,
+             phy_read_latency = 0, ui_read_latency = 1;
     void visit(config::ParamVisitor& v);
 };
 

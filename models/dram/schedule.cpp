@@ -121,7 +121,7 @@ Controller::Choice Controller::head_command(const Entry& e, uint32_t bi, int dir
     c.entry = 0;
     c.dir = dir;
     c.seq = e.seq;
-    uint64_t at = std::max(now_, e.arrival);
+    uint64_t at = std::max(now_, e.ready);
     if (b.open_row == int64_t(e.a.row)) {
         c.cls = 1;
         c.cmd = e.write ? Cmd::WR : Cmd::RD;
@@ -165,15 +165,15 @@ void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
     };
     if (bq.hit[dir] >= 0) {
         const Entry& e = q[size_t(bq.hit[dir])];
-        uint64_t at = std::max(std::max(now_, e.arrival), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+        uint64_t at = std::max(std::max(now_, e.ready), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
         take(at, 1, e.write ? Cmd::WR : Cmd::RD, bq.hit[dir], e.seq);
     }
     if (bq.other[dir] >= 0) {
         const Entry& e = q[size_t(bq.other[dir])];
-        uint64_t at = std::max(now_, e.arrival);
+        uint64_t at = std::max(now_, e.ready);
         if (b.open_row < 0) {
             take(act_ready(b, r, at), 2, Cmd::ACT, bq.other[dir], e.seq);
-        } else if (!bq.hold[dir]) {
+        } else if (!bq.hold[dir] && opened_for_other(bi, dir) < 0) {
             take(std::max(at, b.t_pre), 2, Cmd::PRE, bq.other[dir], e.seq);
         }
     }
@@ -192,7 +192,35 @@ void Controller::choose_fcfs(Choice& best, int dir) {
     }
     if (oldest == UINT32_MAX) return;
     Choice c = head_command(queues_[oldest].q[dir].front(), oldest, dir);
+    if (c.cmd == Cmd::PRE && opened_for_other(oldest, dir) >= 0) return;  // consider_opened serves it first
     if (better(c.cycle, c.cls, c.seq, best)) best = c;
+}
+
+int Controller::opened_for_other(uint32_t bi, int dir) const {
+    const Bank& b = banks_[bi];
+    if (b.act_dir < 0 || b.act_dir == dir || b.open_row < 0) return -1;
+    const auto& q = queues_[bi].q[b.act_dir];
+    for (size_t i = 0; i < q.size(); ++i)
+        if (q[i].seq == b.act_seq) return int64_t(q[i].a.row) == b.open_row ? int(i) : -1;
+    return -1;
+}
+
+void Controller::consider_opened(Choice& best, uint32_t bi, int dir) {
+    int idx = opened_for_other(bi, dir);
+    if (idx < 0) return;
+    const Bank& b = banks_[bi];
+    const Entry& e = queues_[bi].q[dir ^ 1][size_t(idx)];
+    const Rank& r = ranks_[e.a.rank];
+    uint64_t at = std::max(std::max(now_, e.ready), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+    if (!better(at, 1, e.seq, best)) return;
+    best.cycle = at;
+    best.cls = 1;
+    best.cmd = e.write ? Cmd::WR : Cmd::RD;
+    best.rank = e.a.rank;
+    best.bank = bi % t_.banks;
+    best.entry = idx;
+    best.dir = dir ^ 1;
+    best.seq = e.seq;
 }
 
 void Controller::choose_request(Choice& best) {
@@ -201,6 +229,9 @@ void Controller::choose_request(Choice& best) {
         return;
     }
     int dir = write_mode_ ? 1 : 0;
+    if (queued_[dir ^ 1])
+        for (uint32_t bi = 0; bi < queues_.size(); ++bi)
+            if (!blocked_[bi / t_.banks]) consider_opened(best, bi, dir);
     if (!queued_[dir]) return;
     if (!frfcfs_) {
         choose_fcfs(best, dir);

@@ -20,28 +20,35 @@ std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Re
     return std::make_unique<Controller>(t, cfg.section<GenericControllerParams>("memory.generic"), reg, timed);
 }
 
-uint64_t drive(Controller& ctl, RequestSource& src) {
+uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until) {
     TraceRequest q;
-    uint64_t n = 0;
-    while (src.next(q)) {
-        uint64_t at = q.cycle;
+    uint64_t n = 0, last = 0;
+    while (src.next(q) && q.cycle < until) {
+        // The trace is fed in order: a request that waited for a full queue holds back the ones
+        // behind it, even those whose own queue has room (DRAMSim3's trace CPU does the same).
+        uint64_t at = std::max(q.cycle, last);
         while (!ctl.can_accept(q.addr, q.write)) {
-            if (!ctl.step(UINT64_MAX)) throw SimulationError("dram: queue full and nothing to issue");
-            at = std::max(q.cycle, ctl.now() - 1);  // accepted when the slot freed
+            if (!ctl.step(until)) {
+                if (until != UINT64_MAX) return n;  // the window ended with the queue full
+                throw SimulationError("dram: queue full and nothing to issue");
+            }
+            at = std::max({q.cycle, last, ctl.now() - 1});  // accepted when the slot freed
         }
+        if (at >= until) return n;
         ctl.run_until(at);
         ctl.enqueue(n++, q.addr, q.write, at);
+        last = at;
     }
-    ctl.drain();
+    if (until == UINT64_MAX) ctl.drain();
     return n;
 }
 
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                               const std::string& format, uint64_t end_cycle) {
+                               const std::string& format, uint64_t end_cycle, bool window) {
     auto ctl = make_controller(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
     StandaloneResult res;
-    res.requests = drive(*ctl, *src);
+    res.requests = drive(*ctl, *src, window && end_cycle ? end_cycle : UINT64_MAX);
     if (end_cycle) ctl->idle_until(end_cycle);
     res.end_ps = ctl->end_ps();
     return res;

@@ -19,17 +19,21 @@ std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Re
 
 // Feeds SRC to CTL: each request arrives at its cycle, or, when its queue is full, when a slot
 // frees (the trace waits, as DRAMSim3's trace CPU does); then drains. Returns the requests fed.
-uint64_t drive(Controller& ctl, RequestSource& src);
+// UNTIL < UINT64_MAX: a window of UNTIL clocks instead: requests arriving at or after it are not
+// fed, nothing is issued from it on, and what is still queued then stays unserved (DRAMSim3's -c).
+uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until = UINT64_MAX);
 
 struct StandaloneResult {
-    uint64_t requests = 0;
+    uint64_t requests = 0;  // fed to the controller
     uint64_t end_ps = 0;  // the last read completion or write data on the bus
 };
 
 // A standalone DRAM run: make_controller(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
 // dramsim3, ramulator or stl); statistics go to REG (dram.*). END_CYCLE > 0: the run lasts at
-// least that many clocks (idle after the trace: background energy, power-down), as DRAMSim3's -c.
+// least that many clocks (idle after the trace: background energy, power-down). WINDOW true: the
+// run lasts exactly END_CYCLE clocks, cut off inside the trace if it is longer, as DRAMSim3's -c
+// (drive() with UNTIL); requests not served by then count nowhere.
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                               const std::string& format = "auto", uint64_t end_cycle = 0);
+                               const std::string& format = "auto", uint64_t end_cycle = 0, bool window = false);
 
 }  // namespace memsim::dram

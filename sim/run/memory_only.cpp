@@ -8,12 +8,32 @@
 
 #include "models/dram/memory.h"
 #include "models/dram/standalone.h"
+#include "sim/config/param.h"
 #include "sim/config/units.h"
 #include "sim/core/error.h"
 #include "sim/core/version.h"
 #include "sim/run/run.h"
 
 namespace memsim::run {
+
+namespace {
+// `sim.memory_only`: how a memory-request trace run is carried out.
+struct MemoryOnlyParams {
+    uint64_t cycles;
+    void visit(config::ParamVisitor& v) {
+        using config::ParamSpec;
+        // DRAMSim3's dramsim3main -c N runs N clocks whatever the trace holds, and its statistics
+        // (bandwidth, latency, energy) cover those clocks: the same window here compares with it.
+        v(ParamSpec::count("cycles", "0", "nCK",
+                           "run exactly this many memory clocks, cut off inside the trace or idle after it "
+                           "(DRAMSim3's -c); 0: the whole trace")
+              .range(0, 1e15),
+          cycles);
+    }
+};
+MEMSIM_REGISTER_PARAMS(MemoryOnlyParams, "sim.memory_only", "memory-request trace runs (memsim run --trace-format "
+                                                            "dramsim3|ramulator|stl)");
+}  // namespace
 
 bool is_memory_request_format(const std::string& format) {
     return format == "dramsim3" || format == "ramulator" || format == "stl";
@@ -28,14 +48,16 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
                          "a " + format + " memory-request trace drives a DDR3 controller alone: set memory.model "
                          "to ddr3 or mig (configs/dram-only.yaml, configs/dram-only-mig.yaml), not '" +
                              memory.model + "'");
+    const uint64_t cycles = cfg.section<MemoryOnlyParams>("sim.memory_only").cycles;
     stats::Registry stats;
-    dram::StandaloneResult res = dram::StandaloneRun(cfg, trace_path, stats, format);
+    dram::StandaloneResult res = dram::StandaloneRun(cfg, trace_path, stats, format, cycles, cycles > 0);
     stats.formula("sim.time_ps", "ps", "simulated time: the last read completion or write on the bus",
                   [&] { return double(res.end_ps); });
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
 
-    out << fmt::format("memsim {}: memory-only run of {} ({}, {} requests) on memory.model {}\n", MEMSIM_VERSION,
-                       trace_path, format, res.requests, memory.model);
+    out << fmt::format("memsim {}: memory-only run of {} ({}, {} requests{}) on memory.model {}\n", MEMSIM_VERSION,
+                       trace_path, format, res.requests,
+                       cycles ? fmt::format(" in a window of {} clocks", cycles) : std::string(), memory.model);
     out << fmt::format("  simulated time      {}\n", units::format_time(res.end_ps));
     out << fmt::format("  bandwidth           {:.4g} GB/s\n", stats.value("dram.bandwidth_bytes_per_s") / 1e9);
     out << fmt::format("  read latency        {:.2f} ns average, {:.2f} ns p99\n", stats.value("dram.read_latency_avg_ns"),

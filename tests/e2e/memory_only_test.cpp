@@ -82,3 +82,42 @@ TEST_CASE("a memory-request trace needs a DDR3 controller", "[e2e][dram]") {
     CHECK(bad.code == 2);
     CHECK(bad.err.find("bad.trace:2") != std::string::npos);
 }
+
+TEST_CASE("sim.memory_only.cycles runs a fixed window as DRAMSim3's -c", "[e2e][dram]") {
+    fs::path d = scratch("dram-window");
+    // Idle after the trace: reads at 0 and 1000 are served, the one at 5000 is outside a
+    // 2000-clock window and is not fed; the run (and its background energy) lasts 2000 clocks.
+    std::ofstream(d / "paced.trace") << "0x10000040 READ 0\n0x20000040 READ 1000\n0x30000040 READ 5000\n";
+    auto r = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "paced.trace").string() +
+                    " --set sim.memory_only.cycles=2000 --out " + d.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(d)["stats"];
+    CHECK(stats_of(d)["run"]["requests"] == 2);
+    CHECK(s["dram.reads"] == 2);
+    CHECK(s["dram.cycles"] == 2000);
+    // Both in bank 0: the first tRCD + CL + BL/2 = 26 nCK, the second closes the first's row
+    // (open page) first: tRP + 26 = 37 nCK; the average 31.5 nCK = 39.375 ns.
+    CHECK(s["dram.read_latency_avg_ns"] == Approx(31.5 * 1.25));
+    // Cut off inside the trace: 1000 reads of one row, all at cycle 0, and a 500-clock window.
+    // ACT 0, the first RD at tRCD = 11, then one every tCCD = 4: the RDs issued before 500 are
+    // 11, 15, ..., 499: (499 - 11) / 4 + 1 = 123. The rest stay queued or unread. The 32-entry
+    // queue takes request 128 (bank 1: a row holds 128 bursts) when request 96's RD goes, at
+    // 11 + 4 x 96 = 395: its ACT falls inside the window too.
+    std::ofstream seq(d / "seq.trace");
+    for (int i = 0; i < 1000; ++i) seq << "0x" << std::hex << 64 * i << std::dec << " READ 0\n";
+    seq.close();
+    fs::path o = scratch("dram-window-seq");
+    REQUIRE(memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "seq.trace").string() +
+                   " --set sim.memory_only.cycles=500 --out " + o.string())
+                .code == 0);
+    auto t = stats_of(o)["stats"];
+    CHECK(t["dram.reads"] == 123);
+    CHECK(t["dram.activates"] == 2);
+    CHECK(stats_of(o)["run"]["requests"] < 1000);
+    // Without the key the whole trace runs.
+    fs::path all = scratch("dram-window-all");
+    REQUIRE(memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "seq.trace").string() +
+                   " --out " + all.string())
+                .code == 0);
+    CHECK(stats_of(all)["stats"]["dram.reads"] == 1000);
+}

@@ -250,3 +250,29 @@ TEST_CASE("The command trace file holds the commands as finally decided", "[dram
     }
     std::filesystem::remove(p.command_trace);
 }
+
+TEST_CASE("A row activated for a write is written before a read closes it", "[dram][generic]") {
+    // W (bank 0 row 1) arrives alone at 0: write mode, ACT at 0. R (bank 0 row 2) arrives at 5:
+    // reads wait and the write queue is below its low watermark, so the controller turns to reads,
+    // but W's row was opened for it: WR at tRCD = 11 first (Ramulator 2's active buffer, DRAMSim3's
+    // per-bank command queue), then R: PRE at max(tRAS 28, WR + WL + BL/2 + tWR = 11 + 8 + 4 + 12
+    // = 35) = 35, ACT 35 + tRP = 46, RD 57, data ends 57 + CL + BL/2 = 72. Two ACTs, none wasted.
+    Rig r;
+    std::vector<uint64_t> done(2);
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
+    r.ctl->enqueue(0, r.addr(0, 0, 1), true, 0);
+    r.ctl->run_until(5);
+    r.ctl->enqueue(1, r.addr(0, 0, 2), false, 5);
+    r.ctl->drain();
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() == 5);
+    CHECK(c[1].cmd == Cmd::WR);
+    CHECK(c[1].cycle == 11);
+    CHECK(c[2].cmd == Cmd::PRE);
+    CHECK(c[2].cycle == 35);
+    CHECK(c[4].cmd == Cmd::RD);
+    CHECK(c[4].cycle == 57);
+    CHECK(done[1] == 72 * 1250);
+    CHECK(r.stat("dram.activates") == 2);
+    r.require_clean();
+}

@@ -1,7 +1,9 @@
 // The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1. The controller's timers
 // in whole ui_clk cycles of 4 nCK: tRCD 11 -> 12, tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8,
 // tWTR 6 -> 8, tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. Row commands go in slot 0
-// or 2 of a ui_clk, column commands in slot 1. Expected cycles are worked from these.
+// or 2 of a ui_clk, column commands in slot 1. Expected cycles are worked from these. The tests of
+// the scheduling rules turn the UI/controller/PHY pipeline off (mig_defaults below), so their
+// cycles are the DDR3 bus's; the pipeline has its own tests at the end.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -23,6 +25,8 @@ MigParams mig_defaults() {
     m.bank_machines = 4;
     m.periodic_read_ps = 0;
     m.frontend_latency_ps = 0;
+    m.ui_cmd_latency = m.bank_machine_latency = m.cmd_pipe_latency = m.phy_cmd_latency = m.phy_read_latency =
+        m.ui_read_latency = 0;
     return m;
 }
 
@@ -173,6 +177,14 @@ TEST_CASE("MIG: every ratio ordering and address order keeps JEDEC timing under 
             for (const char* order : {"BANK_ROW_COLUMN", "ROW_BANK_COLUMN"})
                 for (const char* part : {"MT8KTF51264HZ-1G6", "MT16KTF1G64HZ-1G6", "MT8KTF51264HZ-1G9@1320ps"}) {
                     auto m = mig_defaults();
+                    if (std::string(part) != "MT8KTF51264HZ-1G6") {
+                        // With memory.mig's pipeline: requests also wait in the UI registers.
+                        MigParams d;
+                        m.ui_cmd_latency = d.ui_cmd_latency;
+                        m.bank_machine_latency = d.bank_machine_latency;
+                        m.cmd_pipe_latency = d.cmd_pipe_latency;
+                        m.ui_read_latency = d.ui_read_latency;
+                    }
                     m.phy_ratio = ratio;
                     m.ordering = ordering;
                     m.mem_addr_order = order;
@@ -208,8 +220,8 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     stats::Registry reg;
     auto ctl = make_controller(cfg, reg);
     CHECK(ctl->timing().tRCD == 12);  // the controller's view: 11 nCK in whole ui_clk cycles
-    // Unloaded read: 35 ns (above).
-    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 35000);
+    // Unloaded read with the default pipeline: 60 ns (worked in the pipeline test below).
+    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 60000);
 }
 
 TEST_CASE("MIG through Port::access: a request issued before the column command keeps the row open", "[dram][mig]") {
@@ -235,5 +247,114 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     CHECK(c[3].cmd == Cmd::REF);
     CHECK(c[3].cycle == 40);
     CHECK(c[4].cycle == 248);
+    r.require_clean();
+}
+
+// The user-interface / controller / PHY pipeline with memory.mig's defaults, each counted in the
+// generated RTL (mig.cpp's visit() cites them): ui_cmd 2 (ui_cmd.v app_en_r1, app_en_r2),
+// bank_machine 1 (idle_r), cmd_pipe 1 (mc.v CMD_PIPE_PLUS1), phy_cmd 0 and phy_read 0 (hard PHY
+// blocks, not published), ui_read 1 (ui_rd_data.v, NORM).
+TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stages", "[dram][mig]") {
+    struct Row {
+        const char* part;
+        const char* ratio;
+        uint64_t tck_ps, act_nck, expect_nck;
+    };
+    // 4:1 (ui_clk = 4 nCK), read to a closed bank, app_en accepted at 0:
+    //   UI in 2 + bank machine 1 ui_clk = 12 nCK: the controller issues ACT at 12 (slot 0);
+    //   tRCD 11 nCK -> 3 ui_clk = 12: RD at 24 -> slot 1 = 25;
+    //   CL 11 + BL/2 4: the last beat ends at 40 nCK = ui_clk 10 (an edge), as the controller
+    //   sees the bus; the pins see every command cmd_pipe 1 + phy_cmd 0 ui_clk later: 44;
+    //   PHY return 0 + UI out 1 ui_clk: app_rd_data_valid at 48 nCK = 12 ui_clk
+    //   In nCK: UI in + bank machine 12 + ACT to RD (tRCD in ui_clk, slot 1) 13 + CL + BL/2 15
+    //   + cmd_pipe 4 + phy 0 + UI out 4 = 48.
+    //   1250 ps: 60 ns; NetFPGA-SUME's 1320 ps (tRCD 13.91 ns -> 11 nCK, the same clocks): 63.36 ns.
+    // 2:1 (ui_clk = 2 nCK): in 3 ui_clk = 6 nCK: ACT 6 (slot 0); tRCD -> 12: RD 18 -> slot 1 = 19;
+    //   ends 19 + 15 = 34 (an edge); out 1 + 1 ui_clk: 38 nCK = 19 ui_clk = 47.5 ns.
+    for (const Row& row : {Row{"MT8KTF51264HZ-1G6", "4:1", 1250, 12, 48},
+                           Row{"MT8KTF51264HZ-1G9@1320ps", "4:1", 1320, 12, 48},
+                           Row{"MT8KTF51264HZ-1G6", "2:1", 1250, 6, 38}}) {
+        MigParams m = mig_defaults();
+        m.phy_ratio = row.ratio;
+        m.ui_cmd_latency = 2;
+        m.bank_machine_latency = 1;
+        m.cmd_pipe_latency = 1;
+        m.ui_read_latency = 1;
+        MigRig r(m, row.part);
+        REQUIRE(r.t.tCK_ps == row.tck_ps);
+        uint64_t done = 0;
+        r.ctl->on_done = [&](uint64_t, uint64_t ps) { done = ps; };
+        r.ctl->enqueue(0, r.addr(0, 7), false, 0);
+        r.ctl->drain();
+        INFO(row.part << " " << row.ratio);
+        CHECK(done == row.expect_nck * row.tck_ps);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 2);
+        CHECK(c[0].cycle == row.act_nck);  // the controller's ACT, after UI in and the bank machine
+        CHECK(r.stat("dram.read_latency_avg_ns") == Approx(row.expect_nck * row.tck_ps / 1000.0));
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the read buffer", "[dram][mig]") {
+    // Without a pipeline the read ends at 28 nCK (ACT 0, RD 13, + 15; first test). With 1 + 1
+    // ui_clk before the controller the ACT is at 8 (slot 0), RD 20 -> 21, ends 36 (an edge); then
+    // cmd_pipe 1 + phy_cmd 1 + phy_read 2 + ui_read 1 = 5 ui_clk: 56 nCK.
+    auto m = mig_defaults();
+    m.ui_cmd_latency = m.bank_machine_latency = m.cmd_pipe_latency = m.phy_cmd_latency = 1;
+    m.phy_read_latency = 2;
+    m.ui_read_latency = 1;
+    for (const char* ordering : {"NORM", "STRICT"}) {
+        m.ordering = ordering;
+        MigRig r(m);
+        uint64_t done = 0;
+        r.ctl->on_done = [&](uint64_t, uint64_t ps) { done = ps; };
+        r.ctl->enqueue(0, r.addr(0, 7), false, 0);
+        r.ctl->drain();
+        INFO(ordering);
+        // STRICT without ECC drives app_rd_data_valid from rd_data_en (ui_rd_data.v): 52 nCK.
+        CHECK(done == (std::string(ordering) == "NORM" ? 56u : 52u) * 1250);
+        r.require_clean();
+    }
+    // A write completes when accepted (app_rdy): the pipeline delays its WR, not its completion.
+    MigRig w(m);
+    uint64_t wdone = 1;
+    w.ctl->on_done = [&](uint64_t, uint64_t ps) { wdone = ps; };
+    w.ctl->enqueue(0, w.addr(0, 7), true, 0);
+    CHECK(wdone == 0);
+    w.ctl->drain();
+    CHECK(w.ctl->commands()[0].cycle == 8);
+    w.require_clean();
+}
+
+TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank machine", "[dram][mig]") {
+    // bank_common.v: a bank machine is claimed at use_addr; ui_cmd.v's two registers hold accepted
+    // requests while app_rdy is low. So 2 bank machines + 2 UI registers accept 4 requests.
+    auto m = mig_defaults();
+    m.bank_machines = 2;
+    m.ui_cmd_latency = 2;
+    m.bank_machine_latency = 1;
+    m.cmd_pipe_latency = 1;
+    m.ui_read_latency = 1;
+    MigRig r(m);
+    std::vector<uint64_t> done(4);
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps / 1250; };
+    for (uint32_t i = 0; i < 4; ++i) {
+        REQUIRE(r.ctl->can_accept(r.addr(i, 1), false));
+        r.ctl->enqueue(i, r.addr(i, 1), false, 0);
+    }
+    CHECK(!r.ctl->can_accept(r.addr(4, 1), false));
+    r.ctl->drain();
+    // A, B claim the machines: ACT at 12 (UI 2 + bank machine 1 ui_clk) and 20 (tRRD 5 -> 8).
+    // A's RD at 12 + tRCD 12 = 24 -> slot 1 = 25 frees a machine: C claims it at the next ui_clk
+    // edge 28, + 1 (app_rdy_r) + 1 (idle_r) ui_clk: ACT at 36. B's RD at 33 frees the other: D's
+    // ACT at 36 + 8 = 44 (also tRRD after C's).
+    std::vector<uint64_t> acts;
+    for (const auto& c : r.ctl->commands())
+        if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+    CHECK(acts == std::vector<uint64_t>{12, 20, 36, 44});
+    // D: RD 44 + 12 = 56 -> 57, ends 72, + cmd pipe 1 + UI out 1 ui_clk = 80 nCK.
+    CHECK(done[0] == 48);
+    CHECK(done[3] == 80);
     r.require_clean();
 }

@@ -132,3 +132,24 @@ TEST_CASE("The DRAM sections survive config show and load back unchanged", "[dra
         CHECK(back.value(key).text() == cfg.value(key).text());
     CHECK(back.value("memory.mig.phy_ratio").text() == "2:1");
 }
+
+TEST_CASE("A trace request behind one that waited for a full queue arrives after it", "[dram][standalone]") {
+    // Write queue of 1 entry: W0 (bank 0) is accepted at 0 (write mode: ACT 0, WR at tRCD 11);
+    // W1 (bank 1) waits for W0's slot, which frees at W0's WR (11); R (bank 2) has room in the
+    // read queue but is behind W1 in the trace, so it arrives with W1 at 11 (not at 0): its ACT
+    // goes at 11 or later and its latency is at most its completion minus 11.
+    auto p = testing::generic_defaults();
+    p.write_queue_depth = 1;
+    testing::Rig r("MT8KTF51264HZ-1G6", p);
+    testing::VectorSource src;
+    src.reqs = {{0, r.addr(0, 0, 1), true}, {0, r.addr(0, 1, 1), true}, {0, r.addr(0, 2, 1), false}};
+    uint64_t done = 0;
+    r.ctl->on_done = [&](uint64_t id, uint64_t ps) {
+        if (id == 2) done = ps / 1250;
+    };
+    CHECK(drive(*r.ctl, src) == 3);
+    REQUIRE(done > 0);
+    CHECK(r.stat("dram.read_latency_cycles.max") >= 26);  // tRCD + CL + BL/2 at least
+    CHECK(r.stat("dram.read_latency_cycles.max") <= double(done - 11));
+    r.require_clean();
+}
