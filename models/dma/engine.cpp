@@ -74,7 +74,8 @@ Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool 
     for (const auto& name : p_.channels) {
         // The name becomes a statistics path component beside the engine's own (dma.bytes, ...).
         static const char* const kReserved[] = {"bytes", "transfers", "bursts", "latency", "events",
-                                                "maintenance_cycles", "stream"};
+                                                "maintenance_cycles", "stream", "snoop", "stale_lines",
+                                                "stale_reads", "stale_device_reads"};
         bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
         });
@@ -82,7 +83,8 @@ Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool 
         if (!ok)
             throw InputError(SourceLocation{"dma.channels"},
                              "channel \"" + name + "\": expected a name of letters, digits, _ and - other than "
-                             "bytes, transfers, bursts, latency, events, maintenance_cycles, stream");
+                             "bytes, transfers, bursts, latency, events, maintenance_cycles, stream, snoop, stale_lines, "
+                             "stale_reads, stale_device_reads");
         if (channel(name) != kNoChannel)
             throw InputError(SourceLocation{"dma.channels"}, "channel \"" + name + "\" is declared twice");
         auto c = std::make_unique<Channel>();
