@@ -45,8 +45,10 @@ struct DmaAllocParams {
                                      "as x86's dma_direct_alloc does"),
           free_excess);
         v(config::ParamSpec::boolean("coherent", "true",
-                                     "the device snoops the CPU caches (x86, ACE-Lite/IO-coherent ports): streaming "
-                                     "mappings need no cache maintenance"),
+                                     "the kernel treats the device as coherent (dev_is_dma_coherent: x86, "
+                                     "ACE-Lite/IO-coherent Arm ports): streaming mappings do no cache maintenance; "
+                                     "false: they clean and invalidate the caches (arm64 arch_sync_dma_*). The "
+                                     "hardware snoops as this says unless dma.coherence.snoop sets it apart"),
           coherent);
         v(config::ParamSpec::size("cache_line", "64B", "line size of the cache maintenance by virtual address "
                                                        "(ARMv7/ARMv8 CTR_EL0 DminLine)")
@@ -55,7 +57,7 @@ struct DmaAllocParams {
           cache_line);
         v(config::ParamSpec::count("cycles_per_line", "0", "cycles",
                                    "CPU cycles to clean or invalidate one line (DC CVAC / DC IVAC) on a non-coherent "
-                                   "device's streaming mapping")
+                                   "device's streaming mapping; a call lasts at least until its write-backs complete")
               .range(0, 1000000),
           cycles_per_line);
     }

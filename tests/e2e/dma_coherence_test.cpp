@@ -74,6 +74,15 @@ TEST_CASE("A non-coherent device: the streaming mappings clean and invalidate th
     CHECK(s["dma.stale_reads"] == 0);
     CHECK(s["cache.l1d.misses"] == 64 * 3);
     CHECK(s["memory.writes"] == 64 + 64);
+
+    // Functional: the same cache contents, and lines x cycles_per_line: 3 x 640 cycles.
+    auto f = run("coh-streaming-functional", " --set os.dma.coherent=false --set sim.mode=functional");
+    CHECK(f["dma.maintenance_cycles"] == 3 * 640);
+    CHECK(f["cache.l1d.maintenance.writebacks"] == 64);
+    CHECK(f["cache.llc.maintenance.invalidations"] == 64);
+    CHECK(f["dma.stale_lines"] == 64 * 3);
+    CHECK(f["dma.stale_reads"] == 0);
+    CHECK(f["cache.l1d.misses"] == 64 * 3);
 }
 
 TEST_CASE("A device the kernel believes coherent that does not snoop reads and leaves stale data", "[e2e][dma][coherence]") {
