@@ -47,7 +47,8 @@ uint64_t CoherentPort::access(const mem::Request& r, uint64_t issue_ps) {
             stats_.stale_device_reads += caches_->dirty_lines(r.addr, r.size);
         return memory_.access(r, issue_ps);
     }
-    // Write-backs a snoop causes leave when its lookup has answered.
+    // A read's write-backs leave when the snoop has answered; a write's go at its issue, before it,
+    // so that memory takes the CPU's bytes before the device's (memory serves in call order).
     const uint64_t answer_ps = timed_ ? issue_ps + snoop_ps_ : 0;
     cache::MaintenanceResult m;
     if (!write) {
@@ -64,21 +65,23 @@ uint64_t CoherentPort::access(const mem::Request& r, uint64_t issue_ps) {
             m.present += x.present;
             m.writebacks += x.writebacks;
             m.invalidations += x.invalidations;
-            m.done_ps = std::max(m.done_ps, x.done_ps);
         };
-        if (head > r.addr) add(caches_->snoop(cache::CacheOp::CleanInvalidate, r.addr, head - r.addr, answer_ps));
-        if (tail > head) add(caches_->snoop(cache::CacheOp::Invalidate, head, tail - head, answer_ps));
-        if (end > tail) add(caches_->snoop(cache::CacheOp::CleanInvalidate, tail, end - tail, answer_ps));
+        if (head > r.addr) add(caches_->snoop(cache::CacheOp::CleanInvalidate, r.addr, head - r.addr, issue_ps));
+        if (tail > head) add(caches_->snoop(cache::CacheOp::Invalidate, head, tail - head, issue_ps));
+        if (end > tail) add(caches_->snoop(cache::CacheOp::CleanInvalidate, tail, end - tail, issue_ps));
     }
-    uint64_t t = issue_ps;
-    if (m.present) {
-        ++stats_.snoop_hits;
-        stats_.snoop_writebacks += m.writebacks;
-        stats_.snoop_invalidations += m.invalidations;
-        // The burst waits for the snoop's answer and for the data it made the owner write back.
-        if (timed_) t = std::max(answer_ps, m.done_ps);
-    }
-    return memory_.access(r, t);
+    if (!m.present) return memory_.access(r, issue_ps);
+    ++stats_.snoop_hits;
+    stats_.snoop_writebacks += m.writebacks;
+    stats_.snoop_invalidations += m.invalidations;
+    // Every line of a read dirty in a CPU cache: the owner's snoop response carries the data (its
+    // write-back to memory is posted beside it); memory is not read.
+    if (!write && m.writebacks == m.lines) return answer_ps;
+    // Otherwise the memory access goes at the burst's issue, in time order with everyone's
+    // requests (a request stamped later would hold back the ones stamped before it that follow),
+    // and the burst completes no earlier than the snoop's answer.
+    const uint64_t done = memory_.access(r, issue_ps);
+    return timed_ ? std::max(done, answer_ps) : done;
 }
 
 }  // namespace memsim::dma

@@ -4,16 +4,18 @@
 //
 //   snooping (x86: the root complex snoops every inbound DMA, Intel SDM Vol. 3A 11.3 / PCIe "No
 //   Snoop" clear; Arm: a device on an ACE-Lite port of a CCI/CCN/CMN interconnect):
-//     - a read of a line some CPU cache holds dirty: the owner writes it back to memory first and
-//       keeps it, clean; the burst then reads memory. (ACE-Lite ReadOnce may instead take the data
-//       from the owner's response without a memory write; memsim takes the write-back path, which
-//       the DRAM sees and which is the slower of the two.)
+//     - a read of a line some CPU cache holds dirty: the owner answers the snoop with the data and
+//       writes the line back to memory (posted), keeping it clean; the burst completes with the
+//       snoop's answer and does not read memory (ACE-Lite ReadOnce served from the owner's snoop
+//       response; memsim adds the write-back so that the line is clean after, as a CPU clean would
+//       leave it, and the DRAM sees that write).
 //     - a write: the CPU copies of the lines it covers are invalidated (ACE WriteLineUnique, Intel's
 //       full-line ItoM); a line it covers only in part is written back first if dirty, then
 //       invalidated (ACE WriteUnique: the bytes the device does not write must survive).
 //     - timing: a burst whose lines no CPU cache holds goes straight on (a snoop filter or
-//       inclusive LLC answers in parallel with the memory access); one that finds a line waits
-//       `snoop_latency`, then for the write-backs it caused, before it goes to memory.
+//       inclusive LLC answers in parallel with the memory access); one that finds a line completes
+//       no earlier than `snoop_latency` after its issue. A burst that goes to memory goes at its
+//       issue time, so the memory sees every initiator's requests in time order.
 //   not snooping: the burst goes straight to memory. Its write leaves every cached copy of the
 //     lines stale (Cache::mark_stale: a CPU read of one counts in cache.*.stale_reads, the bug of a
 //     driver that reads a streaming buffer without dma_unmap_single); its read of a line a CPU cache
@@ -47,8 +49,9 @@ struct CoherenceParams {
         // Two LLC lookups at 4 GHz (42 cycles each): the snoop filter's and the owner's response.
         // A round figure, not a measurement: set it from the platform's.
         v(config::ParamSpec::time("snoop_latency", "20ns",
-                                  "time a burst waits when its snoop finds a line in a CPU cache (before any "
-                                  "write-back it causes); a burst that finds none waits nothing")
+                                  "a burst whose snoop finds a line in a CPU cache completes no earlier than this "
+                                  "after its issue (a read of dirty lines gets their data then, from the owner); a "
+                                  "burst that finds none is not delayed")
               .range(0, 1e9),
           snoop_latency_ps);
     }
