@@ -2,8 +2,8 @@
 // Where the DMA engine's bursts meet the CPU's caches: a mem::Port between the engine and the
 // memory that snoops the cache hierarchy (an IO-coherent device) or does not (a non-coherent one).
 //
-//   snooping (x86: the root complex snoops every inbound DMA, Intel SDM Vol. 3A 11.3 / PCIe "No
-//   Snoop" clear; Arm: a device on an ACE-Lite port of a CCI/CCN/CMN interconnect):
+//   snooping (x86: the platform keeps inbound DMA coherent with the caches unless a PCIe request
+//   sets the No Snoop attribute; Arm: a device on an ACE-Lite port of a CCI/CCN/CMN interconnect):
 //     - a read of a line some CPU cache holds dirty: the owner answers the snoop with the data and
 //       writes the line back to memory (posted), keeping it clean; the burst completes with the
 //       snoop's answer and does not read memory (ACE-Lite ReadOnce served from the owner's snoop
