@@ -129,6 +129,11 @@ std::vector<MaintenancePass> DmaAllocator::unmap_passes(uint64_t addr, uint64_t 
     return passes;
 }
 
+std::vector<MaintenancePass> DmaAllocator::prep_coherent_passes(uint64_t addr, uint64_t size) const {
+    if (p_.coherent || size == 0) return {};
+    return {{MaintenancePass::Op::CleanInvalidate, addr, (size + kPageSize - 1) & ~(kPageSize - 1)}};
+}
+
 uint64_t DmaAllocator::prep_coherent_cycles(const DmaBuffer& b) const {
     if (p_.coherent || !b) return 0;
     const uint64_t aligned = (b.size + kPageSize - 1) & ~(kPageSize - 1);  // dma_direct_alloc: PAGE_ALIGN

@@ -123,10 +123,14 @@ public:
     std::vector<MaintenancePass> map_passes(uint64_t addr, uint64_t size, DmaDirection dir) const;
     std::vector<MaintenancePass> unmap_passes(uint64_t addr, uint64_t size, DmaDirection dir) const;
     // dma_alloc_coherent on a non-coherent arm64 device (6.1 dma_direct_alloc, remap path):
-    // arch_dma_prep_coherent cleans PAGE_ALIGN(SIZE) through the linear map (dcache_clean_poc: no dirty
-    // line of the cacheable alias may be written back over the device's data later), then the
-    // buffer is remapped uncached and zeroed through that mapping. One pass; 0 when coherent.
+    // arch_dma_prep_coherent cleans and invalidates PAGE_ALIGN(SIZE) through the linear map
+    // (dcache_clean_inval_poc: no dirty line of the cacheable alias may be written back over the
+    // device's data later, and no clean one read instead of it; 6.1-rc1 had dropped the invalidate,
+    // which was restored before 6.1 for Qualcomm's secure-world buffers), then the buffer is
+    // remapped uncached and zeroed through that mapping. One pass; 0 when coherent.
     uint64_t prep_coherent_cycles(const DmaBuffer& b) const;
+    // The pass over a buffer at ADDR of SIZE bytes (what the caller asked for); empty when coherent.
+    std::vector<MaintenancePass> prep_coherent_passes(uint64_t addr, uint64_t size) const;
 
     uint64_t pages_held() const { return pages_held_; }
     const DmaAllocParams& params() const { return p_; }

@@ -187,13 +187,18 @@ uint64_t Machine::finish() {
 uint64_t Machine::streaming_maintenance(uint64_t addr, uint64_t size, bool to_device, bool unmap, uint64_t at_ps) {
     const os::DmaAllocator& a = kernel_->kalloc().dma();
     const auto d = to_device ? os::DmaDirection::ToDevice : os::DmaDirection::FromDevice;
-    uint64_t cycles = unmap ? a.unmap_cycles(addr, size, d) : a.map_cycles(addr, size, d);
-    if (!caches_) return cycles;
+    const uint64_t cycles = unmap ? a.unmap_cycles(addr, size, d) : a.map_cycles(addr, size, d);
+    return run_passes(unmap ? a.unmap_passes(addr, size, d) : a.map_passes(addr, size, d), cycles, at_ps);
+}
+
+uint64_t Machine::run_passes(const std::vector<os::MaintenancePass>& passes, uint64_t line_cycles, uint64_t at_ps) {
+    if (!caches_) return line_cycles;
     // The passes issue back to back, one line per cycles_per_line; the DSB at the end of each
     // dcache_*_poc waits for their write-backs: the core is held for the longer of the two.
+    const os::DmaAllocator& a = kernel_->kalloc().dma();
     const uint64_t ps_per_line = timed_ ? a.params().cycles_per_line * cycle_ps_ : 0;
     uint64_t issue = at_ps, done = at_ps;
-    for (const os::MaintenancePass& p : unmap ? a.unmap_passes(addr, size, d) : a.map_passes(addr, size, d)) {
+    for (const os::MaintenancePass& p : passes) {
         using Op = os::MaintenancePass::Op;
         const cache::CacheOp op = p.op == Op::Clean        ? cache::CacheOp::Clean
                                   : p.op == Op::Invalidate ? cache::CacheOp::Invalidate
@@ -202,8 +207,8 @@ uint64_t Machine::streaming_maintenance(uint64_t addr, uint64_t size, bool to_de
         issue += r.lines * ps_per_line;
         done = std::max(done, r.done_ps);
     }
-    if (timed_ && cycle_ps_) cycles = std::max(cycles, (done - at_ps + cycle_ps_ - 1) / cycle_ps_);
-    return cycles;
+    if (timed_ && cycle_ps_) return std::max(line_cycles, (done - at_ps + cycle_ps_ - 1) / cycle_ps_);
+    return line_cycles;
 }
 
 uint64_t Machine::KernelPort::access(const cpu::Access& a, uint64_t issue_ps) {
@@ -243,6 +248,17 @@ bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
         return true;
     }
     bool handled = kernel_->execute(ev);
+    if (handled && ev.op == trace::Op::DmaAlloc) {
+        // dma_alloc_coherent for a non-coherent device: arch_dma_prep_coherent on the caches.
+        os::KallocEvents::Extent x = kernel_->kalloc().extent_of(ev.id);
+        const os::DmaAllocator& a = kernel_->kalloc().dma();
+        if (x.size) {
+            auto passes = a.prep_coherent_passes(x.addr, x.size);
+            uint64_t line_cycles = passes.empty() ? 0 : a.maintenance_lines(x.addr, passes[0].size) *
+                                                            a.params().cycles_per_line;
+            core_->spend_kernel_cycles(run_passes(passes, line_cycles, core_->now_ps()));
+        }
+    }
     if (handled && !kernel_->access_allowed()) return true;
     if (handled && ev.op == trace::Op::Touch) {
         // With an MMU the program's touch of a block is the core's: a copy loop over it.

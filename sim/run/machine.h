@@ -150,6 +150,8 @@ private:
     // dma_map_single (UNMAP false) or dma_unmap_single of a streaming buffer at AT_PS: the passes
     // os.dma gives, run on the caches; returns the CPU cycles (per line, or the write-backs' time).
     uint64_t streaming_maintenance(uint64_t addr, uint64_t size, bool to_device, bool unmap, uint64_t at_ps);
+    // Runs PASSES on the caches from AT_PS; returns the CPU cycles (at least LINE_CYCLES).
+    uint64_t run_passes(const std::vector<os::MaintenancePass>& passes, uint64_t line_cycles, uint64_t at_ps);
     uint64_t cycle_ps_ = 0;
     std::ofstream line_log_;
     bool execute_event(const trace::Event& ev, cpu::MemoryPort& port);

@@ -218,11 +218,14 @@ TEST_CASE("Streaming mappings cost cache maintenance by line unless coherent", "
     CHECK(dma.map_cycles(0x1000, 4096, DmaDirection::FromDevice) == 64 * 20);
     CHECK(dma.unmap_cycles(0x1000, 4096, DmaDirection::FromDevice) == 64 * 20);
     CHECK(dma.unmap_cycles(0x1000, 4096, DmaDirection::Bidirectional) == 64 * 20);
-    // dma_alloc_coherent of 20 KiB - 100 bytes: arch_dma_prep_coherent cleans PAGE_ALIGN(size) = 20480
+    // dma_alloc_coherent of 20 KiB - 100 bytes: arch_dma_prep_coherent cleans and invalidates PAGE_ALIGN(size) = 20480
     // bytes = 320 lines once: 6400 cycles.
     DmaBuffer b = dma.alloc((20 << 10) - 100, 0);
     REQUIRE(b);
     CHECK(dma.prep_coherent_cycles(b) == 320 * 20);
+    auto prep = dma.prep_coherent_passes(b.phys(), b.size);
+    REQUIRE(prep.size() == 1);
+    CHECK((prep[0].op == MaintenancePass::Op::CleanInvalidate && prep[0].addr == b.phys() && prep[0].size == 20480));
 
     stats::Registry r2;
     PageAllocator pa2(small_machine(), k64MiB, r2);
@@ -232,6 +235,7 @@ TEST_CASE("Streaming mappings cost cache maintenance by line unless coherent", "
     CHECK(dma2.map_cycles(0x1010, 4096, DmaDirection::Bidirectional) == 0);
     CHECK(dma2.unmap_cycles(0x1010, 4096, DmaDirection::FromDevice) == 0);
     CHECK(dma2.prep_coherent_cycles(dma2.alloc(20 << 10, 0)) == 0);
+    CHECK(dma2.prep_coherent_passes(0x1000, 4096).empty());
 
     // The passes arm64 6.1 runs. Map: dcache_clean_poc over the buffer, whatever the direction.
     using Op = MaintenancePass::Op;
