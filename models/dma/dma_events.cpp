@@ -99,8 +99,6 @@ uint64_t DmaEvents::unmap_completed(uint64_t now_ps) {
     return run_unmaps(now_ps, now_ps);
 }
 
-void DmaEvents::finish() {
-    if (!unmaps_.empty()) run_unmaps(~uint64_t(0), ~uint64_t(0));
-}
+uint64_t DmaEvents::finish() { return unmaps_.empty() ? 0 : run_unmaps(~uint64_t(0), ~uint64_t(0)); }
 
 }  // namespace memsim::dma

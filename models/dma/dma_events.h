@@ -55,9 +55,9 @@ public:
     // Unmaps the streaming buffers of the transfers completed by NOW_PS (the core's time), at
     // NOW_PS; returns the CPU cycles that took (for the core to spend).
     uint64_t unmap_completed(uint64_t now_ps);
-    // After the trace (the engine drained): the remaining unmaps, each at its transfer's completion.
-    // Their cycles are counted in dma.maintenance_cycles; nobody is left to spend them.
-    void finish();
+    // After the trace (the engine drained): the remaining unmaps, each at its transfer's completion;
+    // returns their cycles (for the core to spend).
+    uint64_t finish();
 
     uint64_t last_transfer() const { return last_transfer_; }
     // CPU cycles of the last `dma` event's maps.

@@ -180,8 +180,10 @@ uint64_t Machine::finish() {
     // The run lasts as long as the trace: the streams' frames due by its end, then what is in flight.
     for (auto& s : streams_) s->pump(core_->now_ps());
     uint64_t last = dma_->drain();
-    dma_events_->finish();
-    return last;
+    // The driver unmaps what completed after the trace's last event: the core's last work.
+    const uint64_t cycles = dma_events_->finish();
+    core_->spend_kernel_cycles(cycles);
+    return std::max(last, core_->now_ps());
 }
 
 uint64_t Machine::streaming_maintenance(uint64_t addr, uint64_t size, bool to_device, bool unmap, uint64_t at_ps) {

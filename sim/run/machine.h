@@ -66,7 +66,8 @@ public:
     // The DMA engine's way to memory, after its snoops of the caches (dma::CoherentPort): the memory
     // model itself until the netlist rebinds it to the engine's own initiator socket.
     void set_dma_port(mem::Port* p) { dma_port_.to = p; }
-    // After the trace: the DMA transfers still in flight complete. Returns when the last did (ps).
+    // After the trace: the DMA transfers still in flight complete, and the core unmaps their
+    // streaming buffers. Returns when the last of them ended (ps).
     uint64_t finish();
 
 private:
