@@ -262,11 +262,12 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     }
     uint64_t done = timed_ ? lookup_ps : 0;
     served_by = level_;
-    // A line a non-snooping device overwrote in memory: the reader gets the old data, and a level
-    // above filling from it holds the old data too (take_served_stale).
-    served_stale_ = (f & kStale) != 0;
-    if (served_stale_ && demand && !mem::is_write(kind)) [[unlikely]]
-        ++stats_.stale_reads;
+    if (f & kStale) [[unlikely]] {
+        // A line a non-snooping device overwrote in memory: the reader gets the old data, and a
+        // level above filling from it holds the old data too (take_served_stale).
+        served_stale_ = true;
+        if (demand && !mem::is_write(kind)) ++stats_.stale_reads;
+    }
     const bool in_flight = timed_ && fill_ps_[s] > issue_ps;
     if (in_flight) {  // a secondary miss: it merges with the MSHR that fetches the line
         if (demand) ++stats_.misses;
@@ -315,7 +316,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     announce_fill();
     uint64_t done = next_->access(fill, start_ps);
     served_by = fill.served_by;
-    served_stale_ = take_served_stale();
+    served_stale_ = take_served_stale();  // (the level above cleared it before asking)
     if (timed_) mshr_busy_until_[mshr] = done;
     // A line an exclusive level below moved up keeps its dirtiness here.
     bool dirty = false;

@@ -161,6 +161,7 @@ private:
     bool upper_fill_ = false;
     bool moved_dirty_ = false;
     // Set when this level served a fill with a stale line: the level above fills its copy stale.
+    // The level above clears it before it asks (announce_fill), so a hit sets it only when stale.
     bool served_stale_ = false;
     bool take_served_stale() {
         if (!lower_ || !lower_->served_stale_) return false;
@@ -171,7 +172,9 @@ private:
     // 0 when absent, 1 when present, 3 when present and dirty (before OP).
     unsigned maintain_line(uint64_t addr, CacheOp op, bool snoop);
     void announce_fill() {
-        if (lower_ && lower_->exclusive_) lower_->upper_fill_ = true;
+        if (!lower_) return;
+        lower_->served_stale_ = false;
+        if (lower_->exclusive_) lower_->upper_fill_ = true;
     }
 
     Stats stats_;

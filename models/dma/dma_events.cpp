@@ -94,11 +94,6 @@ uint64_t DmaEvents::run_unmaps(uint64_t until_ps, uint64_t at_ps) {
     return cycles;
 }
 
-uint64_t DmaEvents::unmap_completed(uint64_t now_ps) {
-    if (unmaps_.empty()) return 0;
-    return run_unmaps(now_ps, now_ps);
-}
-
 uint64_t DmaEvents::finish() { return unmaps_.empty() ? 0 : run_unmaps(~uint64_t(0), ~uint64_t(0)); }
 
 }  // namespace memsim::dma

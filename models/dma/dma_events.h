@@ -54,7 +54,7 @@ public:
     bool execute(const trace::Event& ev, uint64_t now_ps);
     // Unmaps the streaming buffers of the transfers completed by NOW_PS (the core's time), at
     // NOW_PS; returns the CPU cycles that took (for the core to spend).
-    uint64_t unmap_completed(uint64_t now_ps);
+    uint64_t unmap_completed(uint64_t now_ps) { return unmaps_.empty() ? 0 : run_unmaps(now_ps, now_ps); }
     // After the trace (the engine drained): the remaining unmaps, each at its transfer's completion;
     // returns their cycles (for the core to spend).
     uint64_t finish();

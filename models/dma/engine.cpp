@@ -133,14 +133,8 @@ uint64_t Engine::submit(unsigned c, Direction dir, std::vector<Descriptor> ring,
     t->ring = std::move(ring);
     uint64_t id = t->id;
     ch_[c]->ring.push_back(std::move(t));
+    ++unfinished_;
     return id;
-}
-
-bool Engine::idle() const {
-    if (!writes_.empty()) return false;
-    for (const auto& c : ch_)
-        if (!c->ring.empty()) return false;
-    return true;
 }
 
 uint64_t Engine::ready_at(Channel& c) const {
@@ -167,6 +161,7 @@ void Engine::burst_done(Channel& c, Transfer& tr, uint32_t desc, uint64_t start_
     r.descriptor_done_ps[desc] = std::max(r.descriptor_done_ps[desc], done_ps);
     r.done_ps = std::max(r.done_ps, done_ps);
     if (--tr.unresolved || !tr.all_issued) return;
+    --unfinished_;
     ++stats_.transfers;
     ++*c.transfers;
     if (timed_) {

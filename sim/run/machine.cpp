@@ -104,8 +104,10 @@ bool Machine::execute(const trace::Event& ev, cpu::MemoryPort& port) {
     // and the core's reach a shared memory in time order; and before the caller lets SystemC time
     // catch up with the core (the quantum keeper's sync), which would push bursts due earlier to
     // the present (a TLM initiator cannot issue in the past).
-    for (auto& s : streams_) s->pump(core_->now_ps());
-    dma_->advance(core_->now_ps());
+    if (!streams_.empty() || !dma_->idle()) {
+        for (auto& s : streams_) s->pump(core_->now_ps());
+        dma_->advance(core_->now_ps());
+    }
     return handled;
 }
 
@@ -239,7 +241,7 @@ bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     current_ = &ev;
     // dma_map_single / dma_unmap_single run on the CPU: their cache maintenance is its time. The
     // unmaps of transfers that have completed run first (their completion interrupt).
-    core_->spend_kernel_cycles(dma_events_->unmap_completed(core_->now_ps()));
+    if (uint64_t cycles = dma_events_->unmap_completed(core_->now_ps())) core_->spend_kernel_cycles(cycles);
     if (dma_events_->execute(ev, core_->now_ps())) {
         core_->spend_kernel_cycles(dma_events_->last_maintenance_cycles());
         return true;
