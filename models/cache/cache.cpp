@@ -255,19 +255,22 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     const uint64_t set = block & set_mask_;
     const auto way = unsigned(uint64_t(slot) - set * ways_);
     uint8_t& f = flags_[s];
-    const bool prefetched = f & kPrefetched;
-    if (demand && prefetched) {
-        ++stats_.prefetches_useful;
-        f &= uint8_t(~kPrefetched);
+    bool prefetched = false;
+    if (f & (kPrefetched | kStale)) [[unlikely]] {  // one test on the common path for both marks
+        prefetched = f & kPrefetched;
+        if (demand && prefetched) {
+            ++stats_.prefetches_useful;
+            f &= uint8_t(~kPrefetched);
+        }
+        if (f & kStale) {
+            // A line a non-snooping device overwrote in memory: the reader gets the old data, and
+            // a level above filling from it holds the old data too (take_served_stale).
+            served_stale_ = true;
+            if (demand && !mem::is_write(kind)) ++stats_.stale_reads;
+        }
     }
     uint64_t done = timed_ ? lookup_ps : 0;
     served_by = level_;
-    if (f & kStale) [[unlikely]] {
-        // A line a non-snooping device overwrote in memory: the reader gets the old data, and a
-        // level above filling from it holds the old data too (take_served_stale).
-        served_stale_ = true;
-        if (demand && !mem::is_write(kind)) ++stats_.stale_reads;
-    }
     const bool in_flight = timed_ && fill_ps_[s] > issue_ps;
     if (in_flight) {  // a secondary miss: it merges with the MSHR that fetches the line
         if (demand) ++stats_.misses;
