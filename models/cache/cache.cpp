@@ -40,7 +40,22 @@ Cache::Stats::Stats(stats::Registry& r, const std::string& p)
       mshr_full_stalls(r.counter(p + "mshr.full_stalls", "cycles", "cycles misses waited for a free MSHR")),
       back_invalidations(r.counter(p + "back_invalidations", "lines",
                                    "lines invalidated in the levels above because this inclusive level evicted "
-                                   "them")) {
+                                   "them")),
+      maintenance_lookups(r.counter(p + "maintenance.lookups", "lines",
+                                    "lines looked up by cache maintenance by address (DC CVAC/IVAC/CIVAC: the "
+                                    "kernel's streaming DMA mappings)")),
+      maintenance_writebacks(r.counter(p + "maintenance.writebacks", "lines",
+                                       "dirty lines here cleaned by maintenance (their data went to memory)")),
+      maintenance_invalidations(r.counter(p + "maintenance.invalidations", "lines",
+                                          "valid lines here invalidated by maintenance")),
+      snoop_lookups(r.counter(p + "snoop.lookups", "lines", "lines looked up by a snooping device's accesses")),
+      snoop_writebacks(r.counter(p + "snoop.writebacks", "lines",
+                                 "dirty lines here written to memory for a snooping device's read or partial write")),
+      snoop_invalidations(r.counter(p + "snoop.invalidations", "lines",
+                                    "lines here invalidated by a snooping device's write")),
+      stale_reads(r.counter(p + "stale_reads", "accesses",
+                            "demand reads served here with a line a non-snooping device had since written in "
+                            "memory (a missing dma_unmap_single / dma_sync_single_for_cpu)")) {
     for (unsigned k = 0; k < mem::kAccessKinds; ++k) {
         const char* kind = mem::kind_name(AccessKind(k));
         accesses_by[k] = &r.counter(p + "accesses." + kind, "accesses", fmt::format("{} requests received", kind));
@@ -118,6 +133,78 @@ bool Cache::dirty(uint64_t addr) const {
     return slot >= 0 && (flags_[size_t(slot)] & kDirty);
 }
 
+bool Cache::stale(uint64_t addr) const {
+    int64_t slot = find(addr >> line_bits_);
+    return slot >= 0 && (flags_[size_t(slot)] & kStale);
+}
+
+uint64_t Cache::mark_stale(uint64_t addr, uint64_t size) {
+    if (size == 0) return 0;
+    uint64_t n = 0;
+    for (uint64_t b = addr >> line_bits_; b <= (addr + size - 1) >> line_bits_; ++b)
+        if (int64_t slot = find(b); slot >= 0) {
+            flags_[size_t(slot)] |= kStale;
+            ++n;
+        }
+    return n;
+}
+
+unsigned Cache::maintain_line(uint64_t addr, CacheOp op, bool snoop) {
+    ++(snoop ? stats_.snoop_lookups : stats_.maintenance_lookups);
+    const uint64_t block = addr >> line_bits_;
+    const int64_t slot = find(block);
+    if (slot < 0) return 0;
+    const auto s = size_t(slot);
+    const bool was_dirty = flags_[s] & kDirty;
+    if (was_dirty && op != CacheOp::Invalidate) ++(snoop ? stats_.snoop_writebacks : stats_.maintenance_writebacks);
+    if (op == CacheOp::Clean) {
+        flags_[s] &= uint8_t(~kDirty);
+    } else {
+        const uint64_t set = block & set_mask_;
+        tags_[s] = kInvalid;
+        flags_[s] = 0;
+        repl_->on_invalidate(set, unsigned(uint64_t(slot) - set * ways_));
+        ++(snoop ? stats_.snoop_invalidations : stats_.maintenance_invalidations);
+    }
+    return was_dirty ? 3 : 1;
+}
+
+MaintenanceResult Cache::maintain(const std::vector<Cache*>& levels, CacheOp op, uint64_t addr, uint64_t size,
+                                  uint64_t issue_ps, uint64_t ps_per_line, bool snoop) {
+    MaintenanceResult r;
+    if (levels.empty() || size == 0) return r;
+    Cache* lowest = levels.back();
+    const bool timed = lowest->timed_;
+    unsigned bits = levels.front()->line_bits_;
+    for (const Cache* c : levels) bits = std::min(bits, c->line_bits_);
+    const uint64_t first = addr >> bits, last = (addr + size - 1) >> bits;
+    const uint64_t t0 = timed ? issue_ps : 0;
+    r.done_ps = t0;
+    for (uint64_t l = first; l <= last; ++l) {
+        const uint64_t a = l << bits;
+        unsigned state = 0;
+        Cache* dirty_in = nullptr;  // the lowest level that held the line dirty: its line size goes down
+        for (Cache* c : levels) {
+            unsigned s = c->maintain_line(a, op, snoop);
+            state |= s;
+            if (s == 3) dirty_in = c;
+            if (s && op != CacheOp::Clean) ++r.invalidations;
+        }
+        ++r.lines;
+        const uint64_t end = timed ? t0 + (l - first + 1) * ps_per_line : 0;
+        r.done_ps = std::max(r.done_ps, end);
+        if (state) ++r.present;
+        if (dirty_in && op != CacheOp::Invalidate) {
+            ++r.writebacks;
+            const uint64_t line = dirty_in->line_size();
+            mem::Request w{a & ~(line - 1), uint32_t(line), AccessKind::Writeback};
+            uint64_t done = lowest->next_->access(w, end);
+            if (timed) r.done_ps = std::max(r.done_ps, done);
+        }
+    }
+    return r;
+}
+
 uint64_t Cache::access(const mem::Request& req, uint64_t issue_ps) {
     uint64_t first = req.addr >> line_bits_;
     uint64_t last = (req.addr + (req.size ? req.size - 1 : 0)) >> line_bits_;
@@ -168,10 +255,19 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     const uint64_t set = block & set_mask_;
     const auto way = unsigned(uint64_t(slot) - set * ways_);
     uint8_t& f = flags_[s];
-    const bool prefetched = f & kPrefetched;
-    if (demand && prefetched) {
-        ++stats_.prefetches_useful;
-        f &= uint8_t(~kPrefetched);
+    bool prefetched = false;
+    if (f & (kPrefetched | kStale)) [[unlikely]] {  // one test on the common path for both marks
+        prefetched = f & kPrefetched;
+        if (demand && prefetched) {
+            ++stats_.prefetches_useful;
+            f &= uint8_t(~kPrefetched);
+        }
+        if (f & kStale) {
+            // A line a non-snooping device overwrote in memory: the reader gets the old data, and
+            // a level above filling from it holds the old data too (take_served_stale).
+            served_stale_ = true;
+            if (demand && !mem::is_write(kind)) ++stats_.stale_reads;
+        }
     }
     uint64_t done = timed_ ? lookup_ps : 0;
     served_by = level_;
@@ -213,6 +309,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         // below through the write buffer and the line is not fetched.
         post(block, kind, bytes, lookup_ps);
         served_by = level_;
+        served_stale_ = false;
         return timed_ ? lookup_ps : 0;
     }
     uint64_t start_ps = lookup_ps;
@@ -222,6 +319,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     announce_fill();
     uint64_t done = next_->access(fill, start_ps);
     served_by = fill.served_by;
+    served_stale_ = take_served_stale();  // (the level above cleared it before asking)
     if (timed_) mshr_busy_until_[mshr] = done;
     // A line an exclusive level below moved up keeps its dirtiness here.
     bool dirty = false;
@@ -238,6 +336,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         dirty = false;
     }
     uint8_t flags = (write && write_back_) || dirty ? kDirty : 0;
+    if (served_stale_) flags |= kStale;
     allocate(block, flags, done, served_by, start_ps);
     if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
     return timed_ ? done : 0;
@@ -379,6 +478,7 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
         uint64_t done = next_->access(r, timed_ ? at_ps : 0);
         if (timed_) mshr_busy_until_[mshr] = done;
         uint8_t flags = kPrefetched;
+        if (take_served_stale()) flags |= kStale;
         if (lower_ && lower_->exclusive_ && lower_->moved_dirty_) {
             flags |= kDirty;
             lower_->moved_dirty_ = false;

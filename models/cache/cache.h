@@ -27,6 +27,15 @@
 //
 // Functional mode (timed false): the same state changes and counts; no time, no MSHR waits or
 // merges (nothing is ever in flight), access returns 0.
+//
+// Maintenance by address (maintain(): Arm DC CVAC / DC IVAC / DC CIVAC to the point of coherence;
+// on x86 CLWB is a clean, CLFLUSH / CLFLUSHOPT a clean and invalidate, and no instruction
+// invalidates one line without writing it back): one operation per line of a physical
+// range, through every level given, dirty data written to memory once through the lowest level's
+// port as a Writeback. The same walk serves a device's snoops (snoop: true counts them apart), and
+// mark_stale() flags the copies a non-snooping device's write left behind: a demand read that hits
+// one counts in stale_reads (the driver bug of reading a streaming buffer without
+// dma_unmap_single / dma_sync_single_for_cpu).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +48,22 @@
 #include "sim/stats/stats.h"
 
 namespace memsim::cache {
+
+// A cache maintenance operation by address, to the point of coherence.
+enum class CacheOp : uint8_t {
+    Clean,            // DC CVAC, CLWB: dirty data written to memory, the line stays valid and clean
+    Invalidate,       // DC IVAC: the line is dropped, dirty data with it
+    CleanInvalidate,  // DC CIVAC, CLFLUSH(OPT): written back if dirty, then dropped
+};
+
+// What a maintenance walk did.
+struct MaintenanceResult {
+    uint64_t lines = 0;          // operations: lines of the range (at the smallest line size)
+    uint64_t present = 0;        // of those, lines some level held
+    uint64_t writebacks = 0;     // lines written to memory (one per line, whatever levels held it dirty)
+    uint64_t invalidations = 0;  // valid copies dropped, summed over the levels
+    uint64_t done_ps = 0;        // the last operation and the last write-back complete (0 untimed)
+};
 
 class Cache final : public mem::Port {
 public:
@@ -66,6 +91,25 @@ public:
     // State, for tests and the MMU glue: whether ADDR's line is present, and dirty.
     bool contains(uint64_t addr) const { return find(addr >> line_bits_) >= 0; }
     bool dirty(uint64_t addr) const;
+    // Whether ADDR's line here is a copy a non-snooping device has since written in memory.
+    bool stale(uint64_t addr) const;
+
+    // OP over every line of [ADDR, ADDR + SIZE) in this level alone, dirty lines to `next`.
+    MaintenanceResult maintain(CacheOp op, uint64_t addr, uint64_t size, uint64_t issue_ps, uint64_t ps_per_line = 0) {
+        return maintain(std::vector<Cache*>{this}, op, addr, size, issue_ps, ps_per_line);
+    }
+    // OP over every line of [ADDR, ADDR + SIZE) in LEVELS (top first, non-empty), as a loop of DC
+    // operations: operation k issues at ISSUE_PS + k x PS_PER_LINE, looks the line up in every level
+    // (the per-line cost covers the lookups) and, if any level held it dirty (and OP cleans), sends
+    // one Writeback of the line to the lowest level's `next` (memory) at the end of its PS_PER_LINE;
+    // done_ps is the later of the last operation's end and the last write-back's completion (the
+    // DSB that ends Linux's dcache_by_line_op). Lines are walked at the smallest line size of
+    // LEVELS (CTR_EL0.DminLine). SNOOP: a device's snoop, counted in snoop.* instead of
+    // maintenance.*.
+    static MaintenanceResult maintain(const std::vector<Cache*>& levels, CacheOp op, uint64_t addr, uint64_t size,
+                                      uint64_t issue_ps, uint64_t ps_per_line = 0, bool snoop = false);
+    // Flags the copies of [ADDR, ADDR + SIZE) held here as stale; returns how many.
+    uint64_t mark_stale(uint64_t addr, uint64_t size);
 
     struct Stats {
         stats::Counter &accesses, &hits, &misses;  // demand: every kind but writeback and prefetch
@@ -73,13 +117,15 @@ public:
         stats::Counter* misses_by[mem::kAccessKinds];
         stats::Counter &evictions, &writebacks, &prefetches_issued, &prefetches_useful, &mshr_merges,
             &mshr_full_stalls, &back_invalidations;
+        stats::Counter &maintenance_lookups, &maintenance_writebacks, &maintenance_invalidations;
+        stats::Counter &snoop_lookups, &snoop_writebacks, &snoop_invalidations, &stale_reads;
         Stats(stats::Registry& r, const std::string& prefix);
     };
     const Stats& stats() const { return stats_; }
 
 private:
-    // Per-line flags.
-    static constexpr uint8_t kDirty = 1, kPrefetched = 2;
+    // Per-line flags. kStale: a non-snooping device wrote the line in memory after it was filled.
+    static constexpr uint8_t kDirty = 1, kPrefetched = 2, kStale = 4;
     static constexpr uint64_t kInvalid = ~uint64_t(0);
 
     std::string name_;
@@ -114,8 +160,21 @@ private:
     // moved up was dirty, and the upper fills it dirty.
     bool upper_fill_ = false;
     bool moved_dirty_ = false;
+    // Set when this level served a fill with a stale line: the level above fills its copy stale.
+    // The level above clears it before it asks (announce_fill), so a hit sets it only when stale.
+    bool served_stale_ = false;
+    bool take_served_stale() {
+        if (!lower_ || !lower_->served_stale_) return false;
+        lower_->served_stale_ = false;
+        return true;
+    }
+    // This level's part of one maintenance operation or snoop on the line holding ADDR: returns
+    // 0 when absent, 1 when present, 3 when present and dirty (before OP).
+    unsigned maintain_line(uint64_t addr, CacheOp op, bool snoop);
     void announce_fill() {
-        if (lower_ && lower_->exclusive_) lower_->upper_fill_ = true;
+        if (!lower_) return;
+        lower_->served_stale_ = false;
+        if (lower_->exclusive_) lower_->upper_fill_ = true;
     }
 
     Stats stats_;

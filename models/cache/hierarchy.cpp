@@ -1,5 +1,7 @@
 #include "models/cache/hierarchy.h"
 
+#include <algorithm>
+
 #include "sim/core/error.h"
 
 namespace memsim::cache {
@@ -48,6 +50,13 @@ Hierarchy::Hierarchy(const config::Config& cfg, stats::Registry& r, uint64_t cyc
     dcache_ = l1[1] ? static_cast<mem::Port*>(l1[1]) : below;
     for (Cache* c : {l1[0], l1[1], l2, llc})
         if (c) levels_.push_back(c);
+    for (Cache* c : {l1[1], l2, llc})
+        if (c) data_levels_.push_back(c);
+    for (Cache* c : data_levels_) {  // line sizes are powers of two
+        unsigned bits = 0;
+        while ((uint64_t(1) << bits) < c->line_size()) ++bits;
+        min_line_bits_ = c == data_levels_.front() ? bits : std::min(min_line_bits_, bits);
+    }
     for (Cache* c : {l2, llc})
         if (c && c->params().inclusion == "exclusive" && !l1[0] && !l1[1] && !(c == llc && l2))
             throw InputError("cache." + c->name() + ".inclusion: exclusive needs a level above it to fill it "
@@ -58,6 +67,30 @@ Cache* Hierarchy::level(const std::string& name) {
     for (Cache* c : levels_)
         if (c->name() == name) return c;
     return nullptr;
+}
+
+uint64_t Hierarchy::mark_stale(uint64_t addr, uint64_t size) {
+    uint64_t n = 0;
+    for (Cache* c : data_levels_) n += c->mark_stale(addr, size);
+    return n;
+}
+
+uint64_t Hierarchy::dirty_lines(uint64_t addr, uint64_t size) const {
+    if (size == 0 || data_levels_.empty()) return 0;
+    uint64_t n = 0;
+    for (uint64_t l = addr >> min_line_bits_; l <= (addr + size - 1) >> min_line_bits_; ++l)
+        for (const Cache* c : data_levels_)
+            if (c->dirty(l << min_line_bits_)) {
+                ++n;
+                break;
+            }
+    return n;
+}
+
+uint64_t Hierarchy::stale_reads() const {
+    uint64_t n = 0;
+    for (const Cache* c : levels_) n += c->stats().stale_reads.value();
+    return n;
 }
 
 }  // namespace memsim::cache

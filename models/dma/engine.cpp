@@ -74,7 +74,8 @@ Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool 
     for (const auto& name : p_.channels) {
         // The name becomes a statistics path component beside the engine's own (dma.bytes, ...).
         static const char* const kReserved[] = {"bytes", "transfers", "bursts", "latency", "events",
-                                                "maintenance_cycles", "stream"};
+                                                "maintenance_cycles", "stream", "snoop", "stale_lines",
+                                                "stale_reads", "stale_device_reads"};
         bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
         });
@@ -82,7 +83,8 @@ Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool 
         if (!ok)
             throw InputError(SourceLocation{"dma.channels"},
                              "channel \"" + name + "\": expected a name of letters, digits, _ and - other than "
-                             "bytes, transfers, bursts, latency, events, maintenance_cycles, stream");
+                             "bytes, transfers, bursts, latency, events, maintenance_cycles, stream, snoop, stale_lines, "
+                             "stale_reads, stale_device_reads");
         if (channel(name) != kNoChannel)
             throw InputError(SourceLocation{"dma.channels"}, "channel \"" + name + "\" is declared twice");
         auto c = std::make_unique<Channel>();
@@ -131,14 +133,8 @@ uint64_t Engine::submit(unsigned c, Direction dir, std::vector<Descriptor> ring,
     t->ring = std::move(ring);
     uint64_t id = t->id;
     ch_[c]->ring.push_back(std::move(t));
+    ++unfinished_;
     return id;
-}
-
-bool Engine::idle() const {
-    if (!writes_.empty()) return false;
-    for (const auto& c : ch_)
-        if (!c->ring.empty()) return false;
-    return true;
 }
 
 uint64_t Engine::ready_at(Channel& c) const {
@@ -165,6 +161,7 @@ void Engine::burst_done(Channel& c, Transfer& tr, uint32_t desc, uint64_t start_
     r.descriptor_done_ps[desc] = std::max(r.descriptor_done_ps[desc], done_ps);
     r.done_ps = std::max(r.done_ps, done_ps);
     if (--tr.unresolved || !tr.all_issued) return;
+    --unfinished_;
     ++stats_.transfers;
     ++*c.transfers;
     if (timed_) {

@@ -100,7 +100,8 @@ public:
     // Adds a listener called as each transfer completes (see Completion); completions() keeps them too.
     void on_complete(std::function<void(const Completion&)> f) { on_complete_.push_back(std::move(f)); }
     const std::vector<Completion>& completions() const { return completions_; }
-    bool idle() const;
+    // Nothing submitted is left to issue (every transfer submitted has completed).
+    bool idle() const { return unfinished_ == 0; }
 
 private:
     struct Transfer;
@@ -128,6 +129,7 @@ private:
     uint64_t next_issue_ps_ = 0;  // the engine's issue stage: one burst per cycle
     unsigned rr_next_ = 0;
     uint64_t next_transfer_ = 1;
+    uint64_t unfinished_ = 0;  // transfers submitted and not completed
     std::vector<std::function<void(const Completion&)>> on_complete_;
     std::vector<Completion> completions_;
 

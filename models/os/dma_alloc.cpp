@@ -1,5 +1,7 @@
 #include "models/os/dma_alloc.h"
 
+#include <algorithm>
+
 #include "sim/config/schema.h"
 #include "sim/core/error.h"
 
@@ -105,6 +107,31 @@ uint64_t DmaAllocator::map_cycles(uint64_t addr, uint64_t size, DmaDirection) co
 uint64_t DmaAllocator::unmap_cycles(uint64_t addr, uint64_t size, DmaDirection dir) const {
     if (p_.coherent || dir == DmaDirection::ToDevice) return 0;
     return maintenance_lines(addr, size) * p_.cycles_per_line;
+}
+
+std::vector<MaintenancePass> DmaAllocator::map_passes(uint64_t addr, uint64_t size, DmaDirection) const {
+    if (p_.coherent || size == 0) return {};
+    return {{MaintenancePass::Op::Clean, addr, size}};
+}
+
+std::vector<MaintenancePass> DmaAllocator::unmap_passes(uint64_t addr, uint64_t size, DmaDirection dir) const {
+    if (p_.coherent || size == 0 || dir == DmaDirection::ToDevice) return {};
+    // __pi_dcache_inval_poc: DC CIVAC on the end's line if END is not line-aligned, on the start's
+    // line if START is not, DC IVAC on the lines between.
+    using Op = MaintenancePass::Op;
+    const uint64_t line = p_.cache_line, end = addr + size;
+    const uint64_t head = std::min(end, (addr + line - 1) & ~(line - 1));
+    const uint64_t tail = std::max(head, end & ~(line - 1));
+    std::vector<MaintenancePass> passes;
+    if (head > addr) passes.push_back({Op::CleanInvalidate, addr, head - addr});
+    if (tail > head) passes.push_back({Op::Invalidate, head, tail - head});
+    if (end > tail) passes.push_back({Op::CleanInvalidate, tail, end - tail});
+    return passes;
+}
+
+std::vector<MaintenancePass> DmaAllocator::prep_coherent_passes(uint64_t addr, uint64_t size) const {
+    if (p_.coherent || size == 0) return {};
+    return {{MaintenancePass::Op::CleanInvalidate, addr, (size + kPageSize - 1) & ~(kPageSize - 1)}};
 }
 
 uint64_t DmaAllocator::prep_coherent_cycles(const DmaBuffer& b) const {

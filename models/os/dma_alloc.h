@@ -18,6 +18,7 @@
 // v7_dma_map_area / v7_dma_unmap_area): maintenance_cycles() gives that cost.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/os/page_alloc.h"
 #include "sim/config/param.h"
@@ -44,8 +45,10 @@ struct DmaAllocParams {
                                      "as x86's dma_direct_alloc does"),
           free_excess);
         v(config::ParamSpec::boolean("coherent", "true",
-                                     "the device snoops the CPU caches (x86, ACE-Lite/IO-coherent ports): streaming "
-                                     "mappings need no cache maintenance"),
+                                     "the kernel treats the device as coherent (dev_is_dma_coherent: x86, "
+                                     "ACE-Lite/IO-coherent Arm ports): streaming mappings do no cache maintenance; "
+                                     "false: they clean and invalidate the caches (arm64 arch_sync_dma_*). The "
+                                     "hardware snoops as this says unless dma.coherence.snoop sets it apart"),
           coherent);
         v(config::ParamSpec::size("cache_line", "64B", "line size of the cache maintenance by virtual address "
                                                        "(ARMv7/ARMv8 CTR_EL0 DminLine)")
@@ -54,7 +57,7 @@ struct DmaAllocParams {
           cache_line);
         v(config::ParamSpec::count("cycles_per_line", "0", "cycles",
                                    "CPU cycles to clean or invalidate one line (DC CVAC / DC IVAC) on a non-coherent "
-                                   "device's streaming mapping")
+                                   "device's streaming mapping; a call lasts at least until its write-backs complete")
               .range(0, 1000000),
           cycles_per_line);
     }
@@ -81,6 +84,14 @@ struct DmaBuffer {
 // Streaming-mapping directions (include/linux/dma-direction.h).
 enum class DmaDirection : uint8_t { Bidirectional, ToDevice, FromDevice };
 
+// One pass of cache maintenance by address over [addr, addr + size) to the point of coherence
+// (arch/arm64/mm/cache.S: dcache_clean_poc runs DC CVAC on every line, dcache_inval_poc DC IVAC,
+// dcache_clean_inval_poc DC CIVAC).
+struct MaintenancePass {
+    enum class Op : uint8_t { Clean, Invalidate, CleanInvalidate } op;
+    uint64_t addr, size;
+};
+
 class DmaAllocator {
 public:
     DmaAllocator(const DmaAllocParams& p, PageAllocator& pages, stats::Registry& r);
@@ -101,11 +112,25 @@ public:
     uint64_t maintenance_lines(uint64_t addr, uint64_t size) const;
     uint64_t map_cycles(uint64_t addr, uint64_t size, DmaDirection dir) const;
     uint64_t unmap_cycles(uint64_t addr, uint64_t size, DmaDirection dir) const;
+    // The passes themselves, as arm64 6.1 runs them (empty when coherent):
+    //   map:   arch_sync_dma_for_device -> dcache_clean_poc over the buffer, whatever DIR is;
+    //   unmap: arch_sync_dma_for_cpu returns for TO_DEVICE, else dcache_inval_poc, which cleans and
+    //          invalidates a partial line at either end (DC CIVAC: the CPU's bytes beside the buffer
+    //          survive) and invalidates the lines between (DC IVAC).
+    // ARMv7's v7_dma_map_area invalidates instead of cleaning for FROM_DEVICE (v7_dma_inv_range,
+    // with the same partial-line rule): not modelled; it differs only when the CPU holds the buffer
+    // dirty at map time (arm64 writes that data back, ARMv7 drops it).
+    std::vector<MaintenancePass> map_passes(uint64_t addr, uint64_t size, DmaDirection dir) const;
+    std::vector<MaintenancePass> unmap_passes(uint64_t addr, uint64_t size, DmaDirection dir) const;
     // dma_alloc_coherent on a non-coherent arm64 device (6.1 dma_direct_alloc, remap path):
-    // arch_dma_prep_coherent cleans PAGE_ALIGN(SIZE) through the linear map (dcache_clean_poc: no dirty
-    // line of the cacheable alias may be written back over the device's data later), then the
-    // buffer is remapped uncached and zeroed through that mapping. One pass; 0 when coherent.
+    // arch_dma_prep_coherent cleans and invalidates PAGE_ALIGN(SIZE) through the linear map
+    // (dcache_clean_inval_poc: no dirty line of the cacheable alias may be written back over the
+    // device's data later, and no clean one read instead of it; 6.1-rc1 had dropped the invalidate,
+    // which was restored before 6.1 for Qualcomm's secure-world buffers), then the buffer is
+    // remapped uncached and zeroed through that mapping. One pass; 0 when coherent.
     uint64_t prep_coherent_cycles(const DmaBuffer& b) const;
+    // The pass over a buffer at ADDR of SIZE bytes (what the caller asked for); empty when coherent.
+    std::vector<MaintenancePass> prep_coherent_passes(uint64_t addr, uint64_t size) const;
 
     uint64_t pages_held() const { return pages_held_; }
     const DmaAllocParams& params() const { return p_; }

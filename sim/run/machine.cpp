@@ -1,5 +1,6 @@
 #include "sim/run/machine.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -52,19 +53,32 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
         cachegrind_ = std::make_unique<cache::Cachegrind>(cfg.section<cache::CacheGeometry>("cache.l1i"),
                                                           cfg.section<cache::CacheGeometry>("cache.l1d"),
                                                           cfg.section<cache::CacheGeometry>("cache.ll"), stats);
-    // The DMA engine: a second initiator beside the core (issue #8), its `dma` events resolved to
-    // the kernel's buffers, whose streaming mappings cost their cache maintenance.
+    // The DMA engine: a second initiator beside the core (issue #8), snooping the caches or not
+    // (dma.coherence), its `dma` events resolved to the kernel's buffers, whose streaming mappings
+    // run their cache maintenance on the caches.
+    cycle_ps_ = cycle_ps;
     dma_port_.to = memory_.get();
-    dma_ = std::make_unique<dma::Engine>(cfg.section<dma::EngineParams>("dma"), dma_port_, stats, timed);
+    auto coherence = cfg.section<dma::CoherenceParams>("dma.coherence");
+    const bool kernel_coherent = cfg.section<os::DmaAllocParams>("os.dma").coherent;
+    dma_coherence_ = std::make_unique<dma::CoherentPort>(dma_port_, caches_.get(),
+                                                         dma::snoops(coherence, kernel_coherent),
+                                                         coherence.snoop_latency_ps, stats, timed);
+    dma_ = std::make_unique<dma::Engine>(cfg.section<dma::EngineParams>("dma"), *dma_coherence_, stats, timed);
     auto resolve = [this](uint64_t id) {
         auto x = kernel_->kalloc().extent_of(id);
         return dma::Extent{x.addr, x.size, x.dma_buffer};
     };
-    auto maintenance = [this](uint64_t addr, uint64_t size, bool to_device) {
-        auto d = to_device ? os::DmaDirection::ToDevice : os::DmaDirection::FromDevice;
-        return kernel_->kalloc().dma().map_cycles(addr, size, d) + kernel_->kalloc().dma().unmap_cycles(addr, size, d);
+    dma::DmaEvents::Mapping mapping;
+    mapping.cycle_ps = timed ? cycle_ps : 0;
+    mapping.map = [this](uint64_t addr, uint64_t size, bool to_device, uint64_t at_ps) {
+        return streaming_maintenance(addr, size, to_device, false, at_ps);
     };
-    dma_events_ = std::make_unique<dma::DmaEvents>(*dma_, resolve, trace_file, stats, maintenance);
+    mapping.unmap = [this](uint64_t addr, uint64_t size, bool to_device, uint64_t at_ps) {
+        return streaming_maintenance(addr, size, to_device, true, at_ps);
+    };
+    dma_events_ = std::make_unique<dma::DmaEvents>(*dma_, resolve, trace_file, stats, std::move(mapping));
+    kernel_port_.cached = caches_ ? &caches_->dcache() : memory_.get();
+    kernel_port_.uncached = memory_.get();
     streams_ = dma::streams_from_config(cfg, *dma_, memory.size, stats);
     after_death_ = &stats.counter("sim.events_after_abort", "events",
                                   "process events skipped because glibc had aborted the process");
@@ -85,7 +99,19 @@ bool is_process_event(trace::Op op) {
 }  // namespace
 
 bool Machine::execute(const trace::Event& ev, cpu::MemoryPort& port) {
-    if (!line_log_.is_open()) return execute_event(ev, port);
+    bool handled = line_log_.is_open() ? execute_logged(ev, port) : execute_event(ev, port);
+    // The DMA engine issues what is due by the core's time before the next event, so its requests
+    // and the core's reach a shared memory in time order; and before the caller lets SystemC time
+    // catch up with the core (the quantum keeper's sync), which would push bursts due earlier to
+    // the present (a TLM initiator cannot issue in the past).
+    if (!streams_.empty() || !dma_->idle()) {
+        for (auto& s : streams_) s->pump(core_->now_ps());
+        dma_->advance(core_->now_ps());
+    }
+    return handled;
+}
+
+bool Machine::execute_logged(const trace::Event& ev, cpu::MemoryPort& port) {
     const os::MmCounters& c = kernel_->mm().counters();
     uint64_t minor = c.minor_faults, major = c.major_faults;
     bool was_alive = !kernel_->process_died() && !libc_events_->aborted();
@@ -155,25 +181,88 @@ cpu::FaultOutcome Machine::handle_fault(uint64_t va, bool write, bool exec) {
 uint64_t Machine::finish() {
     // The run lasts as long as the trace: the streams' frames due by its end, then what is in flight.
     for (auto& s : streams_) s->pump(core_->now_ps());
-    return dma_->drain();
+    uint64_t last = dma_->drain();
+    // The driver unmaps what completed after the trace's last event: the core's last work.
+    const uint64_t cycles = dma_events_->finish();
+    core_->spend_kernel_cycles(cycles);
+    return std::max(last, core_->now_ps());
+}
+
+uint64_t Machine::streaming_maintenance(uint64_t addr, uint64_t size, bool to_device, bool unmap, uint64_t at_ps) {
+    const os::DmaAllocator& a = kernel_->kalloc().dma();
+    const auto d = to_device ? os::DmaDirection::ToDevice : os::DmaDirection::FromDevice;
+    const uint64_t cycles = unmap ? a.unmap_cycles(addr, size, d) : a.map_cycles(addr, size, d);
+    return run_passes(unmap ? a.unmap_passes(addr, size, d) : a.map_passes(addr, size, d), cycles, at_ps);
+}
+
+uint64_t Machine::run_passes(const std::vector<os::MaintenancePass>& passes, uint64_t line_cycles, uint64_t at_ps) {
+    if (!caches_) return line_cycles;
+    // The passes issue back to back, one line per cycles_per_line; the DSB at the end of each
+    // dcache_*_poc waits for their write-backs: the core is held for the longer of the two.
+    const os::DmaAllocator& a = kernel_->kalloc().dma();
+    const uint64_t ps_per_line = timed_ ? a.params().cycles_per_line * cycle_ps_ : 0;
+    uint64_t issue = at_ps, done = at_ps;
+    for (const os::MaintenancePass& p : passes) {
+        using Op = os::MaintenancePass::Op;
+        const cache::CacheOp op = p.op == Op::Clean        ? cache::CacheOp::Clean
+                                  : p.op == Op::Invalidate ? cache::CacheOp::Invalidate
+                                                           : cache::CacheOp::CleanInvalidate;
+        cache::MaintenanceResult r = caches_->maintain(op, p.addr, p.size, issue, ps_per_line);
+        issue += r.lines * ps_per_line;
+        done = std::max(done, r.done_ps);
+    }
+    if (timed_ && cycle_ps_) return std::max(line_cycles, (done - at_ps + cycle_ps_ - 1) / cycle_ps_);
+    return line_cycles;
+}
+
+uint64_t Machine::KernelPort::access(const cpu::Access& a, uint64_t issue_ps) {
+    mem::Request r{a.addr, a.size, a.write ? mem::AccessKind::Write : mem::AccessKind::Read};
+    uint64_t done = (use_uncached ? uncached : cached)->access(r, issue_ps);
+    switch (r.served_by) {
+        case 1: a.cause = cpu::StallCause::L1; break;
+        case 2: a.cause = cpu::StallCause::L2; break;
+        case 3: a.cause = cpu::StallCause::L3; break;
+        default: a.cause = cpu::StallCause::Memory; break;
+    }
+    return done;
+}
+
+bool Machine::kernel_touch(const trace::Event& ev) {
+    os::KallocEvents::Extent x = kernel_->kalloc().extent_of(ev.id);
+    if (x.size == 0) return false;  // not kernel memory: the process's
+    const uint64_t off = ev.has_range ? ev.offset : 0;
+    const uint64_t len = ev.has_range ? ev.length : x.size;
+    kernel_port_.use_uncached = x.dma_buffer && !kernel_->kalloc().dma().params().coherent;
+    if (len) core_->access(x.addr + off, len, ev.write, kernel_port_);
+    return true;
 }
 
 bool Machine::execute_event(const trace::Event& ev, cpu::MemoryPort& port) {
     current_ = &ev;
-    // The DMA engine issues what is due by now before the core goes on, so its requests reach a
-    // shared memory in time order.
-    for (auto& s : streams_) s->pump(core_->now_ps());
-    dma_->advance(core_->now_ps());
+    // dma_map_single / dma_unmap_single run on the CPU: their cache maintenance is its time. The
+    // unmaps of transfers that have completed run first (their completion interrupt).
+    if (uint64_t cycles = dma_events_->unmap_completed(core_->now_ps())) core_->spend_kernel_cycles(cycles);
     if (dma_events_->execute(ev, core_->now_ps())) {
-        // dma_map_single / dma_unmap_single run on the CPU: their cache maintenance is its time.
         core_->spend_kernel_cycles(dma_events_->last_maintenance_cycles());
         return true;
     }
+    if (ev.op == trace::Op::Touch && kernel_touch(ev)) return true;
     if (libc_events_->aborted() && is_process_event(ev.op)) {
         ++*after_death_;
         return true;
     }
     bool handled = kernel_->execute(ev);
+    if (handled && ev.op == trace::Op::DmaAlloc) {
+        // dma_alloc_coherent for a non-coherent device: arch_dma_prep_coherent on the caches.
+        os::KallocEvents::Extent x = kernel_->kalloc().extent_of(ev.id);
+        const os::DmaAllocator& a = kernel_->kalloc().dma();
+        if (x.size) {
+            auto passes = a.prep_coherent_passes(x.addr, x.size);
+            uint64_t line_cycles = passes.empty() ? 0 : a.maintenance_lines(x.addr, passes[0].size) *
+                                                            a.params().cycles_per_line;
+            core_->spend_kernel_cycles(run_passes(passes, line_cycles, core_->now_ps()));
+        }
+    }
     if (handled && !kernel_->access_allowed()) return true;
     if (handled && ev.op == trace::Op::Touch) {
         // With an MMU the program's touch of a block is the core's: a copy loop over it.

@@ -11,6 +11,7 @@
 #include "models/cache/hierarchy.h"
 #include "models/cpu/memory_path.h"
 #include "models/cpu/trace_core.h"
+#include "models/dma/coherence.h"
 #include "models/dma/dma_events.h"
 #include "models/dma/engine.h"
 #include "models/dma/stream.h"
@@ -64,10 +65,11 @@ public:
     // The core's way to memory: MMU, page faults, caches. Its ports are the plain models'
     // (functional mode) until the netlist rebinds them to its sockets (timing mode).
     cpu::MemoryPath& memory_path() { return *path_; }
-    // The DMA engine's way to memory (a device that does not snoop the caches): the memory model
-    // itself until the netlist rebinds it to the engine's own initiator socket.
+    // The DMA engine's way to memory, after its snoops of the caches (dma::CoherentPort): the memory
+    // model itself until the netlist rebinds it to the engine's own initiator socket.
     void set_dma_port(mem::Port* p) { dma_port_.to = p; }
-    // After the trace: the DMA transfers still in flight complete. Returns when the last did (ps).
+    // After the trace: the DMA transfers still in flight complete, and the core unmaps their
+    // streaming buffers. Returns when the last of them ended (ps).
     uint64_t finish();
 
 private:
@@ -123,6 +125,7 @@ private:
         mem::Port* to = nullptr;
         uint64_t access(const mem::Request& r, uint64_t issue_ps) override { return to->access(r, issue_ps); }
     } dma_port_;
+    std::unique_ptr<dma::CoherentPort> dma_coherence_;  // between the engine and dma_port_
     std::unique_ptr<dma::Engine> dma_;
     std::unique_ptr<dma::DmaEvents> dma_events_;
     std::vector<std::unique_ptr<dma::Stream>> streams_;  // dma.stream0..3
@@ -135,8 +138,27 @@ private:
     std::unique_ptr<libc::LibcEvents> libc_events_;
     std::unique_ptr<cache::Cachegrind> cachegrind_;  // cache.model: cachegrind
     cpu::MemoryPort* port_ = nullptr;  // the core's port while an event runs
+    // The kernel's own accesses to its memory (`touch` of a kernel ID: a driver filling or reading
+    // a buffer): physical addresses, through the data side of the caches (the linear map, whose TLB
+    // entries are not modelled), or straight to memory for a dma_alloc buffer of a non-coherent
+    // device, which the CPU maps uncached (arm64 dma_direct_alloc: pgprot_dmacoherent, Normal
+    // non-cacheable). The plain models are called directly, in timing mode too.
+    struct KernelPort final : cpu::MemoryPort {
+        mem::Port* cached = nullptr;
+        mem::Port* uncached = nullptr;
+        bool use_uncached = false;
+        uint64_t access(const cpu::Access& a, uint64_t issue_ps) override;
+    } kernel_port_;
+    bool kernel_touch(const trace::Event& ev);
+    // dma_map_single (UNMAP false) or dma_unmap_single of a streaming buffer at AT_PS: the passes
+    // os.dma gives, run on the caches; returns the CPU cycles (per line, or the write-backs' time).
+    uint64_t streaming_maintenance(uint64_t addr, uint64_t size, bool to_device, bool unmap, uint64_t at_ps);
+    // Runs PASSES on the caches from AT_PS; returns the CPU cycles (at least LINE_CYCLES).
+    uint64_t run_passes(const std::vector<os::MaintenancePass>& passes, uint64_t line_cycles, uint64_t at_ps);
+    uint64_t cycle_ps_ = 0;
     std::ofstream line_log_;
     bool execute_event(const trace::Event& ev, cpu::MemoryPort& port);
+    bool execute_logged(const trace::Event& ev, cpu::MemoryPort& port);  // execute_event and the line log
     stats::Counter* after_death_ = nullptr;
 };
 

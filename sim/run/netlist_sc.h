@@ -5,7 +5,7 @@
 //   core.isocket -> l1i ─┐
 //   core.dsocket -> l1d ─┴-> l2 -> llc -> memory      (disabled levels are skipped; no caches:
 //   core.wsocket -> the level named by mmu.walk_level  the core's sockets go to memory)
-//   dma.socket   -> memory
+//   dma.socket   -> memory    (behind dma::CoherentPort, whose snoops call the plain Caches)
 //
 // Each cache shell's initiator carries its misses and write-backs to the level below; the plain
 // Caches keep their direct links for what the sockets do not carry (back-invalidation, exclusive

@@ -57,11 +57,16 @@ struct Machine {
             auto x = kalloc->extent_of(id);
             return Extent{x.addr, x.size, x.dma_buffer};
         };
-        auto maintenance = [this](uint64_t addr, uint64_t size, bool to_device) {
-            auto d = to_device ? os::DmaDirection::ToDevice : os::DmaDirection::FromDevice;
-            return kalloc->dma().map_cycles(addr, size, d) + kalloc->dma().unmap_cycles(addr, size, d);
+        DmaEvents::Mapping mapping;
+        mapping.map = [this](uint64_t addr, uint64_t size, bool to_device, uint64_t) {
+            return kalloc->dma().map_cycles(addr, size, to_device ? os::DmaDirection::ToDevice
+                                                                  : os::DmaDirection::FromDevice);
         };
-        events = std::make_unique<DmaEvents>(*engine, resolve, "t.trace", r, maintenance);
+        mapping.unmap = [this](uint64_t addr, uint64_t size, bool to_device, uint64_t) {
+            return kalloc->dma().unmap_cycles(addr, size, to_device ? os::DmaDirection::ToDevice
+                                                                    : os::DmaDirection::FromDevice);
+        };
+        events = std::make_unique<DmaEvents>(*engine, resolve, "t.trace", r, mapping);
     }
 };
 
@@ -119,8 +124,20 @@ TEST_CASE("Streaming buffers of a dma event pay their cache maintenance", "[dma]
     // unmap: 16 x 10 = 160 cycles. The coherent destination needs nothing.
     m.events->execute(dma_ev("cam", 3, 1, 1024, 3), 0);
     CHECK(m.events->last_maintenance_cycles() == 160);
-    // coherent buffer -> kmalloc: the destination is DMA_FROM_DEVICE: a pass on map and one on unmap.
-    m.events->execute(dma_ev("cam", 1, 3, 1024, 4), 0);
-    CHECK(m.events->last_maintenance_cycles() == 320);
+    m.engine->drain();
+    CHECK(m.events->unmap_completed(~0ull >> 1) == 0);  // TO_DEVICE: arch_sync_dma_for_cpu returns
+    // coherent buffer -> kmalloc: the destination is DMA_FROM_DEVICE: a pass on map (160) at the
+    // event, one on unmap (160) once the transfer has completed.
+    const uint64_t now = 1000 * ns;
+    m.events->execute(dma_ev("cam", 1, 3, 1024, 4), now);
+    CHECK(m.events->last_maintenance_cycles() == 160);
+    CHECK(m.events->unmap_completed(now) == 0);  // nothing issued yet: not completed
+    m.engine->drain();
+    // 16 bursts, 4 outstanding: the transfer ends after `now`; unmapped at the first call at or after.
+    const uint64_t done = m.engine->completions().back().done_ps;
+    REQUIRE(done > now);
+    CHECK(m.events->unmap_completed(done - 1) == 0);
+    CHECK(m.events->unmap_completed(done) == 160);
+    CHECK(m.events->unmap_completed(done) == 0);  // once
     CHECK(m.r.value("dma.maintenance_cycles") == 480);
 }

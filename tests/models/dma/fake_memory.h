@@ -29,6 +29,7 @@ struct FakeMemory final : mem::Port {
         busy_until = start + ps_per_64_bytes * r.size / 64;
         uint64_t done = start + latency_ps;
         log.push_back({r.addr, r.size, mem::is_write(r.kind), issue_ps, done});
+        r.served_by = mem::kServedByMemory;
         return done;
     }
 };

@@ -218,11 +218,14 @@ TEST_CASE("Streaming mappings cost cache maintenance by line unless coherent", "
     CHECK(dma.map_cycles(0x1000, 4096, DmaDirection::FromDevice) == 64 * 20);
     CHECK(dma.unmap_cycles(0x1000, 4096, DmaDirection::FromDevice) == 64 * 20);
     CHECK(dma.unmap_cycles(0x1000, 4096, DmaDirection::Bidirectional) == 64 * 20);
-    // dma_alloc_coherent of 20 KiB - 100 bytes: arch_dma_prep_coherent cleans PAGE_ALIGN(size) = 20480
+    // dma_alloc_coherent of 20 KiB - 100 bytes: arch_dma_prep_coherent cleans and invalidates PAGE_ALIGN(size) = 20480
     // bytes = 320 lines once: 6400 cycles.
     DmaBuffer b = dma.alloc((20 << 10) - 100, 0);
     REQUIRE(b);
     CHECK(dma.prep_coherent_cycles(b) == 320 * 20);
+    auto prep = dma.prep_coherent_passes(b.phys(), b.size);
+    REQUIRE(prep.size() == 1);
+    CHECK((prep[0].op == MaintenancePass::Op::CleanInvalidate && prep[0].addr == b.phys() && prep[0].size == 20480));
 
     stats::Registry r2;
     PageAllocator pa2(small_machine(), k64MiB, r2);
@@ -232,6 +235,30 @@ TEST_CASE("Streaming mappings cost cache maintenance by line unless coherent", "
     CHECK(dma2.map_cycles(0x1010, 4096, DmaDirection::Bidirectional) == 0);
     CHECK(dma2.unmap_cycles(0x1010, 4096, DmaDirection::FromDevice) == 0);
     CHECK(dma2.prep_coherent_cycles(dma2.alloc(20 << 10, 0)) == 0);
+    CHECK(dma2.prep_coherent_passes(0x1000, 4096).empty());
+
+    // The passes arm64 6.1 runs. Map: dcache_clean_poc over the buffer, whatever the direction.
+    using Op = MaintenancePass::Op;
+    auto map = dma.map_passes(0x1010, 0x100, DmaDirection::FromDevice);
+    REQUIRE(map.size() == 1);
+    CHECK((map[0].op == Op::Clean && map[0].addr == 0x1010 && map[0].size == 0x100));
+    // Unmap FROM_DEVICE of [0x1010, 0x1110): dcache_inval_poc cleans and invalidates the partial
+    // lines 0x1000 and 0x1100 (DC CIVAC) and invalidates 0x1040..0x10c0 (DC IVAC).
+    auto unmap = dma.unmap_passes(0x1010, 0x100, DmaDirection::FromDevice);
+    REQUIRE(unmap.size() == 3);
+    CHECK((unmap[0].op == Op::CleanInvalidate && unmap[0].addr == 0x1010 && unmap[0].size == 0x30));
+    CHECK((unmap[1].op == Op::Invalidate && unmap[1].addr == 0x1040 && unmap[1].size == 0xc0));
+    CHECK((unmap[2].op == Op::CleanInvalidate && unmap[2].addr == 0x1100 && unmap[2].size == 0x10));
+    // Aligned at both ends: one DC IVAC pass; within one line: one DC CIVAC.
+    unmap = dma.unmap_passes(0x1000, 0x100, DmaDirection::Bidirectional);
+    REQUIRE(unmap.size() == 1);
+    CHECK((unmap[0].op == Op::Invalidate && unmap[0].addr == 0x1000 && unmap[0].size == 0x100));
+    unmap = dma.unmap_passes(0x1008, 8, DmaDirection::FromDevice);
+    REQUIRE(unmap.size() == 1);
+    CHECK(unmap[0].op == Op::CleanInvalidate);
+    CHECK(dma.unmap_passes(0x1000, 0x100, DmaDirection::ToDevice).empty());  // arch_sync_dma_for_cpu returns
+    CHECK(dma2.map_passes(0x1000, 0x100, DmaDirection::ToDevice).empty());    // coherent: nothing
+    CHECK(dma2.unmap_passes(0x1000, 0x100, DmaDirection::FromDevice).empty());
 }
 
 TEST_CASE("dma_alloc and dma_free trace events", "[os][dma]") {
