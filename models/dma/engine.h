@@ -96,7 +96,7 @@ struct EngineParams {
           descriptor_prefetch);
         v(config::ParamSpec::size("descriptor_ring_base", "512KiB",
                                   "physical address of channel 0's descriptor ring; channel k's follows at base + k x "
-                                  "slots x descriptor_bytes (default: inside the 1 MiB reserved at boot)")
+                                  "slots x descriptor_bytes (default: inside os.low_reserved, never allocated)")
               .range(0, double(1ull << 48)),
           descriptor_ring_base);
         v(config::ParamSpec::count("descriptor_ring_slots", "256", "descriptors",
