@@ -23,7 +23,7 @@ constexpr uint32_t kStatusBytes = 4;
 // The earliest time >= T at which one of CAPACITY slots is free, when HELD_UNKNOWN slots are held
 // until an event not scheduled yet and the others until the times in INFLIGHT (sorted); kNever when
 // the unknown ones fill them all.
-uint64_t first_free(const std::vector<uint64_t>& inflight, size_t held_unknown, size_t capacity, uint64_t t,
+inline uint64_t first_free(const std::vector<uint64_t>& inflight, size_t held_unknown, size_t capacity, uint64_t t,
                     uint64_t never) {
     if (held_unknown >= capacity) return never;
     size_t free_needed_from = capacity - held_unknown;  // slots the known completions may hold
@@ -35,7 +35,7 @@ uint64_t first_free(const std::vector<uint64_t>& inflight, size_t held_unknown, 
     return *(first_live + (live - free_needed_from));
 }
 
-void insert_sorted(std::vector<uint64_t>& v, uint64_t x) { v.insert(std::upper_bound(v.begin(), v.end(), x), x); }
+inline void insert_sorted(std::vector<uint64_t>& v, uint64_t x) { v.insert(std::upper_bound(v.begin(), v.end(), x), x); }
 
 // One value per channel from a per-channel list (dma.bursts, dma.outstanding_per_channel), or
 // FALLBACK for all when the list is empty.
@@ -447,7 +447,7 @@ bool Engine::step(uint64_t until_ps) {
             best_f = i;
         }
     }
-    const uint64_t first = std::min({tw, tc, tf});
+    const uint64_t first = std::min(tw, std::min(tc, tf));
     if (first == kNever || first > until_ps) return false;
     if (tw <= tc && tw <= tf) {
         // A write due now frees its slot no later than any burst that would wait for it.
