@@ -24,7 +24,7 @@ constexpr uint32_t kStatusBytes = 4;
 // until an event not scheduled yet and the others until the times in INFLIGHT (sorted); kNever when
 // the unknown ones fill them all.
 inline uint64_t first_free(const std::vector<uint64_t>& inflight, size_t held_unknown, size_t capacity, uint64_t t,
-                    uint64_t never) {
+                           uint64_t never) {
     if (held_unknown >= capacity) return never;
     size_t free_needed_from = capacity - held_unknown;  // slots the known completions may hold
     // Completions <= t have freed theirs.
@@ -127,7 +127,7 @@ Engine::Stats::Stats(stats::Registry& r, bool timed)
       status_writes(r.counter("dma.status_writes", "descriptors", "descriptor status words written back")),
       interrupts(r.counter("dma.interrupts", "interrupts", "completion interrupts raised (one per transfer)")) {
     if (timed)
-        latency = &r.distribution("dma.latency", "ns", "time from a transfer's submission to its last burst's completion");
+        latency = &r.distribution("dma.latency", "ns", "time from a transfer's submission to its completion (its last burst, or last status write)");
 }
 
 Engine::Engine(const EngineParams& p, mem::Port& port, stats::Registry& r, bool timed)
@@ -455,7 +455,8 @@ bool Engine::step(uint64_t until_ps) {
         writes_.pop();
         issue_write(w);
     } else if (tf <= tc) {
-        // A fetch due now can only let bursts go earlier, never later.
+        // At equal times the SG master's read reaches the memory before the data burst (a choice:
+        // the arbitration between the engine's masters is not modelled).
         issue_fetch(*ch_[best_f], tf);
     } else {
         issue_burst(*ch_[best], tc);
