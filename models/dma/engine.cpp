@@ -347,7 +347,8 @@ void Engine::descriptor_done(Channel& c, Transfer& tr, uint32_t desc, uint64_t d
         stats_.latency->sample(ns);
         c.latency->sample(ns);
     }
-    // One interrupt per transfer: a driver sets IOC on a transaction's last descriptor only.
+    // One interrupt per transfer (interrupt on complete on its last descriptor): a modelling choice;
+    // per-descriptor interrupts and interrupt coalescing are not modelled.
     ++stats_.interrupts;
     r.interrupt_cycles = p_.interrupt_cycles;
     if (p_.interrupt_cycles) interrupts_.push(r.done_ps);
