@@ -16,6 +16,7 @@ MEMSIM_REGISTER_PARAMS(StreamParams, "dma.stream3", "a fourth stream");
 
 std::vector<std::unique_ptr<Stream>> streams_from_config(const config::Config& cfg, Engine& engine,
                                                          uint64_t memory_bytes, stats::Registry& r) {
+    engine.check_descriptor_rings(memory_bytes);
     std::vector<std::unique_ptr<Stream>> out;
     for (unsigned k = 0; k < kConfigStreams; ++k) {
         const std::string section = "dma.stream" + std::to_string(k);

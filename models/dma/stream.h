@@ -63,7 +63,8 @@ struct StreamParams {
 constexpr unsigned kConfigStreams = 4;  // dma.stream0 .. dma.stream3
 
 // The enabled streams of CFG on ENGINE; InputError naming the key for an unknown channel or a
-// ring that does not fit in MEMORY_BYTES.
+// ring that does not fit in MEMORY_BYTES. The engine's descriptor rings (dma.descriptor_ring_base)
+// are checked against MEMORY_BYTES here too, with the other carve-outs of the dma section.
 std::vector<std::unique_ptr<class Stream>> streams_from_config(const config::Config& cfg, Engine& engine,
                                                                uint64_t memory_bytes, stats::Registry& r);
 

@@ -108,6 +108,9 @@ bool Machine::execute(const trace::Event& ev, cpu::MemoryPort& port) {
         for (auto& s : streams_) s->pump(core_->now_ps());
         dma_->advance(core_->now_ps());
     }
+    // Completion interrupts raised by the core's time: their handlers run on the CPU
+    // (dma.interrupt_cycles each, in cpu.kernel_cycles).
+    if (dma_->interrupts_pending()) core_->spend_kernel_cycles(dma_->take_interrupt_cycles(core_->now_ps()));
     return handled;
 }
 

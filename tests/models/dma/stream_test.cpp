@@ -74,3 +74,22 @@ TEST_CASE("A stream without headroom misses every deadline", "[dma]") {
     CHECK(r.value("dma.stream.fb.late") == 2);
     CHECK(r.value("dma.stream.fb.frame_time.max") == Approx(215).epsilon(0.02));
 }
+
+// streams_from_config checks the dma section's carve-outs against memory.size: the stream rings and,
+// when descriptors are memory traffic, the descriptor rings (256 slots x 64 B = 16 KiB per channel).
+TEST_CASE("Descriptor rings outside memory are a configuration error", "[dma][dma-descriptors]") {
+    for (bool fetch : {false, true}) {
+        config::Config cfg;
+        cfg.load_yaml_text(std::string("dma:\n  descriptor_ring_base: 16MiB\n  descriptor_fetch: ") +
+                               (fetch ? "true" : "false") + "\n",
+                           "test.yaml");
+        stats::Registry r;
+        FakeMemory mem;
+        Engine e(cfg.section<EngineParams>("dma"), mem, r);
+        INFO("descriptor_fetch " << fetch);
+        if (fetch)
+            CHECK_THROWS_WITH(streams_from_config(cfg, e, 16u << 20, r), Catch::Contains("dma.descriptor_ring_base"));
+        else
+            CHECK(streams_from_config(cfg, e, 16u << 20, r).empty());
+    }
+}
