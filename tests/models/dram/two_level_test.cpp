@@ -212,3 +212,26 @@ TEST_CASE("two_level: fcfs is refused", "[dram][two_level]") {
     memsim::stats::Registry reg;
     CHECK_THROWS_AS(Controller(ddr3_preset("MT8KTF51264HZ-1G6"), p, reg), memsim::InputError);
 }
+
+TEST_CASE("two_level: Port::access serves reads and posted writes", "[dram][two_level]") {
+    Rig r("MT8KTF51264HZ-1G6", two_level());
+    const uint64_t tck = r.t.tCK_ps;
+    // An unloaded read issued at clock 100: moved at 100, ACT 101, 1 + tRCD + CL + BL/2 = 27 nCK.
+    CHECK(r.read(r.addr(0, 1, 3), 100 * tck) == (100 + 27) * tck);
+    // A random mix one request per 10 clocks: every read completes after it was issued, and
+    // every command passes the checker.
+    uint64_t s = 7;
+    for (uint64_t i = 0; i < 5000; ++i) {
+        uint64_t a = (mix(s) % (uint64_t(4) << 30)) & ~uint64_t(63);
+        uint64_t at = (200 + 10 * i) * tck;
+        if (mix(s) % 3 == 0) {
+            CHECK(r.write(a, at) >= at);
+        } else {
+            uint64_t done = r.read(a, at);
+            REQUIRE(done >= at + 15 * tck);  // at least CL + BL/2 (random lines: no buffered write is hit)
+        }
+    }
+    r.ctl->drain();
+    CHECK(r.ctl->idle());
+    r.require_clean();
+}
