@@ -29,6 +29,9 @@
 // Writes are posted: a write completes when accepted into the write queue and is written later;
 // the write queue is drained when it reaches the high watermark (or no reads wait) until it falls
 // to the low watermark. A read that hits a queued write is answered from the write queue.
+// queue: two_level (two_level.cpp) replaces step 2 and the watermarks by DRAMSim3's structure: a
+// read queue and a write buffer feeding per-bank command queues one transaction a clock, writes
+// moved in drains, the bank queues served round-robin, each by its first ready command.
 //
 // Two ways to drive it:
 //  - event-driven (standalone traces, all arrivals known): enqueue() requests as they arrive and
