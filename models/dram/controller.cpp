@@ -22,15 +22,23 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
                         "open: rows stay open; closed: auto-precharge after every access; open_adaptive: close "
                         "when only conflicts are queued; closed_adaptive: close unless a queued request hits"),
       page_policy);
-    v(ParamSpec::choice("queue", "shared", {"shared", "per_bank"},
-                        "one read queue and one write queue for the channel, or one pair per bank"),
+    v(ParamSpec::choice("queue", "shared", {"shared", "per_bank", "two_level"},
+                        "one read queue and one write queue for the channel, or one pair per bank; two_level: "
+                        "DRAMSim3's read queue and write buffer in front of per-bank command queues"),
       queue);
-    v(ParamSpec::count("queue_depth", "32", "requests", "read queue entries (per bank with queue: per_bank)")
+    v(ParamSpec::count("queue_depth", "32", "requests",
+                       "read queue entries (per bank with queue: per_bank; the read transaction queue with two_level)")
           .range(1, 4096),
       queue_depth);
-    v(ParamSpec::count("write_queue_depth", "32", "requests", "write queue entries (per bank with queue: per_bank)")
+    v(ParamSpec::count("write_queue_depth", "32", "requests",
+                       "write queue entries (per bank with queue: per_bank; the write buffer with two_level)")
           .range(1, 4096),
       write_queue_depth);
+    // DRAMSim3 cmd_queue_size (its DDR3 configs: 8).
+    v(ParamSpec::count("command_queue_depth", "8", "commands",
+                       "queue: two_level only: entries of each bank's command queue")
+          .range(1, 4096),
+      command_queue_depth);
     // gem5 MemCtrl's defaults: drain at 85 % full, stop at 50 %.
     v(ParamSpec::real("write_high_watermark", "0.85", "fraction", "write-queue fill that starts a write drain")
           .range(0, 1),
@@ -125,6 +133,7 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
       timed_(timed),
       frfcfs_(p.scheduler != "fcfs"),
       per_bank_queue_(p.queue == "per_bank"),
+      two_level_(p.queue == "two_level"),
       energy_(std::make_shared<EnergyBook>(t, p.power_down_exit == "slow")),
       stats_(r, t, timed) {
     slow_exit_ = p.power_down_exit == "slow";
@@ -135,6 +144,11 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     if (p.write_low_watermark > p.write_high_watermark)
         throw InputError("memory.generic.write_low_watermark (" + std::to_string(p.write_low_watermark) +
                          ") is above write_high_watermark (" + std::to_string(p.write_high_watermark) + ")");
+    if (two_level_ && !frfcfs_)
+        throw InputError("memory.generic.queue: two_level issues as DRAMSim3 does (the first ready command of "
+                         "each bank's command queue); it needs scheduler: frfcfs, not fcfs");
+    if (two_level_)
+        write_drains_ = &r.counter("dram.write_drains", "drains", "queue: two_level: write-buffer drains begun");
     ranks_.resize(t.ranks);
     tZQI_ck_ = t.tZQI_ps / t.tCK_ps;
     for (uint32_t i = 0; i < t.ranks; ++i) {
@@ -220,6 +234,7 @@ void Controller::count(uint64_t bytes, bool write) {
 
 bool Controller::can_accept(uint64_t addr, bool write) const {
     uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
+    if (two_level_) return (write ? write_buf_.size() : read_q_.size()) < depth;
     if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth + mig_ui_slots_;  // bank machines + UI
     if (!per_bank_queue_) return queued_[write] < depth;
     DramAddress a = map_.decode(addr);
@@ -246,6 +261,10 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     if (stats_.read_queue) {
         stats_.read_queue->sample(double(queued_[0]));
         stats_.write_queue->sample(double(queued_[1]));
+    }
+    if (two_level_) {
+        enqueue_two_level(e);
+        return;
     }
     BankQueue& bq = queues_[bi];
     bool queued_write = false;
@@ -379,6 +398,7 @@ void Controller::idle_until(uint64_t end) {
 }
 
 void Controller::drain() {
+    flushing_ = true;
     while (!idle())
         if (!step(UINT64_MAX)) throw SimulationError("dram: requests queued but nothing can be issued");
 }
@@ -400,7 +420,7 @@ bool Controller::step(uint64_t limit) {
         }
     }
     // Write drain by watermarks (gem5 MemCtrl's rule); MIG has no write queue.
-    if (mig_ratio_) {
+    if (mig_ratio_ || two_level_) {  // two_level: move_transaction's drain rule
     } else if (write_mode_) {
         if (!queued_[1] || (queued_[0] && queued_[1] <= write_low_)) write_mode_ = false;
     } else if (queued_[1] >= write_high_ || (!queued_[0] && queued_[1])) {
@@ -440,6 +460,22 @@ bool Controller::step(uint64_t limit) {
         if (p_.power_down_idle && r.queued == 0 && !sr_due) choose_power_down(best, i);
     }
     choose_request(best);
+    if (two_level_ && best.cycle > now_) {
+        // Nothing to issue this clock: DRAMSim3 still moves a transaction. While none can move,
+        // nothing changes until the next command may go: skip to it.
+        if (move_transaction(now_)) {
+            ++now_;
+            return true;
+        }
+        if (next_ready_ < best.cycle && next_ready_ <= due) {
+            if (next_ready_ >= limit) {
+                if (limit != UINT64_MAX) now_ = std::max(now_, limit);
+                return false;
+            }
+            now_ = next_ready_;  // re-decide there: the command queues compete round-robin
+            return true;
+        }
+    }
     if (best.cycle == UINT64_MAX && due == UINT64_MAX) return false;
     if (best.cycle > due && due < limit) {
         // A refresh falls due before the next command: re-decide then.
@@ -451,6 +487,7 @@ bool Controller::step(uint64_t limit) {
         return false;
     }
     issue(best);
+    if (two_level_) move_transaction(best.cycle);  // DRAMSim3 ClockTick: issue, then ScheduleTransaction
     return true;
 }
 
@@ -570,6 +607,7 @@ void Controller::issue(const Choice& c) {
         default: break;
     }
     const uint32_t bi = bank_index(c.rank, c.bank);
+    if (two_level_) rr_ = bi;  // DRAMSim3 GetCommandToIssue resumes after the queue that issued
     auto& q = queues_[bi].q[c.dir];
     const size_t idx = size_t(c.entry);
     Entry e = q[idx];

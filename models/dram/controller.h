@@ -29,6 +29,9 @@
 // Writes are posted: a write completes when accepted into the write queue and is written later;
 // the write queue is drained when it reaches the high watermark (or no reads wait) until it falls
 // to the low watermark. A read that hits a queued write is answered from the write queue.
+// queue: two_level (two_level.cpp) replaces step 2 and the watermarks by DRAMSim3's structure: a
+// read queue and a write buffer feeding per-bank command queues one transaction a clock, writes
+// moved in drains, the bank queues served round-robin, each by its first ready command.
 //
 // Two ways to drive it:
 //  - event-driven (standalone traces, all arrivals known): enqueue() requests as they arrive and
@@ -60,6 +63,7 @@ namespace memsim::dram {
 struct GenericControllerParams {
     std::string scheduler, page_policy, queue, address_mapping, command_trace;
     uint64_t queue_depth, write_queue_depth, row_hit_cap, refresh_postpone, refresh_pull_in;
+    uint64_t command_queue_depth = 8;  // queue: two_level, per bank
     uint64_t power_down_idle = 0;  // nCK; 0: never
     uint64_t self_refresh_idle = 0;  // nCK; 0: never
     std::string power_down_exit = "fast";  // fast: DLL on (tXP); slow: DLL frozen in precharge power-down (tXPDLL to a read)
@@ -203,6 +207,20 @@ private:
     static constexpr uint64_t kPeriodicId = UINT64_MAX - 1;
     AddressMap map_;
     bool timed_, frfcfs_, per_bank_queue_;
+    // queue: two_level (two_level.cpp), DRAMSim3's controller: a read transaction queue and a write
+    // buffer in front of the per-bank command queues (queues_, reads and writes mixed in the
+    // order they were moved in, by seq).
+    bool two_level_ = false;
+    std::deque<Entry> read_q_, write_buf_;
+    uint64_t write_draining_ = 0;  // writes still to move in this drain (DRAMSim3 write_draining_)
+    uint32_t rr_ = 0;              // the command queue that issued last (DRAMSim3 queue_idx_)
+    uint64_t next_ready_ = UINT64_MAX;  // the earliest a command-queue command may go, if none now
+    bool flushing_ = false;        // drain(): the last writes (<= 8) are written too
+    stats::Counter* write_drains_ = nullptr;
+    void enqueue_two_level(Entry e);
+    bool move_transaction(uint64_t clk);
+    void choose_two_level(Choice& best);
+    bool two_level_pending_read(uint32_t bi, uint64_t addr) const;
     enum class Page { Open, Closed, OpenAdaptive, ClosedAdaptive } page_;
     std::vector<Rank> ranks_;
     std::vector<Bank> banks_;     // rank-major

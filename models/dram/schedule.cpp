@@ -228,6 +228,10 @@ void Controller::choose_request(Choice& best) {
         choose_mig(best);
         return;
     }
+    if (two_level_) {
+        choose_two_level(best);
+        return;
+    }
     int dir = write_mode_ ? 1 : 0;
     if (queued_[dir ^ 1])
         for (uint32_t bi = 0; bi < queues_.size(); ++bi)
