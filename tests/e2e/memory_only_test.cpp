@@ -15,8 +15,10 @@ std::string source(const std::string& rel) { return std::string(MEMSIM_SOURCE_DI
 }  // namespace
 
 TEST_CASE("a DRAMSim3 trace drives the DDR3 controller alone", "[e2e][dram]") {
-    // One read of an idle MT8KTF51264HZ-1G6 (DDR3-1600K, tCK 1.25 ns) on a precharged bank: ACT,
-    // then RD tRCD later, data CL later for BL/2 clocks: 11 + 11 + 4 = 26 nCK = 32.5 ns.
+    // One read of an idle MT8KTF51264HZ-1G6 (DDR3-1600K, tCK 1.25 ns) on a precharged bank, through
+    // configs/dram-only.yaml's DRAMSim3-style queues: moved into its bank's command queue in the
+    // clock it arrives, ACT the clock after, RD tRCD later, data CL later for BL/2 clocks:
+    // 1 + 11 + 11 + 4 = 27 nCK = 33.75 ns.
     fs::path d = scratch("dramsim3");
     std::ofstream(d / "one.trace") << "0x10000040 READ 0\n";
     auto r = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "one.trace").string() +
@@ -26,7 +28,7 @@ TEST_CASE("a DRAMSim3 trace drives the DDR3 controller alone", "[e2e][dram]") {
     auto s = stats_of(d)["stats"];
     CHECK(s["dram.reads"] == 1);
     CHECK(s["dram.row_misses"] == 1);
-    CHECK(s["dram.read_latency_avg_ns"] == Approx(32.5));
+    CHECK(s["dram.read_latency_avg_ns"] == Approx(33.75));
     CHECK(stats_of(d)["run"]["requests"] == 1);
 
     // The same request as a Ramulator trace (no times: at once) and a DRAMSys STL line.
@@ -37,7 +39,7 @@ TEST_CASE("a DRAMSim3 trace drives the DDR3 controller alone", "[e2e][dram]") {
         REQUIRE(memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / ("one." + f)).string() +
                        " --trace-format " + f + " --out " + o.string())
                     .code == 0);
-        CHECK(stats_of(o)["stats"]["dram.read_latency_avg_ns"] == Approx(32.5));
+        CHECK(stats_of(o)["stats"]["dram.read_latency_avg_ns"] == Approx(33.75));
     }
 }
 
@@ -95,14 +97,16 @@ TEST_CASE("sim.memory_only.cycles runs a fixed window as DRAMSim3's -c", "[e2e][
     CHECK(stats_of(d)["run"]["requests"] == 2);
     CHECK(s["dram.reads"] == 2);
     CHECK(s["dram.cycles"] == 2000);
-    // Both in bank 0: the first tRCD + CL + BL/2 = 26 nCK, the second closes the first's row
-    // (open page) first: tRP + 26 = 37 nCK; the average 31.5 nCK = 39.375 ns.
-    CHECK(s["dram.read_latency_avg_ns"] == Approx(31.5 * 1.25));
+    // Both in bank 0, each first command a clock after arrival: the first 1 + tRCD + CL + BL/2 =
+    // 27 nCK, the second closes the first's row (open page) first: 1 + tRP + 26 = 38 nCK; the
+    // average 32.5 nCK = 40.625 ns.
+    CHECK(s["dram.read_latency_avg_ns"] == Approx(32.5 * 1.25));
     // Cut off inside the trace: 1000 reads of one row, all at cycle 0, and a 500-clock window.
-    // ACT 0, the first RD at tRCD = 11, then one every tCCD = 4: the RDs issued before 500 are
-    // 11, 15, ..., 499: (499 - 11) / 4 + 1 = 123. The rest stay queued or unread. The 32-entry
-    // queue takes request 128 (bank 1: a row holds 128 bursts) when request 96's RD goes, at
-    // 11 + 4 x 96 = 395: its ACT falls inside the window too.
+    // ACT 1, the first RD at 1 + tRCD = 12, then one every tCCD = 4: the RDs issued before 500 are
+    // 12, 16, ..., 496: (496 - 12) / 4 + 1 = 122. The rest stay queued or unread. Request 128
+    // (bank 1: a row holds 128 bursts) enters the 32-entry read queue once 96 requests have moved
+    // on into bank 0's 8-deep command queue (as RD 88 goes, at 12 + 4 x 88 = 364) and moves into
+    // bank 1's queue while bank 0's is full: its ACT falls inside the window too.
     std::ofstream seq(d / "seq.trace");
     for (int i = 0; i < 1000; ++i) seq << "0x" << std::hex << 64 * i << std::dec << " READ 0\n";
     seq.close();
@@ -111,7 +115,7 @@ TEST_CASE("sim.memory_only.cycles runs a fixed window as DRAMSim3's -c", "[e2e][
                    " --set sim.memory_only.cycles=500 --out " + o.string())
                 .code == 0);
     auto t = stats_of(o)["stats"];
-    CHECK(t["dram.reads"] == 123);
+    CHECK(t["dram.reads"] == 122);
     CHECK(t["dram.activates"] == 2);
     CHECK(stats_of(o)["run"]["requests"] < 1000);
     // Without the key the whole trace runs.
