@@ -738,6 +738,16 @@ void Controller::issue(const Choice& c) {
 
 namespace memsim::dram {
 
+void Controller::hold_rank(uint32_t rank, uint64_t ready) {
+    for (uint32_t k = 0; k < t_.banks; ++k) {
+        Bank& b = banks_[bank_index(rank, k)];
+        b.t_act = std::max(b.t_act, ready);
+        b.t_col = std::max(b.t_col, ready);
+        b.t_pre = std::max(b.t_pre, ready);
+    }
+    ranks_[rank].t_act = std::max(ranks_[rank].t_act, ready);
+}
+
 void Controller::issue_cke(const Choice& c) {
     const uint64_t now = c.cycle;
     Rank& r = ranks_[c.rank];
@@ -758,13 +768,7 @@ void Controller::issue_cke(const Choice& c) {
         r.ref_since_srx = false;
         r.t_pde = std::max(r.t_pde, now + t_.tXS);
         const uint64_t ready = now + t_.tXS;
-        for (uint32_t k = 0; k < t_.banks; ++k) {
-            Bank& b = banks_[bank_index(c.rank, k)];
-            b.t_act = std::max(b.t_act, ready);
-            b.t_col = std::max(b.t_col, ready);
-            b.t_pre = std::max(b.t_pre, ready);
-        }
-        r.t_act = std::max(r.t_act, ready);
+        hold_rank(c.rank, ready);
         r.t_rd = std::max(r.t_rd, now + std::max(t_.tXS, t_.tXSDLL));  // the DLL relocks
         r.t_wr = std::max(r.t_wr, ready);
         energy_->cke(c.rank, now, Cke::High);
@@ -790,13 +794,7 @@ void Controller::issue_cke(const Choice& c) {
         r.t_pde = std::max(r.t_pde, now + t_.tCKE);  // and high at least tCKE
         // Fast exit: any command tXP after PDX. Every timer of the rank waits for it.
         const uint64_t ready = now + t_.tXP;
-        for (uint32_t k = 0; k < t_.banks; ++k) {
-            Bank& b = banks_[bank_index(c.rank, k)];
-            b.t_act = std::max(b.t_act, ready);
-            b.t_col = std::max(b.t_col, ready);
-            b.t_pre = std::max(b.t_pre, ready);
-        }
-        r.t_act = std::max(r.t_act, ready);
+        hold_rank(c.rank, ready);
         r.t_rd = std::max(r.t_rd, ready);
         r.t_wr = std::max(r.t_wr, ready);
         if (slow_exit_ && r.pd_precharged) r.t_rd = std::max(r.t_rd, now + t_.tXPDLL);  // the DLL relocks

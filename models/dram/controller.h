@@ -289,6 +289,8 @@ private:
     // SRX, or the way into self-refresh: PREA, then SRE.
     void choose_self_refresh(Choice& best, uint32_t r);
     void issue_cke(const Choice& c);
+    // After a power-down or self-refresh exit: no ACT, column command or PRE of RANK before READY.
+    void hold_rank(uint32_t rank, uint64_t ready);
     void choose_request(Choice& best);
     void issue(const Choice& c);
     void record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col);

@@ -43,4 +43,13 @@ struct FakeMemory final : mem::Port {
     }
 };
 
+// One 8-byte access of KIND to ADDR at AT through P; its completion time, and in *SERVED the
+// level that answered.
+inline uint64_t go(mem::Port& p, uint64_t addr, mem::AccessKind kind, uint64_t at = 0, uint8_t* served = nullptr) {
+    mem::Request r{addr, 8, kind};
+    uint64_t done = p.access(r, at);
+    if (served) *served = r.served_by;
+    return done;
+}
+
 }  // namespace memsim::cache::test

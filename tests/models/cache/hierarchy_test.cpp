@@ -13,15 +13,6 @@ using namespace memsim::cache;
 using namespace memsim::cache::test;
 using K = mem::AccessKind;
 
-namespace {
-uint64_t go(mem::Port& p, uint64_t addr, K kind, uint64_t at = 0, uint8_t* served = nullptr) {
-    mem::Request r{addr, 8, kind};
-    uint64_t done = p.access(r, at);
-    if (served) *served = r.served_by;
-    return done;
-}
-}  // namespace
-
 TEST_CASE("an inclusive L2 evicting a line removes the L1 copy and writes back its dirty data", "[cache]") {
     // L1: 256 B 2-way = 2 sets; L2: 256 B direct-mapped = 4 sets. Lines 0 (0x000) and 4 (0x100)
     // share L1 set 0 (two ways: both fit) and L2 set 0 (one way: they collide).

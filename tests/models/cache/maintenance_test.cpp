@@ -11,15 +11,6 @@ using namespace memsim::cache;
 using namespace memsim::cache::test;
 using K = mem::AccessKind;
 
-namespace {
-uint64_t go(mem::Port& p, uint64_t addr, K kind, uint64_t at = 0, uint8_t* served = nullptr) {
-    mem::Request r{addr, 8, kind};
-    uint64_t done = p.access(r, at);
-    if (served) *served = r.served_by;
-    return done;
-}
-}  // namespace
-
 TEST_CASE("Cleaning 8 lines of which 4 are dirty writes those 4 back at the end of their operation", "[cache][maintenance]") {
     // 1 KiB 2-way: 8 sets, lines 0..7 (0x000..0x1c0) each in a set of its own.
     FakeMemory m;
