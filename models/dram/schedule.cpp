@@ -46,7 +46,7 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
         c.cycle = slot(at, false);
         c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
     }
-    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+    if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }
 
 void Controller::choose_power_down(Choice& best, uint32_t ri, uint64_t not_before) {
@@ -62,7 +62,7 @@ void Controller::choose_power_down(Choice& best, uint32_t ri, uint64_t not_befor
         c.cmd = Cmd::PDE;
         c.cycle = slot(std::max({now_, r.last_cmd + p_.power_down_idle, r.t_pde}), false);
     }
-    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+    if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }
 
 void Controller::choose_self_refresh(Choice& best, uint32_t ri) {
@@ -85,7 +85,7 @@ void Controller::choose_self_refresh(Choice& best, uint32_t ri) {
         }
         c.cycle = slot(at, false);
     }
-    if (c.cycle < best.cycle || (c.cycle == best.cycle && c.cls < best.cls)) best = c;
+    if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }
 
 void Controller::refresh_candidates(BankQueue& bq, int dir, const Bank& b) {
