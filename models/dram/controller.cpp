@@ -160,6 +160,7 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     banks_.resize(t.ranks * t.banks);
     blocked_.assign(t.ranks, 0);
     queues_.resize(t.ranks * t.banks);
+    if (two_level_) waiting_[0] = waiting_[1] = std::vector<std::deque<Entry>>(t.ranks * t.banks);
     uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
     write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
     write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
@@ -234,7 +235,7 @@ void Controller::count(uint64_t bytes, bool write) {
 
 bool Controller::can_accept(uint64_t addr, bool write) const {
     uint64_t depth = write ? p_.write_queue_depth : p_.queue_depth;
-    if (two_level_) return (write ? write_buf_.size() : read_q_.size()) < depth;
+    if (two_level_) return waiting_n_[write] < depth;
     if (mig_ratio_) return queued_[0] + queued_[1] < p_.queue_depth + mig_ui_slots_;  // bank machines + UI
     if (!per_bank_queue_) return queued_[write] < depth;
     DramAddress a = map_.decode(addr);
@@ -404,6 +405,20 @@ void Controller::drain() {
 }
 
 bool Controller::step(uint64_t limit) {
+    if (two_level_ && now_ < quiet_until_) {
+        // Nothing can issue before quiet_until_ (two_level.cpp, Speed): this clock only moves a
+        // transaction, or, if none can move, nothing happens until then.
+        if (move_transaction(now_)) {
+            ++now_;
+            return true;
+        }
+        if (quiet_until_ >= limit) {
+            if (limit != UINT64_MAX) now_ = std::max(now_, limit);
+            return false;
+        }
+        now_ = quiet_until_;
+        return true;
+    }
     uint64_t due = UINT64_MAX;
     for (auto& r : ranks_) {
         update_due(r);
@@ -463,6 +478,7 @@ bool Controller::step(uint64_t limit) {
     if (two_level_ && best.cycle > now_) {
         // Nothing to issue this clock: DRAMSim3 still moves a transaction. While none can move,
         // nothing changes until the next command may go: skip to it.
+        quiet_until_ = std::min({best.cycle, next_ready_, due});
         if (move_transaction(now_)) {
             ++now_;
             return true;
@@ -520,6 +536,7 @@ void Controller::end_provisional(Bank& b) {
 
 void Controller::settle_provisional(uint64_t arrival, uint64_t addr) {
     if (!provisionals_) return;
+    quiet_until_ = 0;  // a row may close
     DramAddress a = map_.decode(addr);
     for (uint32_t bi = 0; bi < banks_.size(); ++bi) {
         Bank& b = banks_[bi];
@@ -563,6 +580,7 @@ void Controller::issue(const Choice& c) {
     Rank& r = ranks_[c.rank];
     const uint32_t BL2 = t_.burst_cycles();
     now_ = now + 1;  // one command per clock on the command bus
+    quiet_until_ = 0;
     // JESD79-3F 4.20 power-down entry after ACT, PRE, REF: the next clock (tACTPDEN, tPRPDEN,
     // tREFPDEN = 1); after ZQCS once the calibration is done; after RD/WR below.
     r.t_pde = std::max(r.t_pde, now + (c.cmd == Cmd::ZQCS ? t_.tZQCS : 1));
@@ -650,6 +668,7 @@ void Controller::issue(const Choice& c) {
     if (b.act_dir == c.dir && b.act_seq == e.seq) b.act_dir = -1;
     bool write = e.write;
     q.erase(q.begin() + std::ptrdiff_t(idx));
+    move_stuck_[0] = move_stuck_[1] = false;  // two_level: the bank's command queue has room
     --queued_[write ? 1 : 0];
     --r.queued;
     if (mig_ratio_) {

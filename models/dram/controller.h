@@ -168,6 +168,11 @@ private:
         bool dirty[2] = {true, true};
         int hit[2] = {-1, -1}, other[2] = {-1, -1};
         bool hold[2] = {false, false};
+        // queue: two_level (two_level.cpp): the earliest arrival-side readiness (Entry::ready) of
+        // the commands the bank's open row allows: any ACT, a RD / WR hit per direction, the
+        // head's PRE; UINT64_MAX: none. The timing side is read live at each decision.
+        bool tl_dirty = true;
+        uint64_t tl_act = UINT64_MAX, tl_col[2] = {UINT64_MAX, UINT64_MAX}, tl_pre = UINT64_MAX;
     };
     struct Choice {
         uint64_t cycle = UINT64_MAX;
@@ -211,16 +216,31 @@ private:
     // buffer in front of the per-bank command queues (queues_, reads and writes mixed in the
     // order they were moved in, by seq).
     bool two_level_ = false;
-    std::deque<Entry> read_q_, write_buf_;
+    // The read queue [0] and the write buffer [1], kept per bank in arrival order (seq): the oldest
+    // transaction that may move is the oldest head among the banks with room, and a pending line
+    // is looked for in its own bank only.
+    std::vector<std::deque<Entry>> waiting_[2];
+    size_t waiting_n_[2] = {0, 0};
+    // No bank with a transaction waiting in waiting_[d] has room in its command queue: nothing
+    // of direction d can move until a transaction arrives or a column command leaves a queue.
+    bool move_stuck_[2] = {false, false};
     uint64_t write_draining_ = 0;  // writes still to move in this drain (DRAMSim3 write_draining_)
     uint32_t rr_ = 0;              // the command queue that issued last (DRAMSim3 queue_idx_)
     uint64_t next_ready_ = UINT64_MAX;  // the earliest a command-queue command may go, if none now
+    // Before this clock no command can go and no choice changes unless a transaction moves in
+    // (two_level.cpp, Speed); 0: decide in full.
+    uint64_t quiet_until_ = 0;
     bool flushing_ = false;        // drain(): the last writes (<= 8) are written too
     stats::Counter* write_drains_ = nullptr;
     void enqueue_two_level(Entry e);
     bool move_transaction(uint64_t clk);
     void choose_two_level(Choice& best);
     bool two_level_pending_read(uint32_t bi, uint64_t addr) const;
+    // Entry E's next command (J-th in bank BI's command queue, READS_BEFORE reads ahead of it) and
+    // the earliest cycle it may go; cycle UINT64_MAX while a DRAMSim3 rule holds it whatever the time.
+    Choice command_queue_cycle(uint32_t bi, const Entry& e, size_t j, size_t reads_before) const;
+    // Fills bank BI's tl_* readiness from its command queue.
+    void refresh_command_queue(uint32_t bi);
     enum class Page { Open, Closed, OpenAdaptive, ClosedAdaptive } page_;
     std::vector<Rank> ranks_;
     std::vector<Bank> banks_;     // rank-major
@@ -269,7 +289,10 @@ private:
     void consider_bank(Choice& best, uint32_t bi, int dir);
     // The earliest cycle an ACT may go to bank B of rank R for a request there at AT (tRC/tRP via
     // B, tRRD, and tFAW: the fourth-last ACT of the rank).
-    uint64_t act_ready(const Bank& b, const Rank& r, uint64_t at) const;
+    uint64_t act_ready(const Bank& b, const Rank& r, uint64_t at) const {
+        uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
+        return std::max(std::max(at, b.t_act), std::max(r.t_act, faw));
+    }
     // The next command of request E (the head of bank BI's queue of direction DIR) and the
     // earliest cycle the timing allows it: RD/WR on its open row, else ACT, else PRE.
     Choice head_command(const Entry& e, uint32_t bi, int dir) const;
@@ -282,7 +305,7 @@ private:
     uint64_t slot(uint64_t at, bool column) const;
     void release_reads();
     static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
-    void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = true; }
+    void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = queues_[bi].tl_dirty = true; }
     void choose_maintenance(Choice& best, uint32_t r, bool urgent);
     // PDE, or PDX not before NOT_BEFORE.
     void choose_power_down(Choice& best, uint32_t r, uint64_t not_before = 0);

@@ -1,144 +1,159 @@
 #include "models/dram/request_trace.h"
 
 #include <cctype>
-#include <sstream>
-#include <vector>
+#include <string_view>
 
 #include "sim/core/error.h"
+#include "sim/trace/lex.h"
+#include "sim/trace/stream.h"
 
 namespace memsim::dram {
 
 namespace {
 
-bool parse_u64(const std::string& s, uint64_t& v, bool hex_needs_prefix) {
-    if (s.empty()) return false;
-    size_t i = 0;
-    int base = 10;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    } else if (!hex_needs_prefix) {
-        base = 16;
-    }
-    uint64_t x = 0;
-    for (; i < s.size(); ++i) {
-        int d;
-        char c = char(std::tolower(static_cast<unsigned char>(s[i])));
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else return false;
-        if (x > (UINT64_MAX - uint64_t(d)) / uint64_t(base)) return false;
-        x = x * uint64_t(base) + uint64_t(d);
-    }
-    v = x;
+using trace::lex::Num;
+
+enum class Format { Auto, Dramsim3, Ramulator, Stl };
+
+Format format_of(const std::string& name) {
+    if (name == "auto") return Format::Auto;
+    if (name == "dramsim3") return Format::Dramsim3;
+    if (name == "ramulator") return Format::Ramulator;
+    if (name == "stl") return Format::Stl;
+    throw InputError("unknown memory-request trace format '" + name + "' (auto, dramsim3, ramulator, stl)");
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
     return true;
 }
 
-std::vector<std::string> words(const std::string& line) {
-    std::vector<std::string> w;
-    std::istringstream s(line);
-    std::string x;
-    while (s >> x) w.push_back(x);
-    return w;
+// DRAMSim3 reads the address with std::hex: hex with or without 0x.
+bool parse_hex(std::string_view t, uint64_t& v) {
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.remove_prefix(2);
+    return trace::lex::parse_hex_digits(t, v) == Num::Ok;
 }
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
+bool parse_number(std::string_view t, uint64_t& v) { return trace::lex::parse_u64(t, v) == Num::Ok; }
+
+// DRAMSim3's operator>> (src/common.cc) counts WRITE, write, P_MEM_WR and BOFF as writes and
+// anything else as a read; here the reads must be spelt as DRAMSim2 / DRAMSim3 traces spell them
+// (READ, read, P_MEM_RD, P_FETCH), so a typo is an error rather than a read. -1: neither.
+int dramsim3_op(std::string_view op) {
+    if (op == "READ" || op == "read" || op == "P_MEM_RD" || op == "P_FETCH") return 0;
+    if (op == "WRITE" || op == "write" || op == "P_MEM_WR" || op == "BOFF") return 1;
+    return -1;
+}
+
+// W: the line's words; false for a blank or comment line.
+bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view line, const std::string& file,
+                 uint64_t n, TraceRequest& out) {
+    if (w.n == 0) return false;
+    auto bad = [&](const std::string& expected) {
+        throw InputError({file, n, 0}, "expected " + expected + ", got '" + std::string(line) + "'");
+    };
+    switch (format) {
+        case Format::Dramsim3: {
+            const char* want = "'0xADDR READ|WRITE CYCLE' (DRAMSim3)";
+            const int op = w.n == 3 ? dramsim3_op(w.tok[1]) : -1;
+            if (op < 0 || w.more || !parse_hex(w.tok[0], out.addr) || !parse_number(w.tok[2], out.cycle)) bad(want);
+            out.write = op == 1;
+            return true;
+        }
+        case Format::Ramulator: {
+            const char* want = "'LD|ST ADDR' (Ramulator 2 LoadStoreTrace)";
+            if (w.n != 2 || w.more || !parse_number(w.tok[1], out.addr)) bad(want);
+            if (w.tok[0] == "LD") out.write = false;
+            else if (w.tok[0] == "ST") out.write = true;
+            else bad(want);
+            out.cycle = 0;
+            return true;
+        }
+        case Format::Stl: {
+            const char* want = "'CYCLE: read|write [(LEN)] 0xADDR [DATA]' (DRAMSys STL)";
+            if (w.n < 3 || w.tok[0].back() != ':' ||
+                !parse_number(w.tok[0].substr(0, w.tok[0].size() - 1), out.cycle))
+                bad(want);
+            if (iequals(w.tok[1], "read")) out.write = false;
+            else if (iequals(w.tok[1], "write")) out.write = true;
+            else bad(want);
+            int a = 2;
+            if (w.tok[a].front() == '(') {
+                if (w.tok[a].back() != ')' || w.n < 4) bad(want);
+                ++a;
+            }
+            if (!parse_number(w.tok[a], out.addr)) bad(want);
+            return true;
+        }
+        case Format::Auto: break;
+    }
+    throw InputError("memory-request trace format 'auto' needs a line to tell it from");
 }
 
 }  // namespace
 
 bool parse_request_line(const std::string& format, const std::string& line, const std::string& file, uint64_t n,
                         TraceRequest& out) {
-    auto w = words(line);
-    if (w.empty() || w[0][0] == '#') return false;
-    auto bad = [&](const std::string& expected) {
-        throw InputError({file, n, 0}, "expected " + expected + ", got '" + line + "'");
-    };
-    if (format == "dramsim3") {
-        const char* want = "'0xADDR READ|WRITE CYCLE' (DRAMSim3)";
-        if (w.size() != 3 || !parse_u64(w[0], out.addr, false) || !parse_u64(w[2], out.cycle, true)) bad(want);
-        std::string op = w[1];
-        if (op == "READ") out.write = false;
-        else if (op == "WRITE") out.write = true;
-        else bad(want);
-        return true;
-    }
-    if (format == "ramulator") {
-        const char* want = "'LD|ST ADDR' (Ramulator 2 LoadStoreTrace)";
-        if (w.size() != 2 || !parse_u64(w[1], out.addr, true)) bad(want);
-        if (w[0] == "LD") out.write = false;
-        else if (w[0] == "ST") out.write = true;
-        else bad(want);
-        out.cycle = 0;
-        return true;
-    }
-    if (format == "stl") {
-        const char* want = "'CYCLE: read|write [(LEN)] 0xADDR [DATA]' (DRAMSys STL)";
-        if (w.size() < 3 || w[0].back() != ':' || !parse_u64(w[0].substr(0, w[0].size() - 1), out.cycle, true))
-            bad(want);
-        std::string op = lower(w[1]);
-        if (op == "read") out.write = false;
-        else if (op == "write") out.write = true;
-        else bad(want);
-        size_t a = 2;
-        if (w[a].front() == '(') {
-            if (w[a].back() != ')' || w.size() < 4) bad(want);
-            ++a;
-        }
-        if (!parse_u64(w[a], out.addr, true)) bad(want);
-        return true;
-    }
-    throw InputError("unknown memory-request trace format '" + format + "' (dramsim3, ramulator, stl)");
+    trace::lex::Tokens w;
+    trace::lex::split(line, w);
+    return parse_words(format_of(format), w, line, file, n, out);
 }
 
 namespace {
 
 class FileSource final : public RequestSource {
 public:
-    FileSource(const std::string& path, std::string format) : path_(path), format_(std::move(format)), in_(path) {
-        if (!in_) throw InputError("cannot open memory-request trace '" + path + "'");
-    }
+    FileSource(const std::string& path, Format format)
+        : path_(path), format_(format), in_(open(path)) {}
     bool next(TraceRequest& out) override {
-        std::string line;
-        while (std::getline(in_, line)) {
+        trace::lex::Tokens w;
+        std::string_view view;
+        while (in_->next_line(view)) {
             ++n_;
-            if (format_ == "auto") {
-                auto w = words(line);
-                if (w.empty() || w[0][0] == '#') continue;
-                if (w[0] == "LD" || w[0] == "ST") format_ = "ramulator";
-                else if (w[0].back() == ':') format_ = "stl";
-                else if (w.size() == 3 && (w[1] == "READ" || w[1] == "WRITE")) format_ = "dramsim3";
+            trace::lex::split(view, w);
+            if (w.n == 0) continue;
+            if (format_ == Format::Auto) {
+                if (w.tok[0] == "LD" || w.tok[0] == "ST") format_ = Format::Ramulator;
+                else if (w.tok[0].back() == ':') format_ = Format::Stl;
+                else if (w.n == 3 && dramsim3_op(w.tok[1]) >= 0) format_ = Format::Dramsim3;
                 else
-                    throw InputError({path_, n_, 0}, "cannot tell the trace format from '" + line +
+                    throw InputError({path_, n_, 0}, "cannot tell the trace format from '" + std::string(view) +
                                                          "' (dramsim3: '0xADDR READ 10', ramulator: 'LD 0xADDR', "
                                                          "stl: '10: read 0xADDR')");
             }
-            if (parse_request_line(format_, line, path_, n_, out)) {
-                if (out.cycle < last_)
-                    throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) + " goes back from " +
-                                                         std::to_string(last_) + " (requests must be in time order)");
-                last_ = out.cycle;
-                return true;
-            }
+            parse_words(format_, w, view, path_, n_, out);
+            if (out.cycle < last_)
+                throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) + " goes back from " +
+                                                     std::to_string(last_) + " (requests must be in time order)");
+            last_ = out.cycle;
+            return true;
         }
-        if (in_.bad()) throw InputError("error reading '" + path_ + "'");
         return false;
     }
 
 private:
-    std::string path_, format_;
-    std::ifstream in_;
+    static std::unique_ptr<trace::Input> open(const std::string& path) {
+        try {
+            auto origin = std::make_shared<trace::Origin>();
+            auto raw = trace::open_file_stream(path, origin);
+            return trace::buffered_input(std::move(raw), path, *origin);
+        } catch (const InputError& e) {
+            throw InputError(std::string("memory-request trace ") + e.what());
+        }
+    }
+
+    std::string path_;
+    Format format_;
+    std::unique_ptr<trace::Input> in_;
     uint64_t n_ = 0, last_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format) {
-    if (format != "auto" && format != "dramsim3" && format != "ramulator" && format != "stl")
-        throw InputError("unknown memory-request trace format '" + format + "' (auto, dramsim3, ramulator, stl)");
-    return std::make_unique<FileSource>(path, format);
+    return std::make_unique<FileSource>(path, format_of(format));
 }
 
 }  // namespace memsim::dram

@@ -1,15 +1,17 @@
 #pragma once
 // Memory-request traces of the DRAM simulators users compare with, to drive a controller alone:
 //   dramsim3   `0xADDR READ|WRITE CYCLE`      DRAMSim3's trace CPU (src/cpu.cc TraceBasedCPU);
-//                                            CYCLE in memory clocks
+//                                            ADDR hex (0x optional, as its std::hex reads it),
+//                                            CYCLE in memory clocks; also DRAMSim2's spellings
+//                                            read / write / P_MEM_RD / P_FETCH / P_MEM_WR / BOFF
 //   ramulator  `LD|ST ADDR`                   Ramulator 2's LoadStoreTrace (ADDR hex with 0x, or
 //                                            decimal); no times: requests go as fast as accepted
 //   stl        `CYCLE: read|write [(LEN)] 0xADDR [DATA]`   DRAMSys's StlPlayer; CYCLE in memory
 //                                            clocks here (DRAMSys: the player's clock)
-// Empty lines and lines starting with '#' are skipped. Anything else that does not parse is an
+// Empty lines and '#' comments (to the end of the line) are skipped; a zstd-compressed file is read
+// as its content. Anything else that does not parse is an
 // InputError naming the file and line.
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <string>
 

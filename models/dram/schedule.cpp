@@ -107,11 +107,6 @@ void Controller::refresh_candidates(BankQueue& bq, int dir, const Bank& b) {
     bq.dirty[dir] = false;
 }
 
-uint64_t Controller::act_ready(const Bank& b, const Rank& r, uint64_t at) const {
-    uint64_t faw = r.acts >= 4 ? r.faw[r.faw_next] + t_.tFAW : 0;  // the 4th-last ACT
-    return std::max(std::max(at, b.t_act), std::max(r.t_act, faw));
-}
-
 Controller::Choice Controller::head_command(const Entry& e, uint32_t bi, int dir) const {
     const Bank& b = banks_[bi];
     const Rank& r = ranks_[e.a.rank];

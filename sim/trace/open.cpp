@@ -73,12 +73,7 @@ Format detect(std::string_view head, bool complete, std::string* stuck, bool* ne
 
 std::unique_ptr<Reader> open_stream(const std::string& name, std::unique_ptr<ByteStream> raw,
                                      std::shared_ptr<Origin> origin, const ReadOptions& opts) {
-    // A small input (a string in memory, a short file) needs no more buffer than its size.
-    size_t buffer = Input::kDefaultBuffer;
-    if (origin->total && origin->total < buffer) buffer = static_cast<size_t>(origin->total) + 1;
-    auto in = std::make_unique<Input>(std::move(raw), name, buffer);
-    if (is_zstd_magic(in->peek(4)))
-        in = std::make_unique<Input>(zstd_stream(std::move(in), name), name);
+    auto in = buffered_input(std::move(raw), name, *origin);
     Format f = opts.format;
     if (f == Format::Auto) {
         // Read only as much as the decision needs: a pipe's writer may still be producing.

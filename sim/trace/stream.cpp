@@ -139,6 +139,14 @@ bool is_zstd_magic(std::string_view h) {
     return (b(0) & 0xF0) == 0x50 && b(1) == 0x2A && b(2) == 0x4D && b(3) == 0x18;
 }
 
+std::unique_ptr<Input> buffered_input(std::unique_ptr<ByteStream> raw, const std::string& name, const Origin& origin) {
+    size_t buffer = Input::kDefaultBuffer;
+    if (origin.total && origin.total < buffer) buffer = static_cast<size_t>(origin.total) + 1;
+    auto in = std::make_unique<Input>(std::move(raw), name, buffer);
+    if (is_zstd_magic(in->peek(4))) in = std::make_unique<Input>(zstd_stream(std::move(in), name), name);
+    return in;
+}
+
 Input::Input(std::unique_ptr<ByteStream> stream, std::string name, size_t buffer)
     : stream_(std::move(stream)), name_(std::move(name)), buf_(std::max<size_t>(buffer, 64)) {}
 

@@ -79,4 +79,8 @@ private:
     bool eof_ = false;
 };
 
+// RAW buffered, through the zstd decoder when its first bytes are a zstd frame: what a reader
+// consumes. A small input (ORIGIN knows its size) gets no more buffer than it needs.
+std::unique_ptr<Input> buffered_input(std::unique_ptr<ByteStream> raw, const std::string& name, const Origin& origin);
+
 }  // namespace memsim::trace

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include <unistd.h>
+#include <zstd.h>
 
 #include "models/dram/request_trace.h"
 #include "models/dram/standalone.h"
@@ -54,6 +55,41 @@ TEST_CASE("The three request-trace formats read the same requests", "[dram][trac
     CHECK(d[1].cycle == 17);
     CHECK(s[1].cycle == 17);
     CHECK(r[1].cycle == 0);  // Ramulator's traces carry no time
+}
+
+TEST_CASE("DRAMSim3 traces read as DRAMSim3 reads them", "[dram][trace]") {
+    // src/common.cc operator>>: the address through std::hex (0x optional), the cycle decimal;
+    // WRITE, write, P_MEM_WR and BOFF are writes. Trailing comments and CRLF line ends are allowed.
+    auto d = read_all(write_file("ds3.trc", "1f40 READ 3\r\n0X2A00 P_MEM_WR 4 # a comment\n"
+                                            "0xFFc0 read 10\n0x40 BOFF 11\n0x80 P_FETCH 12\n0xc0 write 12\n"));
+    REQUIRE(d.size() == 6);
+    CHECK(d[0].addr == 0x1f40);
+    CHECK(d[0].cycle == 3);
+    CHECK(!d[0].write);
+    CHECK(d[1].addr == 0x2a00);
+    CHECK(d[1].write);
+    CHECK(d[2].addr == 0xffc0);
+    CHECK(d[2].cycle == 10);
+    CHECK(!d[2].write);
+    CHECK(d[3].write);
+    CHECK(!d[4].write);
+    CHECK(d[5].write);
+    // DRAMSim3 would take any other word for a read; here it is an error.
+    std::string p = write_file("ds3bad.trc", "0x40 READ 1\n0x80 REEAD 2\n");
+    CHECK(error_of(p).find(p + ":2") != std::string::npos);
+}
+
+TEST_CASE("A zstd-compressed request trace reads as its content", "[dram][trace][zstd]") {
+    const std::string text = "0x1000 READ 0\n0x2040 WRITE 17\n";
+    std::string z(ZSTD_compressBound(text.size()), '\0');
+    size_t n = ZSTD_compress(z.data(), z.size(), text.data(), text.size(), 3);
+    REQUIRE(!ZSTD_isError(n));
+    z.resize(n);
+    auto d = read_all(write_file("z.trc.zst", z));
+    REQUIRE(d.size() == 2);
+    CHECK(d[1].addr == 0x2040);
+    CHECK(d[1].cycle == 17);
+    CHECK(d[1].write);
 }
 
 TEST_CASE("Bad request-trace lines name the file and line", "[dram][trace]") {

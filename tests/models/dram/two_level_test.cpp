@@ -235,3 +235,27 @@ TEST_CASE("two_level: Port::access serves reads and posted writes", "[dram][two_
     CHECK(r.ctl->idle());
     r.require_clean();
 }
+
+TEST_CASE("two_level: a transaction moved while the controller waits goes at its own first clock",
+          "[dram][two_level]") {
+    // While bank 0 waits tRCD for its RD (ACT at 1, RD at 12) nothing can issue, and the
+    // controller only moves transactions (two_level.cpp, Speed). A read for idle bank 3 that
+    // arrives at clock 5 moves at 5 and must issue its ACT at 6: the clock after its move, and
+    // tRRD = max(4 nCK, 6 ns) = 5 nCK after bank 0's ACT (1 + 5 = 6), not when bank 0's RD goes.
+    Rig r("MT8KTF51264HZ-1G6", two_level());
+    r.ctl->enqueue(0, r.addr(0, 0, 1), false, 0);
+    r.ctl->run_until(5);
+    r.ctl->enqueue(1, r.addr(0, 3, 1), false, 5);
+    r.ctl->drain();
+    auto b0 = to_bank(r, 0), b3 = to_bank(r, 3);
+    REQUIRE(b0.size() == 2);
+    REQUIRE(b3.size() == 2);
+    CHECK(b0[0].cycle == 1);
+    CHECK(b0[1].cycle == 12);
+    CHECK(b3[0].cmd == Cmd::ACT);
+    CHECK(b3[0].cycle == 6);
+    // Its RD tRCD later (17), 5 clocks after bank 0's RD: more than tCCD = 4.
+    CHECK(b3[1].cmd == Cmd::RD);
+    CHECK(b3[1].cycle == 6 + 11);
+    r.require_clean();
+}
