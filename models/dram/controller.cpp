@@ -147,8 +147,11 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     if (two_level_ && !frfcfs_)
         throw InputError("memory.generic.queue: two_level issues as DRAMSim3 does (the first ready command of "
                          "each bank's command queue); it needs scheduler: frfcfs, not fcfs");
-    if (two_level_)
+    if (two_level_) {
         write_drains_ = &r.counter("dram.write_drains", "drains", "queue: two_level: write-buffer drains begun");
+        read_merges_ = &r.counter("dram.read_merges", "requests",
+                                  "queue: two_level: reads answered by a pending read of the same burst");
+    }
     ranks_.resize(t.ranks);
     tZQI_ck_ = t.tZQI_ps / t.tCK_ps;
     for (uint32_t i = 0; i < t.ranks; ++i) {
@@ -160,7 +163,10 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     banks_.resize(t.ranks * t.banks);
     blocked_.assign(t.ranks, 0);
     queues_.resize(t.ranks * t.banks);
-    if (two_level_) waiting_[0] = waiting_[1] = std::vector<std::deque<Entry>>(t.ranks * t.banks);
+    if (two_level_) {
+        waiting_[0] = waiting_[1] = std::vector<std::deque<Entry>>(t.ranks * t.banks);
+        merged_reads_.resize(t.ranks * t.banks);
+    }
     uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
     write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
     write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
@@ -306,6 +312,7 @@ void Controller::complete(const Entry& e, uint64_t done_cycle) {
     uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
     note_end(done_ps);
     if (e.write) return;
+    if (two_level_ && !merged_reads_[e.bi].empty()) complete_merged(e, done_cycle);
     if (e.id == kPeriodicId) {
         periodic_pending_ = false;
         ++*stats_.periodic_reads;

@@ -224,6 +224,10 @@ private:
     // No bank with a transaction waiting in waiting_[d] has room in its command queue: nothing
     // of direction d can move until a transaction arrives or a column command leaves a queue.
     bool move_stuck_[2] = {false, false};
+    // Per bank: reads merged into a pending read of the same burst (DRAMSim3 pending_rd_q_),
+    // answered with its data.
+    std::vector<std::vector<Entry>> merged_reads_;
+    stats::Counter* read_merges_ = nullptr;
     uint64_t write_draining_ = 0;  // writes still to move in this drain (DRAMSim3 write_draining_)
     uint32_t rr_ = 0;              // the command queue that issued last (DRAMSim3 queue_idx_)
     uint64_t next_ready_ = UINT64_MAX;  // the earliest a command-queue command may go, if none now
@@ -236,6 +240,8 @@ private:
     bool move_transaction(uint64_t clk);
     void choose_two_level(Choice& best);
     bool two_level_pending_read(uint32_t bi, uint64_t addr) const;
+    // Completes the reads merged into E, whose data is back at DONE_CYCLE.
+    void complete_merged(const Entry& e, uint64_t done_cycle);
     // Entry E's next command (J-th in bank BI's command queue, READS_BEFORE reads ahead of it) and
     // the earliest cycle it may go; cycle UINT64_MAX while a DRAMSim3 rule holds it whatever the time.
     Choice command_queue_cycle(uint32_t bi, const Entry& e, size_t j, size_t reads_before) const;

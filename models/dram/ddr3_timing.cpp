@@ -9,31 +9,42 @@ MEMSIM_REGISTER_PARAMS(Ddr3Params, "memory.ddr3", "the DDR3 part on the memory b
 
 namespace {
 
-// Supply currents of the 4 Gb x8 die at DDR3-1600 (tCK(IDD) 1.25 ns), per device. The MT41K512M8
-// (DDR3L) IDD table was not at hand; these are Micron's 4 Gb x8 DDR3 figures (MT41J512M8, die
-// revisions E and J) as gem5 (src/mem/DRAMCtrl.py, DDR3_1600_8x8: IDD0 55, IDD2N 32, IDD3N 38,
-// IDD4R 157, IDD4W 125, IDD5 235, IDD2P1 32, IDD3P1 38, IDD6 20 mA) and DRAMSim3
-// (configs/DDR3_4Gb_x8_1600.ini: the same, IDD2P 18 mA) carry them; IDD0 and IDD2P0 agree with
-// Micron's 8 GB DDR3 VLP UDIMM datasheet (jdf18c512_1gx72az.pdf Rev. C, Table 12, built from
-// MT41J512M8 E/J: IDD0 657 mA at 1600 = 9 x 55 (the active rank) + 9 x 18 (the other in IDD2P0)).
-// VDD 1.35 V: the SODIMMs' nominal DDR3L supply (MT8KTF51264HZ / MT16KTF1G64HZ datasheets:
-// VDD = 1.35 V (1.283-1.45 V), 1.5 V backward compatible), as DRAMSim3's file has it. The 1.5 V
-// part's currents at 1.35 V make an upper bound for the DDR3L die. The -1G9 preset runs at tCK
-// 1.32 ns, slower than DDR3-1600's tCK(IDD), so the DDR3-1600 column bounds it from above too.
-Ddr3Power mt41k512m8_power() {
+// Supply currents of the 4 Gb x8 DDR3L die, per device, at DDR3L-1600 (tCK(IDD) 1.25 ns): Micron
+// "DDR3L SDRAM MT41K1G4 / MT41K512M8 / MT41K256M16" datasheet, Tables 20-22 "IDD Maximum Limits
+// Die Rev. E / N / P for 1.35V/1.5V Operation" (x8 rows; TC 85 C, ASR and SRT off; the same
+// limits at 1.35 V and 1.5 V). The die is the module part number's suffix letter
+// (MT8KTF51264HZ-1G6E1: Rev E; -1G6N1: Rev N; -1G6P1: Rev P); the package marking RH / RG / DA.
+// Rev E's column is what gem5 (DDR3_1600_8x8, "Die Rev E,J" of the 1.5 V MT41J512M8) and
+// DRAMSim3 (configs/DDR3_4Gb_x8_1600.ini) carry. VDD 1.35 V: the SODIMMs' nominal DDR3L supply
+// (1.283-1.45 V). The -1G9 preset runs at tCK 1.32 ns, slower than DDR3-1600's tCK(IDD), so the
+// DDR3L-1600 column bounds its currents from above.
+Ddr3Power mt41k512m8_power(const std::string& die) {
     Ddr3Power p;
     p.VDD = 1.35;
-    p.IDD0 = 55;
-    p.IDD2P0 = 18;
-    p.IDD2P1 = 32;
-    p.IDD2N = 32;
-    p.IDD3P = 38;
-    p.IDD3N = 38;
-    p.IDD4R = 157;
-    p.IDD4W = 125;
-    p.IDD5B = 235;
-    p.IDD6 = 20;
-    return p;
+    struct Column {
+        char die;
+        double IDD0, IDD2P0, IDD2P1, IDD2N, IDD3P, IDD3N, IDD4R, IDD4W, IDD5B, IDD6;
+    };
+    static const Column kTable[] = {
+        {'E', 55, 18, 32, 32, 38, 38, 157, 125, 235, 20},  // Table 20
+        {'N', 47, 8, 14, 24, 26, 30, 95, 95, 175, 12},     // Table 21
+        {'P', 28, 10, 11, 16, 15, 20, 90, 90, 152, 15},    // Table 22
+    };
+    for (const auto& c : kTable)
+        if (die.size() == 1 && die[0] == c.die) {
+            p.IDD0 = c.IDD0;
+            p.IDD2P0 = c.IDD2P0;
+            p.IDD2P1 = c.IDD2P1;
+            p.IDD2N = c.IDD2N;
+            p.IDD3P = c.IDD3P;
+            p.IDD3N = c.IDD3N;
+            p.IDD4R = c.IDD4R;
+            p.IDD4W = c.IDD4W;
+            p.IDD5B = c.IDD5B;
+            p.IDD6 = c.IDD6;
+            return p;
+        }
+    throw InputError("memory.ddr3.die: unknown MT41K512M8 die revision '" + die + "' (E, N or P)");
 }
 
 // The die of every preset: Micron MT41K512M8 (4 Gb DDR3L, x8), datasheet "4Gb: x4, x8, x16 DDR3L
@@ -73,7 +84,7 @@ Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps,
     t.columns = 1024;   // A0-A9, 1 KB page per x8 device, 8 KB per 64-bit rank
     t.bus_width_bits = 64;
     t.device_width_bits = 8;
-    t.power = mt41k512m8_power();
+    t.power = mt41k512m8_power("E");
     return t;
 }
 
@@ -104,6 +115,12 @@ const std::vector<std::string>& ddr3_part_names() {
         return n;
     }();
     return names;
+}
+
+Ddr3Timing ddr3_part(const Ddr3Params& p) {
+    Ddr3Timing t = ddr3_preset(p.part);
+    t.power = mt41k512m8_power(p.die);
+    return t;
 }
 
 Ddr3Timing ddr3_preset(const std::string& name) {

@@ -75,12 +75,20 @@ Ddr3Timing ddr3_preset(const std::string& name);
 
 // `memory.ddr3`: the part on the memory bus.
 struct Ddr3Params {
-    std::string part;
+    std::string part, die;
     void visit(config::ParamVisitor& v) {
         v(config::ParamSpec::choice("part", "MT8KTF51264HZ-1G6", ddr3_part_names(),
                                     "the DDR3 module, by its preset name (timing and organisation from its datasheet)"),
           part);
+        // Micron's DDR3L datasheet gives one IDD table per die revision; timing is the same.
+        v(config::ParamSpec::choice("die", "E", {"E", "N", "P"},
+                                    "MT41K512M8 die revision (the module part number's suffix letter, e.g. "
+                                    "MT8KTF51264HZ-1G6P1: P): the IDD currents of the energy estimate"),
+          die);
     }
 };
+
+// The preset PARAMS names with its die revision's currents.
+Ddr3Timing ddr3_part(const Ddr3Params& params);
 
 }  // namespace memsim::dram

@@ -11,7 +11,7 @@ std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Re
     auto mem = cfg.section<MemoryParams>("memory");
     if (mem.model != "ddr3" && mem.model != "mig")
         throw InputError("memory.model is '" + mem.model + "': a DRAM controller needs memory.model: ddr3 or mig");
-    Ddr3Timing t = ddr3_preset(cfg.section<Ddr3Params>("memory.ddr3").part);
+    Ddr3Timing t = ddr3_part(cfg.section<Ddr3Params>("memory.ddr3"));
     if (mem.size > t.capacity())
         throw InputError("memory.size (" + std::to_string(mem.size) + " bytes) is larger than the " + t.part + " (" +
                          std::to_string(t.capacity()) + " bytes)");

@@ -49,9 +49,16 @@ void Controller::enqueue_two_level(Entry e) {
         return;
     }
     if (pending_write) {
+        // DRAMSim3 answers it the clock after it arrives (complete_cycle = clk_ + 1).
         count(burst, false);
         ++stats_.write_forwards;
-        complete(e, e.arrival);
+        complete(e, e.arrival + 1);
+        return;
+    }
+    if (two_level_pending_read(e.bi, e.addr)) {
+        // DRAMSim3 keeps every read of a pending address (pending_rd_q_) but queues only the
+        // first; its RD answers them all (IssueCommand).
+        merged_reads_[e.bi].push_back(e);
         return;
     }
     waiting_[0][e.bi].push_back(e);
@@ -68,6 +75,25 @@ bool Controller::two_level_pending_read(uint32_t bi, uint64_t addr) const {
     for (const auto& r : queues_[bi].q[0])
         if (r.addr / burst == addr / burst) return true;
     return false;
+}
+
+void Controller::complete_merged(const Entry& e, uint64_t done_cycle) {
+    const uint64_t burst = t_.burst_bytes();
+    auto& m = merged_reads_[e.bi];
+    std::vector<Entry> done;
+    for (size_t i = 0; i < m.size();) {
+        if (m[i].addr / burst == e.addr / burst) {
+            done.push_back(m[i]);
+            m.erase(m.begin() + std::ptrdiff_t(i));
+        } else {
+            ++i;
+        }
+    }
+    for (const Entry& d : done) {
+        count(burst, false);
+        ++*read_merges_;
+        complete(d, done_cycle);
+    }
 }
 
 bool Controller::move_transaction(uint64_t clk) {

@@ -329,6 +329,38 @@ TEST_CASE("Per-command energies of every preset", "[dram][power]") {
     }
 }
 
+TEST_CASE("Each MT41K512M8 die revision has its own DDR3L IDD table", "[dram][power]") {
+    // Micron DDR3L datasheet (MT41K1G4/MT41K512M8/MT41K256M16), Tables 20-22, x8, DDR3L-1600:
+    // IDD0, IDD2N, IDD3N, IDD4R, IDD4W, IDD5B; IDD2P0, IDD2P1, IDD6 in mA.
+    struct Row {
+        const char* die;
+        double idd0, idd2n, idd3n, idd4r, idd4w, idd5b, idd2p0, idd2p1, idd6;
+    };
+    const Row table[] = {
+        {"E", 55, 32, 38, 157, 125, 235, 18, 32, 20},
+        {"N", 47, 24, 30, 95, 95, 175, 8, 14, 12},
+        {"P", 28, 16, 20, 90, 90, 152, 10, 11, 15},
+    };
+    const double k = 1.35 * 1.25 * 8;  // VDD x tCK x 8 devices: pJ per mA-clock
+    for (const auto& row : table) {
+        INFO("die " << row.die);
+        Ddr3Params params{"MT8KTF51264HZ-1G6", row.die};
+        Ddr3Timing t = ddr3_part(params);
+        CHECK(t.power.IDD2P0 == row.idd2p0);
+        CHECK(t.power.IDD2P1 == row.idd2p1);
+        CHECK(t.power.IDD6 == row.idd6);
+        EnergyBook e(t, false);
+        // tRC 39, tRAS 28, tRFC 208 nCK at tCK 1.25 ns
+        CHECK(e.e_act() == Approx(k * (row.idd0 * 39 - (row.idd3n * 28 + row.idd2n * 11))));
+        CHECK(e.e_read() == Approx(k * (row.idd4r - row.idd3n) * 4));
+        CHECK(e.e_write() == Approx(k * (row.idd4w - row.idd3n) * 4));
+        CHECK(e.e_refresh() == Approx(k * (row.idd5b - row.idd3n) * 208));
+    }
+    // Rev P's ACT: 1.35 V x (28 x 48.75 - (20 x 35 + 16 x 13.75)) mA-ns x 8 = 4806 pJ.
+    CHECK(EnergyBook(ddr3_part({"MT8KTF51264HZ-1G6", "P"}), false).e_act() == Approx(4806.0));
+    CHECK_THROWS_AS(ddr3_part({"MT8KTF51264HZ-1G6", "J"}), memsim::InputError);
+}
+
 TEST_CASE("Power-down with refreshes pulled in stays within tPD", "[dram][power]") {
     // An idle rank pulls in 8 REFs, then sleeps; it must wake before 9 x tREFI pass without a REF
     // (JESD79-3F tPD max and refresh spacing), which the checker verifies.

@@ -166,9 +166,32 @@ TEST_CASE("two_level: a read of a buffered write is answered from the buffer", "
     r.ctl->run_until(20);
     r.ctl->enqueue(1, r.addr(0, 4, 7, 8 * 3), false, 20);
     CHECK(r.stat("dram.write_forwards") == 1);
-    CHECK(done == 20 * r.t.tCK_ps);
+    CHECK(done == 21 * r.t.tCK_ps);  // DRAMSim3: complete_cycle = clk_ + 1
     r.ctl->drain();
     CHECK(r.stat("dram.writes") == 1);
+    r.require_clean();
+}
+
+TEST_CASE("two_level: a second read of a pending burst is answered by the first's RD", "[dram][two_level]") {
+    // DRAMSim3 AddTransaction / IssueCommand: a read of an address already pending joins
+    // pending_rd_q_ without a second queue entry, and the one RD completes both.
+    Rig r("MT8KTF51264HZ-1G6", two_level());
+    std::map<uint64_t, uint64_t> done;
+    r.ctl->on_done = [&](uint64_t i, uint64_t ps) { done[i] = ps; };
+    r.ctl->enqueue(0, r.addr(0, 2, 9, 8 * 5), false, 10);
+    r.ctl->run_until(12);
+    r.ctl->enqueue(1, r.addr(0, 2, 9, 8 * 5) + 8, false, 12);  // the same 64-byte burst
+    r.ctl->drain();
+    auto b = to_bank(r, 2);
+    REQUIRE(b.size() == 2);  // one ACT, one RD
+    CHECK(b[0].cycle == 11);
+    CHECK(b[1].cycle == 11 + 11);
+    // 22 + CL 11 + BL/2 4 = 37 for both
+    CHECK(done[0] == 37 * r.t.tCK_ps);
+    CHECK(done[1] == 37 * r.t.tCK_ps);
+    CHECK(r.stat("dram.reads") == 2);
+    CHECK(r.stat("dram.read_merges") == 1);
+    CHECK(r.stat("dram.bytes_read") == 128);
     r.require_clean();
 }
 
