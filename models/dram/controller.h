@@ -195,6 +195,8 @@ private:
     uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
     // The MIG pipeline in nCK: acceptance to the command bus, last data beat to app_rd_data_valid.
     uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
+    // MIG: the slot of the ui_clk each kind of command goes in (arb_row_col.v, by CWL's parity).
+    uint32_t mig_col_slot_ = 0, mig_row_slot_ = 0, mig_pre_slot_ = 0;
     // MIG: accepted requests beyond the bank machines wait in the UI's pipeline registers
     // (ui_cmd.v), oldest first, and claim a bank machine when one frees (bank_common.v).
     uint64_t mig_ui_slots_ = 0, mig_claimed_ = 0, mig_claim_ck_ = 0;
@@ -308,7 +310,8 @@ private:
     int opened_for_other(uint32_t bi, int dir) const;
     void consider_opened(Choice& best, uint32_t bi, int dir);
     void choose_mig(Choice& best);
-    uint64_t slot(uint64_t at, bool column) const;
+    // MIG: the first cycle at or after AT in CMD's command slot of the ui_clk (mig.h); else AT.
+    uint64_t slot(uint64_t at, Cmd cmd) const;
     void release_reads();
     static bool better(uint64_t at, int cls, uint64_t seq, const Choice& best);
     void touch(uint32_t bi) { queues_[bi].dirty[0] = queues_[bi].dirty[1] = queues_[bi].tl_dirty = true; }

@@ -35,9 +35,12 @@ void MigParams::visit(config::ParamVisitor& v) {
           .range(0, 64),
       ui_cmd_latency);
     // bank_queue.v / bank_state.v: the accepting bank machine leaves idle_r one clock after
-    // use_addr and only then requests its ACT (act_req needs ~idle_r).
-    v(ParamSpec::count("bank_machine_latency", "1", "ui_clk",
-                       "use_addr to the bank machine's first command request (bank_queue.v idle_r)")
+    // use_addr and only then requests its ACT (act_req needs ~idle_r, rts_row follows it); the
+    // row arbiter registers its grant (arb_row_col.v: granted_row_r, round_robin_arb.v: grant_r),
+    // so the ACT leaves the controller the clock after the request.
+    v(ParamSpec::count("bank_machine_latency", "2", "ui_clk",
+                       "use_addr to the bank machine's first command leaving the controller (bank_queue.v "
+                       "idle_r, then arb_row_col.v's registered grant)")
           .range(0, 64),
       bank_machine_latency);
     // mc.v: CMD_PIPE_PLUS1 = "ON" (the generated designs' value) registers every command once more
@@ -104,12 +107,43 @@ GenericControllerParams engine_params(const MigParams& m) {
 
 uint32_t round_up(uint32_t n, uint32_t k) { return (n + k - 1) / k * k; }
 
+// The command slots of a ui_clk (arb_row_col.v, 1T addressing): with CWL even the column
+// command goes in slot 0 and ACT, REF and ZQCS (the row slot) in slot 1; with CWL odd the row
+// slot is 0 and the column slot 1. At 4:1 a PRE has its own arbiter and slot 2
+// (pre_4_1_1T_arb); at 2:1 it shares the row slot. Slot 3 is unused in 1T.
+struct Slots {
+    uint32_t col, row, pre;
+};
+Slots command_slots(uint32_t k, uint32_t cwl) {
+    const bool even = cwl % 2 == 0;
+    Slots s{even ? 0u : 1u, even ? 1u : 0u, 0};
+    s.pre = k == 4 ? 2 : s.row;
+    return s;
+}
+
+// ACT to RD/WR of the same bank in nCK. bank_state.v counts tRCD in ui_clk as nRCD_CLKS (at
+// 4:1: nRCD/4 + 1 with CWL even, (nRCD - 2)/4 + 1 with CWL odd; at 2:1: (nRCD + 2)/2 and
+// nRCD/2), the column command leaving the controller nRCD_CLKS ui_clk after the ACT (its timer
+// ends, col_wait_r, rts_col, the column arbiter's registered grant), in its own slot: so at
+// CWL 8, 4:1, tRCD 11 the RD is ACT + 3 x 4 - 1 = 11 nCK, exactly tRCD.
+uint32_t act_to_column(uint32_t nRCD, uint32_t k, uint32_t cwl) {
+    const bool even = cwl % 2 == 0;
+    uint32_t clks;
+    if (k == 4) clks = even ? nRCD / 4 + 1 : (nRCD > 2 ? (nRCD - 2) / 4 + 1 : 1);
+    else clks = even ? (nRCD + 2) / 2 : nRCD / 2;
+    clks = std::max(clks, 1u);
+    const Slots s = command_slots(k, cwl);
+    return clks * k + s.col - s.row;
+}
+
 // The controller's timers in whole ui_clk cycles. CL, CWL and AL are the device's latencies and
-// stay as they are; tREFI is a maximum and stays.
+// stay as they are; tREFI is a maximum and stays. tRCD is the slot-to-slot distance above.
 Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
-    for (uint32_t* f : {&t.tRCD, &t.tRP, &t.tRAS, &t.tRC, &t.tRRD, &t.tFAW, &t.tWR, &t.tWTR, &t.tRTP, &t.tCCD,
-                        &t.tRFC, &t.tZQCS, &t.tRTRS})
+    const uint32_t rcd = act_to_column(t.tRCD, k, t.CWL);
+    for (uint32_t* f : {&t.tRP, &t.tRAS, &t.tRC, &t.tRRD, &t.tFAW, &t.tWR, &t.tWTR, &t.tRTP, &t.tCCD, &t.tRFC,
+                        &t.tZQCS, &t.tRTRS})
         *f = round_up(*f, k);
+    t.tRCD = rcd;
     return t;
 }
 
@@ -118,6 +152,10 @@ Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
 Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed)
     : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4), engine_params(m), r, timed, true) {
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
+    const Slots slots = command_slots(mig_ratio_, t.CWL);
+    mig_col_slot_ = slots.col;
+    mig_row_slot_ = slots.row;
+    mig_pre_slot_ = slots.pre;
     mig_strict_ = m.ordering == "STRICT";
     mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
     // Before the controller decides: the UI and the bank machine; a bank machine is held from
@@ -149,13 +187,13 @@ void Controller::mig_claim(uint64_t now) {
     }
 }
 
-uint64_t Controller::slot(uint64_t at, bool column) const {
+uint64_t Controller::slot(uint64_t at, Cmd cmd) const {
     if (!mig_ratio_) return at;
-    // Row commands in slot 0 or 2 (4:1) / 0 (2:1); column commands in slot 1.
-    for (uint64_t c = at;; ++c) {
-        uint64_t s = c % mig_ratio_;
-        if (column ? s == 1 : (s == 0 || (mig_ratio_ == 4 && s == 2))) return c;
-    }
+    uint32_t want = mig_row_slot_;  // ACT, REF, ZQCS
+    if (cmd == Cmd::RD || cmd == Cmd::WR || cmd == Cmd::RDA || cmd == Cmd::WRA) want = mig_col_slot_;
+    else if (cmd == Cmd::PRE || cmd == Cmd::PREA) want = mig_pre_slot_;
+    const uint64_t base = at - at % mig_ratio_;
+    return base + want >= at ? base + want : base + mig_ratio_ + want;
 }
 
 void Controller::choose_mig(Choice& best) {
@@ -179,7 +217,7 @@ void Controller::choose_mig(Choice& best) {
         Choice c = head_command(e, bi, dir);
         // NORM keeps writes in order; STRICT keeps every column command in order.
         if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;
-        c.cycle = slot(c.cycle, c.cls == 1);
+        c.cycle = slot(c.cycle, c.cmd);
         // Same bus direction as the last column command first (col_mach.v), then the oldest.
         bool turn = c.cls == 1 && last_column_write_ != (dir == 1);
         bool best_turn = best.cls == 1 && last_column_write_ != (best.dir == 1);

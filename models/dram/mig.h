@@ -8,10 +8,12 @@
 //  - requests to one rank-bank are served in arrival order; across banks row commands reorder.
 //  - a row stays open only while an accepted request hits it, else auto-precharge.
 //  - ORDERING NORM: column commands reorder except writes among writes; STRICT: arrival order.
-//  - the controller's timers count ui_clk cycles (nCK_PER_CLK = 4 or 2 memory clocks): every
-//    JEDEC spacing is rounded up to whole ui_clk cycles, and commands sit in fixed slots of the
-//    ui_clk (row commands in slot 0 or 2, column commands in slot 1 at 4:1; 0 and 1 at 2:1: an
-//    assumption, the RTL places them by CWL parity).
+//  - the controller's timers count ui_clk cycles (nCK_PER_CLK = 4 or 2 memory clocks): JEDEC
+//    spacings are rounded up to whole ui_clk cycles, and commands sit in fixed slots of the
+//    ui_clk by CWL's parity (arb_row_col.v, 1T): CWL even, column commands in slot 0 and ACT /
+//    REF / ZQCS in slot 1; CWL odd, the other way round; at 4:1 PRE in slot 2 (its own
+//    arbiter), at 2:1 in the row slot. ACT to column is bank_state.v's nRCD_CLKS in ui_clk
+//    between the two slots (11 nCK for tRCD 11 at CWL 8, 4:1).
 //  - among ready column commands, the bus direction of the last one first (col_mach.v), then age.
 //  - read data returned in request order (the user interface's read buffer).
 //  - MEM_ADDR_ORDER BANK_ROW_COLUMN or ROW_BANK_COLUMN, rank on top; app_addr counts 8-byte words,
@@ -19,8 +21,9 @@
 //  - refresh every tREFI, up to 8 pulled in while the rank is idle; ZQCS every 128 ms; a periodic
 //    read when no read was issued for periodic_read_interval (1 us).
 //  - the user-interface, controller and PHY pipeline, in ui_clk cycles (mig.cpp's visit() cites
-//    each default): a request accepted (app_en with app_rdy) reaches its bank machine's first
-//    command request ui_cmd + bank_machine ui_clk later; every command reaches the DDR3 pins
+//    each default): a request accepted (app_en with app_rdy) has its bank machine's first
+//    command leave the controller ui_cmd + bank_machine ui_clk later (idle_r, the row arbiter's
+//    registered grant); every command reaches the DDR3 pins
 //    cmd_pipe + phy_cmd ui_clk after the controller issues it (the command trace shows the issue
 //    clock); read data is on app_rd_data (app_rd_data_valid) phy_read + ui_read ui_clk after the
 //    ui_clk edge at or after its last beat on DQ.
@@ -37,7 +40,7 @@ struct MigParams {
     std::string phy_ratio, ordering, mem_addr_order, command_trace;
     uint64_t bank_machines, periodic_read_ps, frontend_latency_ps;
     // Pipeline stages in ui_clk cycles (see visit() for the source of each default).
-    uint64_t ui_cmd_latency = 2, bank_machine_latency = 1, cmd_pipe_latency = 1, phy_cmd_latency = 0,
+    uint64_t ui_cmd_latency = 2, bank_machine_latency = 2, cmd_pipe_latency = 1, phy_cmd_latency = 0,
              phy_read_latency = 0, ui_read_latency = 1;
     void visit(config::ParamVisitor& v);
 };

@@ -38,13 +38,13 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
         // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too
-        c.cycle = slot(at, false);
         c.cmd = Cmd::PREA;
+        c.cycle = slot(at, c.cmd);
     } else {
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
-        c.cycle = slot(at, false);
         c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
+        c.cycle = slot(at, c.cmd);
     }
     if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }
@@ -56,11 +56,11 @@ void Controller::choose_power_down(Choice& best, uint32_t ri, uint64_t not_befor
     if (r.pd) {
         c.cls = 0;
         c.cmd = Cmd::PDX;
-        c.cycle = slot(std::max({now_, r.t_pdx, not_before}), false);
+        c.cycle = slot(std::max({now_, r.t_pdx, not_before}), c.cmd);
     } else {
         c.cls = 4;
         c.cmd = Cmd::PDE;
-        c.cycle = slot(std::max({now_, r.last_cmd + p_.power_down_idle, r.t_pde}), false);
+        c.cycle = slot(std::max({now_, r.last_cmd + p_.power_down_idle, r.t_pde}), c.cmd);
     }
     if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }
@@ -72,7 +72,7 @@ void Controller::choose_self_refresh(Choice& best, uint32_t ri) {
     if (r.sr) {
         c.cls = 0;
         c.cmd = Cmd::SRX;
-        c.cycle = slot(std::max(now_, r.t_srx), false);
+        c.cycle = slot(std::max(now_, r.t_srx), c.cmd);
     } else {
         // Self-refresh is entered from idle: rows closed first (PREA), then SRE once every bank
         // may take a command (tRP, tRFC, tZQCS, tXP all push the banks' next ACT).
@@ -83,7 +83,7 @@ void Controller::choose_self_refresh(Choice& best, uint32_t ri) {
             const Bank& b = banks_[bank_index(ri, k)];
             at = std::max(at, r.open_banks ? b.t_pre : b.t_act);
         }
-        c.cycle = slot(at, false);
+        c.cycle = slot(at, c.cmd);
     }
     if (better(c.cycle, c.cls, c.seq, best)) best = c;
 }

@@ -1,7 +1,9 @@
 // The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1. The controller's timers
-// in whole ui_clk cycles of 4 nCK: tRCD 11 -> 12, tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8,
-// tWTR 6 -> 8, tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. Row commands go in slot 0
-// or 2 of a ui_clk, column commands in slot 1. Expected cycles are worked from these. The tests of
+// in whole ui_clk cycles of 4 nCK: tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8, tWTR 6 -> 8,
+// tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. CWL 8 is even, so (arb_row_col.v)
+// column commands go in slot 0 of a ui_clk, ACT and REF in slot 1, PRE in slot 2; ACT to column
+// is bank_state.v's nRCD_CLKS = 11/4 + 1 = 3 ui_clk from slot 1 to slot 0: 12 - 1 = 11 nCK.
+// Expected cycles are worked from these. The tests of
 // the scheduling rules turn the UI/controller/PHY pipeline off (mig_defaults below), so their
 // cycles are the DDR3 bus's; the pipeline has its own tests at the end.
 #include <catch2/catch.hpp>
@@ -72,16 +74,16 @@ TEST_CASE("MIG: unloaded reads in ui_clk slots - rows closed unless a queued req
     MigRig r;
     std::vector<uint64_t> done(3);
     r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
-    // ACT at 0 (slot 0); RD at tRCD 12 -> slot 1 = 13; data ends 13 + CL + BL/2 = 28 nCK = 35 ns.
-    // B hits the same row and is queued: A keeps the row open; B's RD at 13 + tCCD = 17 (slot 1),
-    // with auto-precharge (nothing else hits); ends 32 nCK.
+    // ACT at 1 (slot 1); RD at 1 + 11 = 12 (slot 0); data ends 12 + CL + BL/2 = 27, handed on at
+    // the ui_clk edge 28 nCK = 35 ns. B hits the same row and is queued: A keeps the row open;
+    // B's RD at 12 + tCCD = 16 (slot 0), with auto-precharge (nothing else hits); ends 31 -> 32.
     r.ctl->enqueue(0, r.addr(0, 7), false, 0);
     r.ctl->enqueue(1, r.addr(0, 7, 8), false, 0);
     r.ctl->drain();
     CHECK(done[0] == 28 * 1250);
     CHECK(done[1] == 32 * 1250);
-    // The auto-precharge begins at max(17 + tRTP 8, 0 + tRAS 28) = 28, the bank opens again at
-    // 28 + tRP 12 = 40 = tRC. C arrives at 30: ACT 40 (slot 0), RD 52 -> 53, ends 68 nCK.
+    // The auto-precharge begins at max(16 + tRTP 8, 1 + tRAS 28) = 29, the bank opens again at
+    // 29 + tRP 12 = 41 = 1 + tRC. C arrives at 30: ACT 41 (slot 1), RD 52 (slot 0), ends 67 -> 68.
     r.ctl->enqueue(2, r.addr(0, 7), false, 30);
     r.ctl->drain();
     CHECK(done[2] == 68 * 1250);
@@ -110,17 +112,17 @@ TEST_CASE("MIG: read data comes back in request order", "[dram][mig]") {
         r.ctl->enqueue(2, r.addr(1, 1), false, 0);
         r.ctl->drain();
         INFO(ordering);
-        // W: ACT 0, WRA 13; auto-precharge at max(13 + WL 8 + 4 + tWR 12, tRAS 28) = 37;
-        // A: ACT at 37 + tRP 12 = 49 -> slot 2 = 50, RD at 62 -> slot 1 = 65, ends 65 + 15 = 80.
-        CHECK(done[1] == 80 * 1250);
+        // W: ACT 1, WRA 12; auto-precharge at max(12 + WL 8 + 4 + tWR 12, 1 + tRAS 28) = 36;
+        // A: ACT at 36 + tRP 12 = 48 -> slot 1 = 49, RD at 60 (slot 0), ends 75 -> edge 76.
+        CHECK(done[1] == 76 * 1250);
         CHECK(order == std::vector<uint64_t>{0, 1, 2});
         if (std::string(ordering) == "NORM")
-            // B: ACT at tRRD 8, RD after WR->RD 13 + 8 + 4 + 8 = 33 (slot 1): its data is back at
-            // 48 but waits for A's.
-            CHECK(done[2] == 80 * 1250);
+            // B: ACT at 1 + tRRD 8 = 9, RD after WR->RD 12 + 8 + 4 + 8 = 32 (slot 0): its data is
+            // back at 48 but waits for A's.
+            CHECK(done[2] == 76 * 1250);
         else
-            // STRICT: B's RD after A's: 65 + tCCD = 69, ends 84.
-            CHECK(done[2] == 84 * 1250);
+            // STRICT: B's RD after A's: 60 + tCCD = 64, ends 79 -> 80.
+            CHECK(done[2] == 80 * 1250);
         r.require_clean();
     }
 }
@@ -219,9 +221,10 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only-mig.yaml");
     stats::Registry reg;
     auto ctl = make_controller(cfg, reg);
-    CHECK(ctl->timing().tRCD == 12);  // the controller's view: 11 nCK in whole ui_clk cycles
-    // Unloaded read with the default pipeline: 60 ns (worked in the pipeline test below).
-    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 60000);
+    CHECK(ctl->timing().tRCD == 11);  // the controller's ACT to RD: 3 ui_clk, slot 1 to slot 0
+    CHECK(ctl->timing().tRP == 12);   // 11 nCK in whole ui_clk cycles
+    // Unloaded read with the default pipeline: 65 ns (worked in the pipeline test below).
+    CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 65000);
 }
 
 TEST_CASE("MIG through Port::access: a request issued before the column command keeps the row open", "[dram][mig]") {
@@ -229,13 +232,13 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     auto read = [&](uint64_t addr, uint64_t ps) {
         return r.ctl->access(mem::Request{addr, 64, mem::AccessKind::Read}, ps);
     };
-    // A: ACT 0, RD 13, ends 28. B issued at 1 ns (cycle 1), before A's RD: in MIG it would have
-    // been accepted and kept the row open: B's RD at 13 + tCCD = 17, ends 32 nCK.
+    // A: ACT 1, RD 12, ends 27 -> 28. B issued at 1 ns (cycle 1), before A's RD: in MIG it would
+    // have been accepted and kept the row open: B's RD at 12 + tCCD = 16, ends 31 -> 32 nCK.
     CHECK(read(r.addr(0, 7), 0) == 28 * 1250);
     CHECK(read(r.addr(0, 7, 8), 1000) == 32 * 1250);
-    // C at 100 ns (cycle 80) comes after B's RD: B auto-precharged at max(17 + tRTP 8, tRAS 28)
-    // = 28. The idle rank meanwhile pulled a refresh in: REF at 28 + tRP 12 = 40. C waits for
-    // tRFC: ACT at 40 + 208 = 248, RD 260 -> slot 1 = 261, ends 276 nCK.
+    // C at 100 ns (cycle 80) comes after B's RD: B auto-precharged at max(16 + tRTP 8, 1 + tRAS
+    // 28) = 29. The idle rank meanwhile pulled a refresh in: REF at 29 + tRP 12 = 41 (slot 1). C
+    // waits for tRFC: ACT at 41 + 208 = 249 (slot 1), RD 260 (slot 0), ends 275 -> 276 nCK.
     CHECK(read(r.addr(0, 7, 16), 100000) == 276 * 1250);
     CHECK(r.stat("dram.row_hits") == 1);
     CHECK(r.stat("dram.row_misses") == 2);
@@ -245,15 +248,16 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     CHECK(c[1].cmd == Cmd::RD);   // A: B hit the row
     CHECK(c[2].cmd == Cmd::RDA);  // B: nothing came in time
     CHECK(c[3].cmd == Cmd::REF);
-    CHECK(c[3].cycle == 40);
-    CHECK(c[4].cycle == 248);
+    CHECK(c[3].cycle == 41);
+    CHECK(c[4].cycle == 249);
     r.require_clean();
 }
 
 // The user-interface / controller / PHY pipeline with memory.mig's defaults, each counted in the
 // generated RTL (mig.cpp's visit() cites them): ui_cmd 2 (ui_cmd.v app_en_r1, app_en_r2),
-// bank_machine 1 (idle_r), cmd_pipe 1 (mc.v CMD_PIPE_PLUS1), phy_cmd 0 and phy_read 0 (hard PHY
-// blocks, not published), ui_read 1 (ui_rd_data.v, NORM).
+// bank_machine 2 (idle_r, then arb_row_col.v's registered grant), cmd_pipe 1 (mc.v
+// CMD_PIPE_PLUS1), phy_cmd 0 and phy_read 0 (hard PHY blocks, not published), ui_read 1
+// (ui_rd_data.v, NORM).
 TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stages", "[dram][mig]") {
     struct Row {
         const char* part;
@@ -261,23 +265,22 @@ TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stag
         uint64_t tck_ps, act_nck, expect_nck;
     };
     // 4:1 (ui_clk = 4 nCK), read to a closed bank, app_en accepted at 0:
-    //   UI in 2 + bank machine 1 ui_clk = 12 nCK: the controller issues ACT at 12 (slot 0);
-    //   tRCD 11 nCK -> 3 ui_clk = 12: RD at 24 -> slot 1 = 25;
-    //   CL 11 + BL/2 4: the last beat ends at 40 nCK = ui_clk 10 (an edge), as the controller
-    //   sees the bus; the pins see every command cmd_pipe 1 + phy_cmd 0 ui_clk later: 44;
-    //   PHY return 0 + UI out 1 ui_clk: app_rd_data_valid at 48 nCK = 12 ui_clk
-    //   In nCK: UI in + bank machine 12 + ACT to RD (tRCD in ui_clk, slot 1) 13 + CL + BL/2 15
-    //   + cmd_pipe 4 + phy 0 + UI out 4 = 48.
-    //   1250 ps: 60 ns; NetFPGA-SUME's 1320 ps (tRCD 13.91 ns -> 11 nCK, the same clocks): 63.36 ns.
-    // 2:1 (ui_clk = 2 nCK): in 3 ui_clk = 6 nCK: ACT 6 (slot 0); tRCD -> 12: RD 18 -> slot 1 = 19;
-    //   ends 19 + 15 = 34 (an edge); out 1 + 1 ui_clk: 38 nCK = 19 ui_clk = 47.5 ns.
-    for (const Row& row : {Row{"MT8KTF51264HZ-1G6", "4:1", 1250, 12, 48},
-                           Row{"MT8KTF51264HZ-1G9@1320ps", "4:1", 1320, 12, 48},
-                           Row{"MT8KTF51264HZ-1G6", "2:1", 1250, 6, 38}}) {
+    //   UI in 2 + bank machine 2 ui_clk = 16 nCK: the controller issues ACT in slot 1 = 17;
+    //   nRCD_CLKS = 11/4 + 1 = 3 ui_clk later in slot 0: RD at 28 (tRCD 11 exactly);
+    //   CL 11 + BL/2 4: the last beat ends at 43 nCK, handed on at the ui_clk edge 44, as the
+    //   controller sees the bus; the pins see every command cmd_pipe 1 + phy_cmd 0 ui_clk later;
+    //   PHY return 0 + UI out 1 ui_clk: app_rd_data_valid at 44 + 4 + 4 = 52 nCK = 13 ui_clk.
+    //   1250 ps: 65 ns; NetFPGA-SUME's 1320 ps (CWL 8, tRCD 13.91 ns -> 11 nCK, the same
+    //   clocks): 68.64 ns.
+    // 2:1 (ui_clk = 2 nCK): in 4 ui_clk = 8 nCK: ACT in slot 1 = 9; nRCD_CLKS = (11 + 2)/2 = 6:
+    //   RD at 6 x 2 - 1 + 9 = 20 (slot 0); ends 35 -> edge 36; out 1 + 1 ui_clk: 40 nCK = 50 ns.
+    for (const Row& row : {Row{"MT8KTF51264HZ-1G6", "4:1", 1250, 17, 52},
+                           Row{"MT8KTF51264HZ-1G9@1320ps", "4:1", 1320, 17, 52},
+                           Row{"MT8KTF51264HZ-1G6", "2:1", 1250, 9, 40}}) {
         MigParams m = mig_defaults();
         m.phy_ratio = row.ratio;
         m.ui_cmd_latency = 2;
-        m.bank_machine_latency = 1;
+        m.bank_machine_latency = 2;
         m.cmd_pipe_latency = 1;
         m.ui_read_latency = 1;
         MigRig r(m, row.part);
@@ -297,8 +300,8 @@ TEST_CASE("MIG pipeline: the unloaded read latency is the worked sum of its stag
 }
 
 TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the read buffer", "[dram][mig]") {
-    // Without a pipeline the read ends at 28 nCK (ACT 0, RD 13, + 15; first test). With 1 + 1
-    // ui_clk before the controller the ACT is at 8 (slot 0), RD 20 -> 21, ends 36 (an edge); then
+    // Without a pipeline the read ends at 28 nCK (ACT 1, RD 12, + 15 = 27 -> 28; first test).
+    // With 1 + 1 ui_clk before the controller the ACT is at 9 (slot 1), RD 20, ends 35 -> 36; then
     // cmd_pipe 1 + phy_cmd 1 + phy_read 2 + ui_read 1 = 5 ui_clk: 56 nCK.
     auto m = mig_defaults();
     m.ui_cmd_latency = m.bank_machine_latency = m.cmd_pipe_latency = m.phy_cmd_latency = 1;
@@ -323,7 +326,7 @@ TEST_CASE("MIG pipeline: every stage adds its ui_clk cycles and STRICT skips the
     w.ctl->enqueue(0, w.addr(0, 7), true, 0);
     CHECK(wdone == 0);
     w.ctl->drain();
-    CHECK(w.ctl->commands()[0].cycle == 8);
+    CHECK(w.ctl->commands()[0].cycle == 9);
     w.require_clean();
 }
 
@@ -333,7 +336,7 @@ TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank m
     auto m = mig_defaults();
     m.bank_machines = 2;
     m.ui_cmd_latency = 2;
-    m.bank_machine_latency = 1;
+    m.bank_machine_latency = 2;
     m.cmd_pipe_latency = 1;
     m.ui_read_latency = 1;
     MigRig r(m);
@@ -345,16 +348,17 @@ TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank m
     }
     CHECK(!r.ctl->can_accept(r.addr(4, 1), false));
     r.ctl->drain();
-    // A, B claim the machines: ACT at 12 (UI 2 + bank machine 1 ui_clk) and 20 (tRRD 5 -> 8).
-    // A's RD at 12 + tRCD 12 = 24 -> slot 1 = 25 frees a machine: C claims it at the next ui_clk
-    // edge 28, + 1 (app_rdy_r) + 1 (idle_r) ui_clk: ACT at 36. B's RD at 33 frees the other: D's
-    // ACT at 36 + 8 = 44 (also tRRD after C's).
+    // A, B claim the machines: ACT at 17 (UI 2 + bank machine 2 ui_clk, slot 1) and 25 (tRRD
+    // 5 -> 8). A's RD at 17 + 11 = 28 frees a machine: C claims it at the ui_clk edge 28, + 1
+    // (app_rdy_r) + 2 (idle_r, the arbiter) ui_clk = 40: ACT at 41 (slot 1). B's RD at 36 frees
+    // the other: D's ACT at 36 + 12 = 48 -> 49 (also tRRD after C's).
     std::vector<uint64_t> acts;
     for (const auto& c : r.ctl->commands())
         if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
-    CHECK(acts == std::vector<uint64_t>{12, 20, 36, 44});
-    // D: RD 44 + 12 = 56 -> 57, ends 72, + cmd pipe 1 + UI out 1 ui_clk = 80 nCK.
-    CHECK(done[0] == 48);
-    CHECK(done[3] == 80);
+    CHECK(acts == std::vector<uint64_t>{17, 25, 41, 49});
+    // A: RD 28, ends 43 -> 44, + cmd pipe 1 + UI out 1 ui_clk = 52 nCK. D: RD 49 + 11 = 60, ends
+    // 75 -> 76, + 8 = 84 nCK.
+    CHECK(done[0] == 52);
+    CHECK(done[3] == 84);
     r.require_clean();
 }
