@@ -609,6 +609,20 @@ void Controller::issue(const Choice& c) {
             ++stats_.precharges;
             record(now, Cmd::PREA, c.rank, 0, 0, 0);
             return;
+        case Cmd::PRE:
+            if (c.entry >= 0) break;  // a request's PRE, below
+            // Maintenance closing one bank (two_level: DRAMSim3's refresh precharges bank by bank).
+            if (Bank& b = banks_[bank_index(c.rank, c.bank)]; b.open_row >= 0) {
+                end_provisional(b);
+                touch(bank_index(c.rank, c.bank));
+                b.open_row = -1;
+                b.t_act = std::max(b.t_act, now + t_.tRP);
+                --r.open_banks;
+                ++stats_.precharges;
+                energy_->close(c.rank, now, now);
+            }
+            record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
+            return;
         case Cmd::REF:
         case Cmd::ZQCS: {
             uint64_t busy = c.cmd == Cmd::REF ? t_.tRFC : t_.tZQCS;

@@ -7,7 +7,8 @@
 // ZQ state; per bank its open row and the earliest cycle each command may next be issued, kept the
 // way JESD79-3F states each constraint (a command pushes the earliest time of the commands that
 // must wait for it). The scheduler picks at each command slot:
-//   1. a rank's overdue maintenance (PREA then REF; ZQCS), which blocks that rank's requests;
+//   1. a rank's overdue maintenance (PREA then REF; ZQCS; queue: two_level closes the banks with
+//      a PRE each, as DRAMSim3 does), which blocks that rank's requests;
 //   2. FR-FCFS: among the requests of the active queue whose next command is ready soonest, a
 //      row hit (column command) first, then the oldest (ACT or PRE); a PRE that would close a row
 //      that queued requests still hit waits, unless those hits are younger than the request that

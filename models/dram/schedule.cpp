@@ -34,7 +34,20 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
     Choice c;
     c.cls = urgent ? 0 : 3;
     c.rank = ri;
-    if (r.open_banks) {
+    if (r.open_banks && two_level_) {
+        // DRAMSim3 FinishRefresh: one PRE per open bank, the earliest ready first, in bank order
+        // (ChannelState::GetReadyCommand), rather than a PREA.
+        for (uint32_t k = 0; k < t_.banks; ++k) {
+            const Bank& b = banks_[bank_index(ri, k)];
+            if (b.open_row < 0) continue;
+            const uint64_t at = std::max(now_, b.t_pre);
+            if (at < c.cycle) {
+                c.cycle = at;
+                c.bank = k;
+            }
+        }
+        c.cmd = Cmd::PRE;  // entry -1: not a request's
+    } else if (r.open_banks) {
         // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too

@@ -282,3 +282,28 @@ TEST_CASE("two_level: a transaction moved while the controller waits goes at its
     CHECK(b3[1].cycle == 6 + 11);
     r.require_clean();
 }
+
+TEST_CASE("two_level: a refresh closes the open banks one PRE at a time", "[dram][two_level]") {
+    // DRAMSim3 FinishRefresh / ChannelState::GetReadyCommand: a pending REF first precharges each
+    // open bank with its own PRE, the first ready in bank order, then refreshes: no PREA.
+    Rig r("MT8KTF51264HZ-1G6", two_level());
+    uint64_t id = 0;
+    for (uint32_t bank : {5u, 0u, 2u}) r.ctl->enqueue(id++, r.addr(0, bank, 3), false, 100);
+    r.ctl->run_until(7000);  // the reads done long before the REF is due at tREFI = 6240
+    std::vector<Command> maint;
+    for (const auto& c : r.ctl->commands())
+        if (c.cycle >= 6240) maint.push_back(c);
+    REQUIRE(maint.size() == 4);
+    CHECK(maint[0].cmd == Cmd::PRE);
+    CHECK(maint[0].bank == 0);
+    CHECK(maint[0].cycle == 6240);
+    CHECK(maint[1].cmd == Cmd::PRE);
+    CHECK(maint[1].bank == 2);
+    CHECK(maint[1].cycle == 6241);
+    CHECK(maint[2].cmd == Cmd::PRE);
+    CHECK(maint[2].bank == 5);
+    CHECK(maint[2].cycle == 6242);
+    CHECK(maint[3].cmd == Cmd::REF);
+    CHECK(maint[3].cycle == 6242 + 11);  // tRP after the last PRE
+    r.require_clean();
+}
