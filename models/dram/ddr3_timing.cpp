@@ -120,6 +120,8 @@ const std::vector<std::string>& ddr3_part_names() {
 Ddr3Timing ddr3_part(const Ddr3Params& p) {
     Ddr3Timing t = ddr3_preset(p.part);
     t.power = mt41k512m8_power(p.die);
+    if (p.additive_latency == "CL-1") t.AL = t.CL - 1;
+    else if (p.additive_latency == "CL-2") t.AL = t.CL - 2;
     return t;
 }
 

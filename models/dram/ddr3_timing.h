@@ -75,7 +75,7 @@ Ddr3Timing ddr3_preset(const std::string& name);
 
 // `memory.ddr3`: the part on the memory bus.
 struct Ddr3Params {
-    std::string part, die;
+    std::string part, die, additive_latency = "0";
     void visit(config::ParamVisitor& v) {
         v(config::ParamSpec::choice("part", "MT8KTF51264HZ-1G6", ddr3_part_names(),
                                     "the DDR3 module, by its preset name (timing and organisation from its datasheet)"),
@@ -85,6 +85,12 @@ struct Ddr3Params {
                                     "MT41K512M8 die revision (the module part number's suffix letter, e.g. "
                                     "MT8KTF51264HZ-1G6P1: P): the IDD currents of the energy estimate"),
           die);
+        // JESD79-3F MR1 A4:A3: posted CAS additive latency 0, CL - 1 or CL - 2; RL = AL + CL,
+        // WL = AL + CWL, and a RD/WR may follow its ACT after tRCD - AL.
+        v(config::ParamSpec::choice("additive_latency", "0", {"0", "CL-1", "CL-2"},
+                                    "posted CAS additive latency AL (MR1): RD/WR may go tRCD - AL after the ACT, "
+                                    "the device holds them AL clocks"),
+          additive_latency);
     }
 };
 

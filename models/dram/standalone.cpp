@@ -12,6 +12,9 @@ std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Re
     if (mem.model != "ddr3" && mem.model != "mig")
         throw InputError("memory.model is '" + mem.model + "': a DRAM controller needs memory.model: ddr3 or mig");
     Ddr3Timing t = ddr3_part(cfg.section<Ddr3Params>("memory.ddr3"));
+    if (mem.model == "mig" && t.AL != 0)
+        throw InputError("memory.ddr3.additive_latency: the MIG model runs with AL 0 (its slot and timer rules are "
+                         "taken from the RTL at AL 0); use memory.model: ddr3 for posted CAS");
     if (mem.size > t.capacity())
         throw InputError("memory.size (" + std::to_string(mem.size) + " bytes) is larger than the " + t.part + " (" +
                          std::to_string(t.capacity()) + " bytes)");

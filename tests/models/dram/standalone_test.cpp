@@ -2,12 +2,14 @@
 // errors, configs/dram-only.yaml, and the statistics a run reports under their stable names.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include <unistd.h>
 #include <zstd.h>
 
+#include "models/dram/checker.h"
 #include "models/dram/request_trace.h"
 #include "models/dram/standalone.h"
 #include "sim/core/error.h"
@@ -142,6 +144,43 @@ TEST_CASE("make_controller refuses a memory larger than the part", "[dram][stand
     CHECK_THROWS_AS(make_controller(cfg, reg), InputError);
     cfg.set("memory.ddr3.part=MT16KTF1G64HZ-1G6");
     CHECK(make_controller(cfg, reg)->timing().ranks == 2);
+}
+
+TEST_CASE("Posted CAS: memory.ddr3.additive_latency moves the RD up to the ACT, not the data", "[dram][standalone]") {
+    // JESD79-3F: with AL = CL - 1 = 10 a RD may follow its ACT after tRCD - AL = 1 clock, and the
+    // device holds it AL clocks: data at RD + AL + CL + BL/2 = 1 + 10 + 11 + 4 = 26, as with AL 0
+    // (ACT 0, RD 11, + 15).
+    config::Config cfg;
+    cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml");
+    cfg.set("memory.ddr3.additive_latency=CL-1");
+    cfg.set("memory.generic.queue=shared");  // issues on the arrival clock
+    stats::Registry reg;
+    auto ctl = make_controller(cfg, reg);
+    ctl->keep_commands(true);
+    REQUIRE(ctl->timing().AL == 10);
+    uint64_t done = 0;
+    ctl->on_done = [&](uint64_t id, uint64_t ps) { if (id == 0) done = ps; };
+    ctl->enqueue(0, ctl->address_map().encode({0, 3, 5, 0}), false, 0);
+    ctl->drain();
+    REQUIRE(ctl->commands().size() == 2);
+    CHECK(ctl->commands()[1].cycle == 1);
+    CHECK(done == 26 * 1250);
+    // A mixed load under AL passes the checker (RD->PRE AL + tRTP, WR->PRE WL + BL/2 + tWR, ...).
+    uint64_t seed = 11;
+    for (uint64_t i = 1; i <= 3000; ++i) {
+        uint64_t a = memsim::dram::testing::mix(seed) % (64ull << 20) & ~63ull;
+        bool w = i % 3 == 0;
+        while (!ctl->can_accept(a, w)) ctl->step(UINT64_MAX);
+        ctl->run_until(std::max(ctl->now(), 4 * i));
+        ctl->enqueue(i, a, w, std::max(ctl->now(), 4 * i));
+    }
+    ctl->drain();
+    auto v = check_commands(ctl->timing(), ctl->commands(), 0);
+    for (size_t i = 0; i < v.size() && i < 5; ++i) UNSCOPED_INFO(v[i].message);
+    CHECK(v.empty());
+    // The MIG model keeps AL 0.
+    cfg.set("memory.model=mig");
+    CHECK_THROWS_AS(make_controller(cfg, reg), InputError);
 }
 
 TEST_CASE("A bad address mapping in the configuration is an input error", "[dram][standalone]") {
