@@ -101,6 +101,8 @@ public:
     // its background energy and power-down (a DRAMSim3 run lasts its -c clocks whatever the trace).
     void idle_until(uint64_t end);
     bool idle() const { return queued_[0] == 0 && queued_[1] == 0; }
+    // Reads still waiting for their RD (their completions are not known yet).
+    bool reads_queued() const { return queued_[0] != 0; }
     uint64_t now() const { return now_; }  // the next free command-bus slot, in nCK
     // The last completion or last write data on the bus, in ps (what dram.bandwidth_bytes_per_s divides by).
     uint64_t end_ps() const { return end_ps_; }

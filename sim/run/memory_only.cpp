@@ -20,8 +20,14 @@ namespace {
 // `sim.memory_only`: how a memory-request trace run is carried out.
 struct MemoryOnlyParams {
     uint64_t cycles;
+    std::string interface;
     void visit(config::ParamVisitor& v) {
         using config::ParamSpec;
+        // The same controller either way; tlm_at proves the AT target (at_target_sc.h) on a trace.
+        v(ParamSpec::choice("interface", "direct", {"direct", "tlm_at"},
+                            "direct: the trace drives the controller's queues; tlm_at: a SystemC initiator sends "
+                            "it over TLM-2.0 AT (BEGIN_REQ/END_REQ/BEGIN_RESP) to the controller's AT target"),
+          interface);
         // DRAMSim3's dramsim3main -c N runs N clocks whatever the trace holds, and its statistics
         // (bandwidth, latency, energy) cover those clocks: the same window here compares with it.
         v(ParamSpec::count("cycles", "0", "nCK",
@@ -40,7 +46,7 @@ bool is_memory_request_format(const std::string& format) {
 }
 
 int run_memory_only(const config::Config& cfg, const std::string& trace_path, const std::string& format,
-                    const RunRequest& req, std::ostream& out) {
+                    const RunRequest& req, std::ostream& out, StandaloneRunner at_runner) {
     auto host_start = std::chrono::steady_clock::now();
     auto memory = cfg.section<dram::MemoryParams>("memory");
     if (memory.model != "ddr3" && memory.model != "mig")
@@ -48,9 +54,15 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
                          "a " + format + " memory-request trace drives a DDR3 controller alone: set memory.model "
                          "to ddr3 or mig (configs/dram-only.yaml, configs/dram-only-mig.yaml), not '" +
                              memory.model + "'");
-    const uint64_t cycles = cfg.section<MemoryOnlyParams>("sim.memory_only").cycles;
+    const auto params = cfg.section<MemoryOnlyParams>("sim.memory_only");
+    const uint64_t cycles = params.cycles;
+    StandaloneRunner runner = dram::StandaloneRun;
+    if (params.interface == "tlm_at") {
+        if (!at_runner) throw InputError("sim.memory_only.interface: tlm_at needs memsim's SystemC build");
+        runner = at_runner;
+    }
     stats::Registry stats;
-    dram::StandaloneResult res = dram::StandaloneRun(cfg, trace_path, stats, format, cycles, cycles > 0);
+    dram::StandaloneResult res = runner(cfg, trace_path, stats, format, cycles, cycles > 0);
     stats.formula("sim.time_ps", "ps", "simulated time: the last read completion or write on the bus",
                   [&] { return double(res.end_ps); });
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();

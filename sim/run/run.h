@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "models/dram/standalone.h"
 #include "sim/config/config.h"
 #include "sim/stats/stats.h"
 
@@ -43,9 +44,13 @@ void write_stats_json(const std::string& dir, const stats::Registry& stats, cons
                       const nlohmann::json& run);
 
 // Memory-request traces (sim.trace_format dramsim3, ramulator or stl) drive the DDR3 controller
-// alone (memory_only.cpp): no core, caches or kernel.
+// alone (memory_only.cpp): no core, caches or kernel. AT_RUNNER: the run through SystemC's TLM-2.0
+// AT target (dram::StandaloneRunAt) for sim.memory_only.interface: tlm_at, given by the SystemC
+// build (plain code does not link SystemC).
+using StandaloneRunner = dram::StandaloneResult (*)(const config::Config&, const std::string&, stats::Registry&,
+                                                    const std::string&, uint64_t, bool);
 bool is_memory_request_format(const std::string& format);
 int run_memory_only(const config::Config& cfg, const std::string& trace_path, const std::string& format,
-                    const RunRequest& req, std::ostream& out);
+                    const RunRequest& req, std::ostream& out, StandaloneRunner at_runner = nullptr);
 
 }  // namespace memsim::run

@@ -12,6 +12,7 @@
 #include "sim/config/units.h"
 #include "sim/core/sim_params.h"
 #include "sim/core/version.h"
+#include "models/dram/at_target_sc.h"
 #include "models/mmu/lookup_log.h"
 #include "sim/run/machine.h"
 #include "sim/run/monitor.h"
@@ -77,7 +78,8 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     bool timed = sim.mode == "timing";
 
     std::string trace_path = req.trace.empty() ? resolve_trace_path(cfg) : req.trace;
-    if (is_memory_request_format(sim.trace_format)) return run_memory_only(cfg, trace_path, sim.trace_format, req, out);
+    if (is_memory_request_format(sim.trace_format))
+        return run_memory_only(cfg, trace_path, sim.trace_format, req, out, dram::StandaloneRunAt);
 
     trace::ReadOptions ropts;
     ropts.format = trace::parse_format(sim.trace_format);
