@@ -27,6 +27,17 @@ AtTarget::AtTarget(sc_core::sc_module_name name, Controller& ctl)
     socket.register_b_transport(this, &AtTarget::b_transport);
     ctl_.on_done = [this](uint64_t id, uint64_t done_ps) { on_done(id, done_ps); };
     SC_THREAD(clock);
+    SC_METHOD(free_responses);
+    sensitive << resp_free_;
+    dont_initialize();
+}
+
+const AtTarget::Request& AtTarget::request(const tlm::tlm_generic_payload* t) const {
+    auto it = requests_.find(t);
+    if (it == requests_.end())
+        throw SimulationError("dram: an AT initiator sent a phase for a transaction the memory does not hold "
+                              "(END_RESP without BEGIN_RESP, or a reused payload)");
+    return it->second;
 }
 
 uint64_t AtTarget::now_ck() const {
@@ -48,7 +59,12 @@ tlm::tlm_sync_enum AtTarget::nb_transport_fw(int id, tlm::tlm_generic_payload& t
         return tlm::TLM_ACCEPTED;
     }
     if (phase == tlm::END_RESP) {
-        peq_.notify(trans, phase, delay);
+        // The transaction ends here: forget it now; the socket takes the next response at the
+        // END_RESP's time.
+        const int sid = request(&trans).socket_id;
+        requests_.erase(&trans);
+        resp_free_at_.emplace((sc_core::sc_time_stamp() + delay).value(), sid);
+        resp_free_.notify(delay);
         return tlm::TLM_COMPLETED;
     }
     throw SimulationError("dram: an AT initiator sent " + std::string(phase.get_name()) +
@@ -73,24 +89,29 @@ void AtTarget::peq_cb(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& pha
     if (phase == tlm::BEGIN_REQ) {
         held_.push_back(&trans);
         accept_held();
-    } else if (phase == tlm::END_RESP) {
-        const int sid = requests_.at(&trans).socket_id;
-        requests_.erase(&trans);
-        resp_busy_[size_t(sid)] = false;
-        if (!resp_waiting_[size_t(sid)].empty()) {
-            const tlm::tlm_generic_payload* next = resp_waiting_[size_t(sid)].front();
-            resp_waiting_[size_t(sid)].pop_front();
-            send_response(next);
-        }
     } else if (phase == response_due) {
         respond(&trans);
+    }
+}
+
+void AtTarget::free_responses() {
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    while (!resp_free_at_.empty() && resp_free_at_.begin()->first <= now) {
+        const size_t sid = size_t(resp_free_at_.begin()->second);
+        resp_free_at_.erase(resp_free_at_.begin());
+        resp_busy_[sid] = false;
+        if (!resp_waiting_[sid].empty()) {
+            const tlm::tlm_generic_payload* next = resp_waiting_[sid].front();
+            resp_waiting_[sid].pop_front();
+            send_response(next);
+        }
     }
 }
 
 void AtTarget::accept_held() {
     const uint64_t burst = ctl_.timing().burst_bytes();
     while (!held_.empty()) {
-        tlm::tlm_generic_payload* t = requests_.at(held_.front()).trans;
+        tlm::tlm_generic_payload* t = request(held_.front()).trans;
         const uint64_t arrival = now_ck();
         bring_up(arrival);
         const uint64_t first = t->get_address() / burst;
@@ -116,7 +137,7 @@ void AtTarget::accept_held() {
         }
         held_.pop_front();
         work_.notify(sc_core::SC_ZERO_TIME);
-        const Request& r = requests_.at(t);
+        const Request& r = request(t);
         if (r.blocking) continue;
         tlm::tlm_phase phase = tlm::END_REQ;
         sc_core::sc_time delay = ps(accepted * tck_ps_) - sc_core::sc_time_stamp();
@@ -139,7 +160,7 @@ void AtTarget::on_done(uint64_t id, uint64_t done_ps) {
 }
 
 void AtTarget::respond(const tlm::tlm_generic_payload* trans) {
-    const Request& r = requests_.at(trans);
+    const Request& r = request(trans);
     if (r.blocking) {
         r.blocking->notify(sc_core::SC_ZERO_TIME);
         return;
@@ -154,8 +175,8 @@ void AtTarget::respond(const tlm::tlm_generic_payload* trans) {
 }
 
 void AtTarget::send_response(const tlm::tlm_generic_payload* trans) {
-    tlm::tlm_generic_payload* t = requests_.at(trans).trans;
-    const int sid = requests_.at(trans).socket_id;
+    tlm::tlm_generic_payload* t = request(trans).trans;
+    const int sid = request(trans).socket_id;
     t->set_response_status(tlm::TLM_OK_RESPONSE);
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;

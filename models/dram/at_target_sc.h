@@ -22,6 +22,7 @@
 // arrives meanwhile is taken as having waited in the queue (controller.h, Port::access).
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,7 @@ public:
     // responses still go out at their times).
     void drain();
     // A run of a fixed window (DRAMSim3's -c): nothing is issued or accepted at or after clock END.
+    // Reads left queued then keep the target's clock waking: run sc_start to END, not unbounded.
     void set_horizon(uint64_t end) { horizon_ = end; }
 
 private:
@@ -79,6 +81,10 @@ private:
     // behind it.
     std::vector<char> resp_busy_;
     std::vector<std::deque<const tlm::tlm_generic_payload*>> resp_waiting_;
+    // END_RESP is booked when it is received (the initiator may reuse the payload at once); the
+    // socket is free for the next response at its annotated time.
+    std::multimap<uint64_t, int> resp_free_at_;  // ps -> socket
+    sc_core::sc_event_queue resp_free_;
     sc_core::sc_event work_;
 
     uint64_t now_ck() const;
@@ -92,6 +98,8 @@ private:
                                        sc_core::sc_time& delay);
     void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     void clock();
+    void free_responses();  // SC_METHOD on resp_free_
+    const Request& request(const tlm::tlm_generic_payload* t) const;
 };
 
 // StandaloneRun (standalone.h) through SystemC and TLM-2.0 AT: a trace initiator sends each

@@ -312,7 +312,6 @@ void Controller::complete(const Entry& e, uint64_t done_cycle) {
     uint64_t done_ps = done_cycle * t_.tCK_ps + p_.frontend_latency_ps;
     note_end(done_ps);
     if (e.write) return;
-    if (two_level_ && !merged_reads_[e.bi].empty()) complete_merged(e, done_cycle);
     if (e.id == kPeriodicId) {
         periodic_pending_ = false;
         ++*stats_.periodic_reads;
@@ -430,6 +429,10 @@ bool Controller::step(uint64_t limit) {
     for (auto& r : ranks_) {
         update_due(r);
         due = std::min({due, r.next_refresh, r.next_zq});
+        // refresh_near_limit() turns true between due times (after pull-ins or postponed REFs):
+        // re-decide then too.
+        const uint64_t near = r.last_ref + 9 * uint64_t(t_.tREFI) - 2 * (t_.tRFC + t_.tRP + t_.tRAS);
+        if (near > now_) due = std::min(due, near);
     }
     if (mig_ratio_ && mig_periodic_ck_ && !periodic_pending_) {
         // MIG inserts a read when none was issued for the interval (PHY DQS tracking).
@@ -772,6 +775,8 @@ void Controller::issue(const Choice& c) {
     record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
     if (write) note_end((data_start + BL2) * t_.tCK_ps);
     complete(e, data_start + BL2);
+    // two_level: the RD answers the reads merged into it (not a read answered from a write).
+    if (two_level_ && !write && !merged_reads_[bi].empty()) complete_merged(e, data_start + BL2);
 }
 
 }  // namespace memsim::dram

@@ -259,6 +259,31 @@ TEST_CASE("two_level: Port::access serves reads and posted writes", "[dram][two_
     r.require_clean();
 }
 
+TEST_CASE("two_level: a merged read waits for its RD even when a later read is answered from a write",
+          "[dram][two_level]") {
+    // A reads X (RD 22, data 37); B reads X and merges into A; W writes X (buffered); C reads X and
+    // is answered from W the clock after it arrives. B arrived before W: A's RD answers it, at 37.
+    Rig r("MT8KTF51264HZ-1G6", two_level());
+    std::map<uint64_t, uint64_t> done;
+    r.ctl->on_done = [&](uint64_t i, uint64_t ps) { done[i] = ps; };
+    const uint64_t x = r.addr(0, 2, 9, 8 * 5);
+    r.ctl->enqueue(0, x, false, 10);
+    r.ctl->run_until(12);
+    r.ctl->enqueue(1, x, false, 12);
+    r.ctl->run_until(13);
+    r.ctl->enqueue(2, x, true, 13);
+    r.ctl->run_until(14);
+    r.ctl->enqueue(3, x, false, 14);
+    CHECK(done[3] == 15 * r.t.tCK_ps);
+    CHECK(done.count(1) == 0);
+    r.ctl->drain();
+    CHECK(done[0] == 37 * r.t.tCK_ps);
+    CHECK(done[1] == 37 * r.t.tCK_ps);
+    CHECK(r.stat("dram.read_merges") == 1);
+    CHECK(r.stat("dram.write_forwards") == 1);
+    r.require_clean();
+}
+
 TEST_CASE("two_level: a transaction moved while the controller waits goes at its own first clock",
           "[dram][two_level]") {
     // While bank 0 waits tRCD for its RD (ACT at 1, RD at 12) nothing can issue, and the
