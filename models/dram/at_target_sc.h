@@ -75,7 +75,8 @@ private:
         uint64_t next;     // the next burst to enqueue (a window's end may stop a request midway)
     };
     std::unordered_map<const tlm::tlm_generic_payload*, Pending> pending_;  // accepted, not yet due
-    uint64_t next_id_ = 0;
+    // Ids of the target's bursts, apart from those Controller::access gives its own requests.
+    uint64_t next_id_ = uint64_t(1) << 62;
     uint64_t horizon_ = UINT64_MAX;
     // Per initiator socket: whether a BEGIN_RESP waits for its END_RESP, and the responses due
     // behind it.

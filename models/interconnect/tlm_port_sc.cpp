@@ -24,7 +24,7 @@ uint64_t TlmInitiatorPort::access(const Request& r, uint64_t issue_ps) {
     trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     ext_->kind = r.kind;
     ext_->served_by = 0;
-    uint64_t now = now_ps();
+    const uint64_t now = now_ps();
     // A request is never issued before the present: SystemC time only moves forward.
     sc_core::sc_time delay = sc_ps(issue_ps > now ? issue_ps - now : 0);
     socket_->b_transport(trans_, delay);
@@ -33,7 +33,9 @@ uint64_t TlmInitiatorPort::access(const Request& r, uint64_t issue_ps) {
                               std::to_string(r.addr));
     // A target that does not know the extension (a model's own shell) is memory.
     r.served_by = ext_->served_by ? ext_->served_by : kServedByMemory;
-    return now + ps_of(delay);
+    // The completion is the time after the call plus what it annotated: a target may also have
+    // waited (b_transport of an approximately-timed target, models/dram/at_target_sc.h).
+    return now_ps() + ps_of(delay);
 }
 
 void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
