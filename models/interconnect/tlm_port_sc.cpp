@@ -1,5 +1,6 @@
 #include "models/interconnect/tlm_port_sc.h"
 
+#include <algorithm>
 #include <string>
 
 #include "sim/core/error.h"
@@ -46,9 +47,12 @@ void serve_b_transport(Port& port, tlm::tlm_generic_payload& trans, sc_core::sc_
     auto* ext = trans.get_extension<MemExtension>();
     AccessKind kind = ext ? ext->kind : trans.is_write() ? AccessKind::Write : AccessKind::Read;
     Request r{trans.get_address(), trans.get_data_length(), kind};
-    uint64_t arrival = now_ps() + ps_of(delay);
-    uint64_t done = port.access(r, arrival);
-    if (done > arrival) delay += sc_ps(done - arrival);
+    const uint64_t arrival = now_ps() + ps_of(delay);
+    const uint64_t done = std::max(port.access(r, arrival), arrival);
+    // Annotate the completion against the time now: the port may have waited (a level below
+    // reached through an approximately-timed target's b_transport).
+    const uint64_t now_after = now_ps();
+    delay = sc_ps(done > now_after ? done - now_after : 0);
     if (ext) ext->served_by = r.served_by;
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
