@@ -146,7 +146,7 @@ TEST_CASE("make_controller refuses a memory larger than the part", "[dram][stand
     CHECK(make_controller(cfg, reg)->timing().ranks == 2);
 }
 
-TEST_CASE("Posted CAS: memory.ddr3.additive_latency moves the RD up to the ACT, not the data", "[dram][standalone]") {
+TEST_CASE("Posted CAS: memory.ddr3.additive_latency moves the RD up to the ACT and not the data", "[dram][standalone]") {
     // JESD79-3F: with AL = CL - 1 = 10 a RD may follow its ACT after tRCD - AL = 1 clock, and the
     // device holds it AL clocks: data at RD + AL + CL + BL/2 = 1 + 10 + 11 + 4 = 26, as with AL 0
     // (ACT 0, RD 11, + 15).
