@@ -5,6 +5,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/interconnect/tlm_port_sc.h"
 #include "sim/core/error.h"
 
 namespace memsim::dram {
@@ -12,8 +13,6 @@ namespace memsim::dram {
 namespace {
 // An internal phase: a response is due (the payload event queue brings it at its time).
 DECLARE_EXTENDED_PHASE(response_due);
-
-sc_core::sc_time ps(uint64_t v) { return sc_core::sc_time::from_value(v); }
 }  // namespace
 
 AtTarget::AtTarget(sc_core::sc_module_name name, Controller& ctl)
@@ -140,7 +139,7 @@ void AtTarget::accept_held() {
         const Request& r = request(t);
         if (r.blocking) continue;
         tlm::tlm_phase phase = tlm::END_REQ;
-        sc_core::sc_time delay = ps(accepted * tck_ps_) - sc_core::sc_time_stamp();
+        sc_core::sc_time delay = mem::sc_ps(accepted * tck_ps_) - sc_core::sc_time_stamp();
         socket[r.socket_id]->nb_transport_bw(*t, phase, delay);
     }
 }
@@ -156,7 +155,7 @@ void AtTarget::on_done(uint64_t id, uint64_t done_ps) {
     const uint64_t now = sc_core::sc_time_stamp().value();
     const uint64_t at = std::max(p.done_ps, now);
     pending_.erase(t);
-    peq_.notify(*t, response_due, ps(at - now));
+    peq_.notify(*t, response_due, mem::sc_ps(at - now));
 }
 
 void AtTarget::respond(const tlm::tlm_generic_payload* trans) {
@@ -200,7 +199,7 @@ void AtTarget::clock() {
             continue;
         }
         // Every RL + BL/2 clocks: the RDs issued since are due no sooner than now.
-        wait(ps(advance_ck_ * tck_ps_));
+        wait(mem::sc_ps(advance_ck_ * tck_ps_));
         bring_up(now_ck());
     }
 }
@@ -249,7 +248,7 @@ private:
         while (src_.next(q)) {
             if (q.cycle >= until_) break;
             const uint64_t at = std::max(q.cycle, last);
-            const sc_core::sc_time t = ps(at * tck_ps_);
+            const sc_core::sc_time t = mem::sc_ps(at * tck_ps_);
             if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
             tlm::tlm_generic_payload* p = get();
             p->set_command(q.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
@@ -303,7 +302,7 @@ StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& t
     TraceInitiator init("trace", *src, target, tck, until);
     init.socket.bind(target.socket);
     if (until == UINT64_MAX) sc_core::sc_start();
-    else sc_core::sc_start(ps(until * tck));
+    else sc_core::sc_start(mem::sc_ps(until * tck));
     StandaloneResult res;
     res.requests = init.sent;
     if (end_cycle) ctl->idle_until(end_cycle);
