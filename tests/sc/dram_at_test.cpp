@@ -1,5 +1,5 @@
 // The DDR3 controller's TLM-2.0 AT target (models/dram/at_target_sc.h) under SystemC. SystemC
-// elaborates once per process, so one test case builds four independent systems (a scripted
+// elaborates once per process, so one test case builds five independent systems (a scripted
 // initiator, a target, a controller each) and runs them in one sc_start. Part MT8KTF51264HZ-1G6
 // (tCK 1.25 ns, tRCD = CL = tRP = 11, tRAS 28, tRRD 5, tCCD 4, BL/2 4), the generic FR-FCFS
 // controller with its shared queue (a request's first command on its arrival clock).
@@ -130,6 +130,51 @@ private:
     }
 };
 
+// One payload for every request: the next BEGIN_REQ goes out with it in the same instant as the
+// previous transaction's END_RESP (allowed: END_RESP ends the transaction).
+class Reusing : public sc_core::sc_module {
+public:
+    tlm_utils::simple_initiator_socket<Reusing> socket;
+    std::vector<uint64_t> resp_ck;
+    Reusing(sc_core::sc_module_name name, std::vector<uint64_t> addrs)
+        : sc_module(name), socket("socket"), addrs_(std::move(addrs)) {
+        socket.register_nb_transport_bw(this, &Reusing::nb_transport_bw);
+        SC_THREAD(run);
+    }
+
+private:
+    SC_HAS_PROCESS(Reusing);
+    std::vector<uint64_t> addrs_;
+    tlm::tlm_generic_payload p_;
+    unsigned char data_[64] = {};
+    sc_core::sc_event end_req_, resp_;
+    void run() {
+        for (uint64_t a : addrs_) {
+            p_.set_command(tlm::TLM_READ_COMMAND);
+            p_.set_address(a);
+            p_.set_data_ptr(data_);
+            p_.set_data_length(64);
+            p_.set_streaming_width(64);
+            tlm::tlm_phase phase = tlm::BEGIN_REQ;
+            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+            socket->nb_transport_fw(p_, phase, delay);
+            wait(end_req_);
+            wait(resp_);
+            phase = tlm::END_RESP;
+            socket->nb_transport_fw(p_, phase, delay);
+        }
+    }
+    tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+        if (phase == tlm::END_REQ) {
+            end_req_.notify(delay);
+        } else {
+            resp_ck.push_back(nck(sc_core::sc_time_stamp() + delay));
+            resp_.notify(delay);
+        }
+        return tlm::TLM_ACCEPTED;
+    }
+};
+
 struct System {
     stats::Registry reg;
     std::unique_ptr<Controller> ctl;
@@ -154,7 +199,7 @@ GenericControllerParams shared(uint64_t depth = 32) {
 }  // namespace
 
 TEST_CASE("AT target: FR-FCFS reorders outstanding reads and a full queue withholds END_REQ and b_transport "
-          "waits and responses wait for END_RESP",
+          "waits and responses wait for END_RESP and a payload is reused at its END_RESP",
           "[dram][tlm]") {
     // A: three reads at clock 0 to bank 0: R0 row 1, R1 row 2, R2 row 1 again. R0: ACT 0, RD 11,
     // data 11 + CL + BL/2 = 26. R2 hits R0's open row: RD at 11 + tCCD = 15, data 30, before R1,
@@ -181,6 +226,12 @@ TEST_CASE("AT target: FR-FCFS reorders outstanding reads and a full queue withho
     Scripted di("d_init", {{0, d.addr(0, 1), false}, {0, d.addr(1, 1), false}}, 8);
     di.socket.bind(d.target->socket);
 
+    // E: one payload reused for three reads of one row: R0 ACT 0, RD 11, data 26; R1 sent at its
+    // END_RESP (26), a row hit: RD 26, data 41; R2 likewise: RD 41, data 56.
+    System e("e_mem", shared());
+    Reusing ei("e_init", {e.addr(0, 1), e.addr(0, 1, 8), e.addr(0, 1, 16)});
+    ei.socket.bind(e.target->socket);
+
     sc_core::sc_start();
 
     CHECK(ai.resp_order == std::vector<size_t>{0, 2, 1});
@@ -200,7 +251,9 @@ TEST_CASE("AT target: FR-FCFS reorders outstanding reads and a full queue withho
     CHECK(di.resp_ck[0] == 26);
     CHECK(di.resp_ck[1] == 34);
 
-    for (System* s : {&a, &b, &c, &d}) {
+    CHECK(ei.resp_ck == std::vector<uint64_t>{26, 41, 56});
+
+    for (System* s : {&a, &b, &c, &d, &e}) {
         auto v = check_commands(s->ctl->timing(), s->ctl->commands(), 0);
         for (size_t i = 0; i < v.size() && i < 5; ++i) UNSCOPED_INFO(v[i].message);
         CHECK(v.empty());
