@@ -244,7 +244,10 @@ private:
     void enqueue_two_level(Entry e);
     bool move_transaction(uint64_t clk);
     void choose_two_level(Choice& best);
-    bool two_level_pending_read(uint32_t bi, uint64_t addr) const;
+    // A request of direction DIR for ADDR's burst waits in bank BI (transaction or command queue).
+    bool two_level_pending(uint32_t bi, uint64_t addr, int dir) const;
+    // A write to ADDR behind READS_BEFORE reads of bank BI's command queue waits for one of them.
+    bool waits_for_read(uint32_t bi, uint64_t addr, size_t reads_before) const;
     // Completes the reads merged into E, whose data is back at DONE_CYCLE.
     void complete_merged(const Entry& e, uint64_t done_cycle);
     // Entry E's next command (J-th in bank BI's command queue, READS_BEFORE reads ahead of it) and

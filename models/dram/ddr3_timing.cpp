@@ -19,31 +19,17 @@ namespace {
 // (1.283-1.45 V). The -1G9 preset runs at tCK 1.32 ns, slower than DDR3-1600's tCK(IDD), so the
 // DDR3L-1600 column bounds its currents from above.
 Ddr3Power mt41k512m8_power(const std::string& die) {
-    Ddr3Power p;
-    p.VDD = 1.35;
-    struct Column {
+    struct Die {
         char die;
-        double IDD0, IDD2P0, IDD2P1, IDD2N, IDD3P, IDD3N, IDD4R, IDD4W, IDD5B, IDD6;
+        Ddr3Power power;  // VDD, IDD0, IDD2P0, IDD2P1, IDD2N, IDD3P, IDD3N, IDD4R, IDD4W, IDD5B, IDD6
     };
-    static const Column kTable[] = {
-        {'E', 55, 18, 32, 32, 38, 38, 157, 125, 235, 20},  // Table 20
-        {'N', 47, 8, 14, 24, 26, 30, 95, 95, 175, 12},     // Table 21
-        {'P', 28, 10, 11, 16, 15, 20, 90, 90, 152, 15},    // Table 22
+    static const Die kTable[] = {
+        {'E', {1.35, 55, 18, 32, 32, 38, 38, 157, 125, 235, 20}},  // Table 20
+        {'N', {1.35, 47, 8, 14, 24, 26, 30, 95, 95, 175, 12}},     // Table 21
+        {'P', {1.35, 28, 10, 11, 16, 15, 20, 90, 90, 152, 15}},    // Table 22
     };
-    for (const auto& c : kTable)
-        if (die.size() == 1 && die[0] == c.die) {
-            p.IDD0 = c.IDD0;
-            p.IDD2P0 = c.IDD2P0;
-            p.IDD2P1 = c.IDD2P1;
-            p.IDD2N = c.IDD2N;
-            p.IDD3P = c.IDD3P;
-            p.IDD3N = c.IDD3N;
-            p.IDD4R = c.IDD4R;
-            p.IDD4W = c.IDD4W;
-            p.IDD5B = c.IDD5B;
-            p.IDD6 = c.IDD6;
-            return p;
-        }
+    for (const auto& d : kTable)
+        if (die.size() == 1 && die[0] == d.die) return d.power;
     throw InputError("memory.ddr3.die: unknown MT41K512M8 die revision '" + die + "' (E, N or P)");
 }
 

@@ -29,11 +29,7 @@ void Controller::enqueue_two_level(Entry e) {
     // line (in the buffer or a command queue, until its WR issues) merges; a read of a pending
     // line is answered from it.
     const uint64_t burst = t_.burst_bytes();
-    bool pending_write = false;
-    for (const auto& w : waiting_[1][e.bi])
-        if (w.addr / burst == e.addr / burst) pending_write = true;
-    for (const auto& w : queues_[e.bi].q[1])
-        if (w.addr / burst == e.addr / burst) pending_write = true;
+    const bool pending_write = two_level_pending(e.bi, e.addr, 1);
     const uint64_t at_ps = e.arrival * t_.tCK_ps + p_.frontend_latency_ps;
     if (e.write) {
         count(burst, true);
@@ -55,7 +51,7 @@ void Controller::enqueue_two_level(Entry e) {
         complete(e, e.arrival + 1);
         return;
     }
-    if (two_level_pending_read(e.bi, e.addr)) {
+    if (two_level_pending(e.bi, e.addr, 0)) {
         // DRAMSim3 keeps every read of a pending address (pending_rd_q_) but queues only the
         // first; its RD answers them all (IssueCommand).
         merged_reads_[e.bi].push_back(e);
@@ -68,12 +64,21 @@ void Controller::enqueue_two_level(Entry e) {
     if (ranks_[e.a.rank].queued++ == 0) quiet_until_ = 0;
 }
 
-bool Controller::two_level_pending_read(uint32_t bi, uint64_t addr) const {
+bool Controller::two_level_pending(uint32_t bi, uint64_t addr, int dir) const {
     const uint64_t burst = t_.burst_bytes();
-    for (const auto& r : waiting_[0][bi])
+    for (const auto& r : waiting_[dir][bi])
         if (r.addr / burst == addr / burst) return true;
-    for (const auto& r : queues_[bi].q[0])
+    for (const auto& r : queues_[bi].q[dir])
         if (r.addr / burst == addr / burst) return true;
+    return false;
+}
+
+bool Controller::waits_for_read(uint32_t bi, uint64_t addr, size_t reads_before) const {
+    // DRAMSim3 HasRWDependency: a write waits for an earlier read of the same line.
+    const uint64_t burst = t_.burst_bytes();
+    const auto& rq = queues_[bi].q[0];
+    for (size_t h = 0; h < reads_before; ++h)
+        if (rq[h].addr / burst == addr / burst) return true;
     return false;
 }
 
@@ -129,7 +134,7 @@ bool Controller::move_transaction(uint64_t clk) {
     auto& tq = waiting_[from][oldest];
     if (from) {
         // A read of this line waits (it arrived before the write): the drain stops.
-        if (two_level_pending_read(oldest, tq.front().addr)) {
+        if (two_level_pending(oldest, tq.front().addr, 0)) {
             write_draining_ = 0;
             return true;
         }
@@ -165,12 +170,7 @@ Controller::Choice Controller::command_queue_cycle(uint32_t bi, const Entry& e, 
         c.cls = 1;
         c.cmd = e.write ? Cmd::WR : Cmd::RD;
         at = std::max(b.t_col, e.write ? r.t_wr : r.t_rd);
-        if (e.write) {
-            // HasRWDependency: a write waits for an earlier read of the same line.
-            const uint64_t burst = t_.burst_bytes();
-            for (size_t h = 0; h < reads_before; ++h)
-                if (bq.q[0][h].addr / burst == e.addr / burst) return c;  // cycle UINT64_MAX
-        }
+        if (e.write && waits_for_read(bi, e.addr, reads_before)) return c;  // cycle UINT64_MAX
     } else if (b.open_row < 0) {
         c.cls = 2;
         c.cmd = Cmd::ACT;
@@ -196,7 +196,6 @@ void Controller::refresh_command_queue(uint32_t bi) {
     BankQueue& bq = queues_[bi];
     const Bank& b = banks_[bi];
     const auto &rq = bq.q[0], &wq = bq.q[1];
-    const uint64_t burst = t_.burst_bytes();
     bq.tl_act = bq.tl_col[0] = bq.tl_col[1] = bq.tl_pre = UINT64_MAX;
     bq.tl_dirty = false;
     if (rq.empty() && wq.empty()) return;
@@ -210,10 +209,8 @@ void Controller::refresh_command_queue(uint32_t bi) {
     size_t reads_before = 0;
     for (const auto& e : wq) {
         while (reads_before < rq.size() && rq[reads_before].seq < e.seq) ++reads_before;
-        if (int64_t(e.a.row) != b.open_row) continue;
-        bool dep = false;  // HasRWDependency
-        for (size_t h = 0; h < reads_before && !dep; ++h) dep = rq[h].addr / burst == e.addr / burst;
-        if (!dep) bq.tl_col[1] = std::min(bq.tl_col[1], e.ready);
+        if (int64_t(e.a.row) == b.open_row && !waits_for_read(bi, e.addr, reads_before))
+            bq.tl_col[1] = std::min(bq.tl_col[1], e.ready);
     }
     const Entry& head = wq.empty() || (!rq.empty() && rq[0].seq < wq[0].seq) ? rq[0] : wq[0];
     if (int64_t(head.a.row) != b.open_row && command_queue_cycle(bi, head, 0, 0).cycle != UINT64_MAX)

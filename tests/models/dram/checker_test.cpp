@@ -7,9 +7,12 @@
 
 #include "models/dram/checker.h"
 #include "sim/core/error.h"
+#include "tests/models/dram/dram_test_util.h"
 
 using namespace memsim;
 using namespace memsim::dram;
+using memsim::dram::testing::Broken;
+using memsim::dram::testing::require_rejected;
 
 namespace {
 std::vector<Violation> check(const std::string& text, const std::string& part = "MT8KTF51264HZ-1G6") {
@@ -37,12 +40,8 @@ TEST_CASE("The checker passes a legal sequence", "[dram][checker]") {
 }
 
 TEST_CASE("The checker names each broken constraint and both commands", "[dram][checker]") {
-    struct Row {
-        const char* trace;
-        const char* rule;
-        uint64_t earlier, later;  // cycles of the two commands
-    };
-    const Row table[] = {
+    // Each: the trace, the rule the checker names, the cycles of the two commands.
+    const std::vector<Broken> table = {
         {"0 ACT 0 0 5 0\n10 RD 0 0 5 0\n", "tRCD", 0, 10},
         {"0 ACT 0 0 5 0\n4 ACT 0 1 5 0\n", "tRRD", 0, 4},
         {"0 ACT 0 0 1 0\n5 ACT 0 1 1 0\n10 ACT 0 2 1 0\n15 ACT 0 3 1 0\n20 ACT 0 4 1 0\n", "tFAW", 0, 20},
@@ -114,12 +113,8 @@ TEST_CASE("The checker follows power-down entry and exit", "[dram][checker][powe
     for (auto& x : ok) UNSCOPED_INFO(x.message);
     CHECK(ok.empty());
 
-    struct Row {
-        const char* trace;
-        const char* rule;
-        uint64_t earlier, later;
-    };
-    const Row table[] = {
+    // Each: the trace, the rule the checker names, the cycles of the two commands.
+    const std::vector<Broken> table = {
         {"0 PDE 0 0 0 0\n10 ACT 0 0 5 0\n", "power-down", 0, 10},
         {"0 PDE 0 0 0 0\n10 REF 0 0 0 0\n", "power-down", 0, 10},
         {"0 PDE 0 0 0 0\n3 PDX 0 0 0 0\n", "tCKE", 0, 3},
@@ -131,14 +126,7 @@ TEST_CASE("The checker follows power-down entry and exit", "[dram][checker][powe
         {"0 PDE 0 0 0 0\n10 PDE 0 0 0 0\n", "power-down", 0, 10},
         {"10 PDX 0 0 0 0\n", "power-down", 10, 10},
     };
-    for (const auto& row : table) {
-        INFO(row.trace);
-        auto v = check(row.trace);
-        REQUIRE(v.size() >= 1);
-        CHECK(v[0].rule == row.rule);
-        CHECK(v[0].earlier.cycle == row.earlier);
-        CHECK(v[0].later.cycle == row.later);
-    }
+    require_rejected(table, [](const char* t) { return check(t); });
 }
 
 TEST_CASE("With the DLL frozen a read after precharge power-down needs tXPDLL", "[dram][checker][power]") {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "models/dram/checker.h"
 #include "models/dram/controller.h"
@@ -59,6 +60,27 @@ struct Rig {
         REQUIRE(v.empty());
     }
 };
+
+// A hand-made command trace the checker must reject: the first violation's rule and the cycles of
+// the two commands it names.
+struct Broken {
+    const char* trace;
+    const char* rule;
+    uint64_t earlier, later;
+};
+
+// CHECK_TRACE (a trace's text -> the checker's violations) rejects every row of TABLE as it says.
+template <class CheckTrace>
+void require_rejected(const std::vector<Broken>& table, CheckTrace check_trace) {
+    for (const auto& row : table) {
+        INFO(row.trace);
+        auto v = check_trace(row.trace);
+        REQUIRE(v.size() >= 1);
+        CHECK(v[0].rule == row.rule);
+        CHECK(v[0].earlier.cycle == row.earlier);
+        CHECK(v[0].later.cycle == row.later);
+    }
+}
 
 }  // namespace memsim::dram::testing
 
