@@ -3,11 +3,16 @@
 ("Against DRAMSim3"): bandwidth, average read latency, power, and host speed of both.
 
     bench/dram_vs_dramsim3.py [--memsim build/memsim] [--dramsim3 DIR] [--only NAME]... [--work DIR]
+                              [--channels N [--mapping ORDER]]
 
 DIR is a DRAMSim3 checkout built beside the project (never part of it): its build/dramsim3main and
 configs/DDR3_4Gb_x8_1600.ini are used, the ini made to match configs/dram-only.yaml as docs/dram.md
 says (`REFI` read as `tREFI`, one rank). Without --dramsim3 only memsim's side is printed.
 The traces are generated here from fixed seeds (Python's random), so every run sees the same ones.
+--channels N runs N channels on both sides (memory.channels; DRAMSim3's channels), the address map
+ORDER on both: RoChRaBaCo (default: DRAMSim3's own rochrababgco, the channel just below the row) or
+RoBaRaCoCh (consecutive bursts alternate between channels: DRAMSim3's robabgracoch). DRAMSim3's
+per-channel statistics are summed (bandwidth, power, requests) and its latencies weighted by reads.
 """
 import argparse
 import json
@@ -58,28 +63,43 @@ def write_trace(path, reqs):
             f.write("0x%x %s %d\n" % (a, op, c))
 
 
-def run_memsim(memsim, trace, clocks, work):
+# memsim's address order -> DRAMSim3's (fields most significant first; DRAMSim3 adds bank groups)
+DRAMSIM3_ORDER = {"RoChRaBaCo": "rochrababgco", "RoBaRaCoCh": "robabgracoch"}
+
+
+def run_memsim(memsim, trace, clocks, work, channels, mapping):
     out = os.path.join(work, "memsim_" + os.path.basename(trace))
     t0 = time.perf_counter()
-    subprocess.run([memsim, "run", os.path.join(ROOT, "configs/dram-only.yaml"), "--trace", trace,
-                    "--set", "sim.memory_only.cycles=%d" % clocks, "--out", out, "--quiet"],
-                   check=True, stdout=subprocess.DEVNULL)
+    sets = ["sim.memory_only.cycles=%d" % clocks]
+    if channels > 1:
+        sets += ["memory.channels=%d" % channels, "memory.generic.address_mapping=" + mapping]
+    cmd = [memsim, "run", os.path.join(ROOT, "configs/dram-only.yaml"), "--trace", trace, "--out", out, "--quiet"]
+    for x in sets:
+        cmd += ["--set", x]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     host = time.perf_counter() - t0
     with open(os.path.join(out, "stats.json")) as f:
         s = json.load(f)["stats"]
-    return {"bw": s["dram.bandwidth_bytes_per_s"] / 1e9, "lat": s["dram.read_latency_avg_ns"],
+    # DRAMSim3's average_bandwidth divides by the whole run (num_cycles x tCK), not by the last
+    # completion as dram.bandwidth_bytes_per_s does: the same here, dram.cycles being the run's clocks.
+    bw = (s["dram.bytes_read"] + s["dram.bytes_written"]) / (s["dram.cycles"] * 1.25)
+    return {"bw": bw, "lat": s["dram.read_latency_avg_ns"],
             "mw": s["dram.power_mw"], "host": host, "served": s["dram.reads"] + s["dram.writes"]}
 
 
-def dramsim3_ini(src, work):
+def dramsim3_ini(src, work, channels, mapping):
     # docs/dram.md: its code reads tREFI (the stock file spells REFI) and one rank of 4 GB.
-    out = os.path.join(work, "ddr3_1600_4gb_1rank.ini")
+    out = os.path.join(work, "ddr3_1600_4gb_1rank_%dch.ini" % channels)
     with open(src) as f, open(out, "w") as g:
         for line in f:
             if line.startswith("REFI = "):
                 line = "t" + line
             elif line.startswith("channel_size = "):
                 line = "channel_size = 4096\n"
+            elif line.startswith("channels = "):
+                line = "channels = %d\n" % channels
+            elif line.startswith("address_mapping = ") and channels > 1:
+                line = "address_mapping = %s\n" % DRAMSIM3_ORDER[mapping]
             g.write(line)
     return out
 
@@ -92,10 +112,13 @@ def run_dramsim3(exe, ini, trace, clocks, work):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     host = time.perf_counter() - t0
     with open(os.path.join(out, "dramsim3.json")) as f:
-        s = json.load(f)["0"]
+        chans = list(json.load(f).values())  # one object per channel: "0", "1", ...
     tck_ns = 1.25  # DDR3_4Gb_x8_1600.ini: tCK 1.25
-    return {"bw": s["average_bandwidth"], "lat": s["average_read_latency"] * tck_ns, "mw": s["average_power"],
-            "host": host, "served": s["num_reads_done"] + s["num_writes_done"]}
+    reads = sum(c["num_reads_done"] for c in chans)
+    lat = sum(c["average_read_latency"] * c["num_reads_done"] for c in chans) / reads if reads else 0
+    return {"bw": sum(c["average_bandwidth"] for c in chans), "lat": lat * tck_ns,
+            "mw": sum(c["average_power"] for c in chans), "host": host,
+            "served": reads + sum(c["num_writes_done"] for c in chans)}
 
 
 def pct(a, b):
@@ -108,6 +131,8 @@ def main():
     ap.add_argument("--dramsim3", help="a DRAMSim3 checkout with build/dramsim3main")
     ap.add_argument("--only", action="append", choices=sorted(TRACES), help="run only these traces")
     ap.add_argument("--work", help="directory for the traces and outputs (default: a temporary one)")
+    ap.add_argument("--channels", type=int, default=1, choices=[1, 2, 4, 8])
+    ap.add_argument("--mapping", default="RoChRaBaCo", choices=sorted(DRAMSIM3_ORDER))
     args = ap.parse_args()
     if not os.access(args.memsim, os.X_OK):
         sys.exit("dram_vs_dramsim3: %s is not built (scripts/build)" % args.memsim)
@@ -120,7 +145,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="dram_vs_dramsim3_")
     os.makedirs(work, exist_ok=True)
     if exe:
-        ini = dramsim3_ini(src_ini, work)
+        ini = dramsim3_ini(src_ini, work, args.channels, args.mapping)
     names = args.only or list(TRACES)
     print("%-11s %10s %10s %9s %10s %10s %9s %9s %9s %9s %9s" %
           ("trace", "memsim GB/s", "DRAMSim3", "diff", "memsim ns", "DRAMSim3", "diff", "memsim mW", "DRAMSim3",
@@ -130,7 +155,7 @@ def main():
         reqs = make()
         trace = os.path.join(work, name + ".trc")
         write_trace(trace, reqs)
-        m = run_memsim(args.memsim, trace, clocks, work)
+        m = run_memsim(args.memsim, trace, clocks, work, args.channels, args.mapping)
         d = run_dramsim3(exe, ini, trace, clocks, work) if exe else None
         print("%-11s %10.3f %10s %9s %10.2f %10s %9s %9.1f %9s %9.2f %9s" %
               (name, m["bw"], "%.3f" % d["bw"] if d else "-", pct(m["bw"], d["bw"]) if d else "-", m["lat"],

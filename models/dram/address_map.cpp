@@ -35,7 +35,7 @@ bool AddressMap::valid_order(const std::string& order, std::string* why) {
     return true;
 }
 
-AddressMap::AddressMap(const Ddr3Timing& t, const std::string& order) : bl_(t.BL) {
+AddressMap::AddressMap(const Ddr3Timing& t, const std::string& order, uint32_t channels) : bl_(t.BL) {
     std::string why;
     if (!valid_order(order, &why)) throw InputError("address mapping '" + order + "': " + why);
     burst_bits_ = log2_exact(t.burst_bytes(), "the burst size");
@@ -44,7 +44,7 @@ AddressMap::AddressMap(const Ddr3Timing& t, const std::string& order) : bl_(t.BL
     bits[Ba] = log2_exact(t.banks, "banks");
     bits[Ra] = log2_exact(t.ranks, "ranks");
     bits[Co] = log2_exact(t.columns / t.BL, "columns / BL");
-    bits[Ch] = 0;
+    bits[Ch] = log2_exact(channels, "memory.channels");
     unsigned shift = burst_bits_;
     for (int i = 0; i < kFields; ++i) {
         std::string f = order.substr(order.size() - 2 * (i + 1), 2);
@@ -52,6 +52,7 @@ AddressMap::AddressMap(const Ddr3Timing& t, const std::string& order) : bl_(t.BL
         for (int j = 0; j < kFields; ++j)
             if (f == kNames[j]) k = Field(j);
         slices_[i] = {k, shift, bits[k]};
+        if (k == Ch) ch_slice_ = unsigned(i);
         shift += bits[k];
     }
 }
@@ -60,11 +61,11 @@ DramAddress AddressMap::decode(uint64_t addr) const {
     uint32_t v[kFields] = {};
     for (const auto& s : slices_) v[s.field] = uint32_t((addr >> s.shift) & ((uint64_t(1) << s.bits) - 1));
     // Addresses beyond the top field wrap (the module decodes only its own address lines).
-    return {v[Ra], v[Ba], v[Ro], v[Co] * bl_};
+    return {v[Ra], v[Ba], v[Ro], v[Co] * bl_, v[Ch]};
 }
 
 uint64_t AddressMap::encode(const DramAddress& a) const {
-    uint64_t v[kFields] = {a.row, a.bank, a.rank, a.column / bl_, 0};
+    uint64_t v[kFields] = {a.row, a.bank, a.rank, a.column / bl_, a.channel};
     uint64_t addr = 0;
     for (const auto& s : slices_) addr |= (v[s.field] & ((uint64_t(1) << s.bits) - 1)) << s.shift;
     return addr;

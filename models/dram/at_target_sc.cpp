@@ -15,16 +15,16 @@ namespace {
 DECLARE_EXTENDED_PHASE(response_due);
 }  // namespace
 
-AtTarget::AtTarget(sc_core::sc_module_name name, Controller& ctl)
+AtTarget::AtTarget(sc_core::sc_module_name name, Channels& mem)
     : sc_module(name),
       socket("socket"),
-      ctl_(ctl),
-      tck_ps_(ctl.timing().tCK_ps),
-      advance_ck_(std::max<uint64_t>(1, ctl.timing().RL() + ctl.timing().burst_cycles())),
+      mem_(mem),
+      tck_ps_(mem.timing().tCK_ps),
+      advance_ck_(std::max<uint64_t>(1, mem.timing().RL() + mem.timing().burst_cycles())),
       peq_(this, &AtTarget::peq_cb) {
     socket.register_nb_transport_fw(this, &AtTarget::nb_transport_fw);
     socket.register_b_transport(this, &AtTarget::b_transport);
-    ctl_.on_done = [this](uint64_t id, uint64_t done_ps) { on_done(id, done_ps); };
+    mem_.set_on_done([this](uint64_t id, uint64_t done_ps) { on_done(id, done_ps); });
     SC_THREAD(clock);
     SC_METHOD(free_responses);
     sensitive << resp_free_;
@@ -43,10 +43,10 @@ uint64_t AtTarget::now_ck() const {
     return (sc_core::sc_time_stamp().value() + tck_ps_ - 1) / tck_ps_;
 }
 
-void AtTarget::bring_up(uint64_t ck) { ctl_.run_until(std::min(ck, horizon_)); }
+void AtTarget::bring_up(uint64_t ck) { mem_.run_until(std::min(ck, horizon_)); }
 
 void AtTarget::drain() {
-    ctl_.drain();
+    mem_.drain();
     work_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -108,7 +108,7 @@ void AtTarget::free_responses() {
 }
 
 void AtTarget::accept_held() {
-    const uint64_t burst = ctl_.timing().burst_bytes();
+    const uint64_t burst = mem_.timing().burst_bytes();
     while (!held_.empty()) {
         tlm::tlm_generic_payload* t = request(held_.front()).trans;
         const uint64_t arrival = now_ck();
@@ -121,18 +121,19 @@ void AtTarget::accept_held() {
         for (uint64_t b = pending->second.next; b <= last; ++b) {
             // A full queue: the controller runs ahead until a slot frees (standalone.h: drive),
             // within the run's window; one that frees none there leaves the request unaccepted.
-            while (!ctl_.can_accept(b * burst, write)) {
-                if (!ctl_.step(horizon_)) {
+            Controller& ctl = mem_.channel_for(b * burst);
+            while (!ctl.can_accept(b * burst, write)) {
+                if (!ctl.step(horizon_)) {
                     if (horizon_ != UINT64_MAX) return;
                     throw SimulationError("dram: queue full and nothing to issue");
                 }
-                accepted = std::max(accepted, ctl_.now() - 1);
+                accepted = std::max(accepted, ctl.now() - 1);
             }
             if (accepted >= horizon_) return;
             const uint64_t id = next_id_++;
             in_flight_[id] = t;
             pending->second.next = b + 1;
-            ctl_.enqueue(id, b * burst, write, accepted);  // a write completes in it: PENDING may go
+            ctl.enqueue(id, b * burst, write, accepted);  // a write completes in it: PENDING may go
         }
         held_.pop_front();
         work_.notify(sc_core::SC_ZERO_TIME);
@@ -194,7 +195,7 @@ void AtTarget::send_response(const tlm::tlm_generic_payload* trans) {
 
 void AtTarget::clock() {
     for (;;) {
-        if (!ctl_.reads_queued()) {
+        if (!mem_.reads_queued()) {
             wait(work_);
             continue;
         }
@@ -293,11 +294,11 @@ private:
 
 StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
                                  const std::string& format, uint64_t end_cycle, bool window) {
-    auto ctl = make_controller(cfg, reg, true);
+    auto mem = make_memory(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
-    const uint64_t tck = ctl->timing().tCK_ps;
+    const uint64_t tck = mem->timing().tCK_ps;
     const uint64_t until = window && end_cycle ? end_cycle : UINT64_MAX;
-    AtTarget target("memory", *ctl);
+    AtTarget target("memory", *mem);
     target.set_horizon(until);
     TraceInitiator init("trace", *src, target, tck, until);
     init.socket.bind(target.socket);
@@ -305,8 +306,8 @@ StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& t
     else sc_core::sc_start(mem::sc_ps(until * tck));
     StandaloneResult res;
     res.requests = init.sent;
-    if (end_cycle) ctl->idle_until(end_cycle);
-    res.end_ps = ctl->end_ps();
+    if (end_cycle) mem->idle_until(end_cycle);
+    res.end_ps = mem->end_ps();
     return res;
 }
 

@@ -32,7 +32,6 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/peq_with_cb_and_phase.h>
 
-#include "models/dram/controller.h"
 #include "models/dram/standalone.h"
 
 namespace memsim::dram {
@@ -41,8 +40,8 @@ class AtTarget : public sc_core::sc_module {
 public:
     tlm_utils::multi_passthrough_target_socket<AtTarget> socket;
 
-    // CTL must outlive the target; the target sets its on_done.
-    AtTarget(sc_core::sc_module_name name, Controller& ctl);
+    // MEM must outlive the target; the target sets its controllers' on_done.
+    AtTarget(sc_core::sc_module_name name, Channels& mem);
 
     // Requests accepted and not yet answered, and requests waiting for END_REQ.
     size_t outstanding() const { return in_flight_.size() + held_.size(); }
@@ -62,7 +61,7 @@ private:
         sc_core::sc_event* blocking = nullptr;  // b_transport: notified at the response's time
     };
 
-    Controller& ctl_;
+    Channels& mem_;
     const uint64_t tck_ps_;
     const uint64_t advance_ck_;  // RL + BL/2: how far the controller may be left behind
     tlm_utils::peq_with_cb_and_phase<AtTarget> peq_;

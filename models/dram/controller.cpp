@@ -92,50 +92,52 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
 
 MEMSIM_REGISTER_PARAMS(GenericControllerParams, "memory.generic", "the generic DDR3 controller (memory.model: ddr3)");
 
-Controller::Stats::Stats(stats::Registry& r, const Ddr3Timing& t, bool timed)
-    : reads(r.counter("dram.reads", "requests", "read bursts served (write-queue hits included)")),
-      writes(r.counter("dram.writes", "requests", "write bursts accepted")),
-      bytes_read(r.counter("dram.bytes_read", "bytes", "bytes read")),
-      bytes_written(r.counter("dram.bytes_written", "bytes", "bytes written")),
-      row_hits(r.counter("dram.row_hits", "requests", "column accesses to the row already open")),
-      row_misses(r.counter("dram.row_misses", "requests", "accesses that needed an ACT on a precharged bank")),
-      row_conflicts(r.counter("dram.row_conflicts", "requests", "accesses that needed a PRE of another row first")),
-      refreshes(r.counter("dram.refreshes", "REF", "REF commands issued")),
-      activates(r.counter("dram.activates", "ACT", "ACT commands issued")),
-      precharges(r.counter("dram.precharges", "PRE", "PRE and PREA commands and auto-precharges")),
-      zqcs(r.counter("dram.zq_calibrations", "ZQCS", "ZQCS commands issued")),
-      write_forwards(r.counter("dram.write_forwards", "requests", "reads answered from the write queue")),
-      data_bus_cycles(r.counter("dram.data_bus_cycles", "nCK", "cycles the data bus carried bursts")) {
+Controller::Stats::Stats(stats::Registry& r, const std::string& pre, const Ddr3Timing& t, bool timed)
+    : reads(r.counter(pre + "reads", "requests", "read bursts served (write-queue hits included)")),
+      writes(r.counter(pre + "writes", "requests", "write bursts accepted")),
+      bytes_read(r.counter(pre + "bytes_read", "bytes", "bytes read")),
+      bytes_written(r.counter(pre + "bytes_written", "bytes", "bytes written")),
+      row_hits(r.counter(pre + "row_hits", "requests", "column accesses to the row already open")),
+      row_misses(r.counter(pre + "row_misses", "requests", "accesses that needed an ACT on a precharged bank")),
+      row_conflicts(r.counter(pre + "row_conflicts", "requests", "accesses that needed a PRE of another row first")),
+      refreshes(r.counter(pre + "refreshes", "REF", "REF commands issued")),
+      activates(r.counter(pre + "activates", "ACT", "ACT commands issued")),
+      precharges(r.counter(pre + "precharges", "PRE", "PRE and PREA commands and auto-precharges")),
+      zqcs(r.counter(pre + "zq_calibrations", "ZQCS", "ZQCS commands issued")),
+      write_forwards(r.counter(pre + "write_forwards", "requests", "reads answered from the write queue")),
+      data_bus_cycles(r.counter(pre + "data_bus_cycles", "nCK", "cycles the data bus carried bursts")) {
     if (timed) {
-        read_latency_ns = &r.distribution("dram.read_latency_ns", "ns", "read latency, arrival to last data");
-        read_latency_cycles = &r.distribution("dram.read_latency_cycles", "nCK", "read latency in memory clocks");
-        end_ps = &r.counter("dram.end_ps", "ps", "time of the last read completion or write data on the bus");
-        cycles = &r.counter("dram.cycles", "nCK", "memory clocks simulated (to the last command or data)");
-        read_queue = &r.distribution("dram.read_queue_occupancy", "requests", "read queue length seen by each arrival");
+        read_latency_ns = &r.distribution(pre + "read_latency_ns", "ns", "read latency, arrival to last data");
+        read_latency_cycles = &r.distribution(pre + "read_latency_cycles", "nCK", "read latency in memory clocks");
+        end_ps = &r.counter(pre + "end_ps", "ps", "time of the last read completion or write data on the bus");
+        cycles = &r.counter(pre + "cycles", "nCK", "memory clocks simulated (to the last command or data)");
+        read_queue = &r.distribution(pre + "read_queue_occupancy", "requests", "read queue length seen by each arrival");
         write_queue =
-            &r.distribution("dram.write_queue_occupancy", "requests", "write queue length seen by each arrival");
-        power_down_entries = &r.counter("dram.power_down_entries", "PDE", "power-down entries (all ranks)");
-        self_refresh_entries = &r.counter("dram.self_refresh_entries", "SRE", "self-refresh entries (all ranks)");
+            &r.distribution(pre + "write_queue_occupancy", "requests", "write queue length seen by each arrival");
+        power_down_entries = &r.counter(pre + "power_down_entries", "PDE", "power-down entries (all ranks)");
+        self_refresh_entries = &r.counter(pre + "self_refresh_entries", "SRE", "self-refresh entries (all ranks)");
     }
     for (uint32_t rk = 0; rk < t.ranks; ++rk)
         for (uint32_t b = 0; b < t.banks; ++b) {
-            std::string n = "dram.rank" + std::to_string(rk) + ".bank" + std::to_string(b);
+            std::string n = pre + "rank" + std::to_string(rk) + ".bank" + std::to_string(b);
             bank_reads.push_back(&r.counter(n + ".reads", "requests", "read bursts served by this bank"));
             bank_writes.push_back(&r.counter(n + ".writes", "requests", "write bursts written to this bank"));
             bank_activates.push_back(&r.counter(n + ".activates", "ACT", "ACT commands to this bank"));
         }
 }
 
-Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool)
+Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool,
+                       ChannelSlot ch)
     : t_(t),
       p_(p),
-      map_(t, p.address_mapping),
+      map_(t, p.address_mapping, ch.count),
       timed_(timed),
       frfcfs_(p.scheduler != "fcfs"),
       per_bank_queue_(p.queue == "per_bank"),
       two_level_(p.queue == "two_level"),
       energy_(std::make_shared<EnergyBook>(t, p.power_down_exit == "slow")),
-      stats_(r, t, timed) {
+      stats_(r, ch.stats_prefix(), t, timed) {
+    const std::string pre = ch.stats_prefix();
     slow_exit_ = p.power_down_exit == "slow";
     if (p.page_policy == "closed") page_ = Page::Closed;
     else if (p.page_policy == "open_adaptive") page_ = Page::OpenAdaptive;
@@ -148,8 +150,8 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
         throw InputError("memory.generic.queue: two_level issues as DRAMSim3 does (the first ready command of "
                          "each bank's command queue); it needs scheduler: frfcfs, not fcfs");
     if (two_level_) {
-        write_drains_ = &r.counter("dram.write_drains", "drains", "queue: two_level: write-buffer drains begun");
-        read_merges_ = &r.counter("dram.read_merges", "requests",
+        write_drains_ = &r.counter(pre + "write_drains", "drains", "queue: two_level: write-buffer drains begun");
+        read_merges_ = &r.counter(pre + "read_merges", "requests",
                                   "queue: two_level: reads answered by a pending read of the same burst");
     }
     ranks_.resize(t.ranks);
@@ -171,10 +173,13 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
     write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
     if (!p.command_trace.empty()) {
-        trace_out_ = std::make_unique<std::ofstream>(p.command_trace);
-        if (!*trace_out_) throw InputError("memory.generic.command_trace: cannot write '" + p.command_trace + "'");
+        const std::string path = ch.count > 1 ? p.command_trace + ".ch" + std::to_string(ch.index) : p.command_trace;
+        trace_out_ = std::make_unique<std::ofstream>(path);
+        if (!*trace_out_) throw InputError("command_trace: cannot write '" + path + "'");
         *trace_out_ << "# DRAM command trace: CYCLE CMD RANK BANK ROW COLUMN; part " << t.part << ", tCK "
-                    << t.tCK_ps << " ps\n";
+                    << t.tCK_ps << " ps";
+        if (ch.count > 1) *trace_out_ << ", channel " << ch.index << " of " << ch.count;
+        *trace_out_ << '\n';
     }
     if (timed) {
         // The formulas read only the registry's own statistics: they outlive the controller.
@@ -184,37 +189,37 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
         auto& cycles = *stats_.cycles;
         auto& busy = stats_.data_bus_cycles;
         auto& lat = *stats_.read_latency_ns;
-        r.formula("dram.bandwidth_bytes_per_s", "B/s", "bytes read and written / dram.end_ps", [&rd, &wr, &end] {
+        r.formula(pre + "bandwidth_bytes_per_s", "B/s", "bytes read and written / dram.end_ps", [&rd, &wr, &end] {
             return end.value() ? double(rd.value() + wr.value()) * 1e12 / double(end.value()) : 0.0;
         });
-        r.formula("dram.read_latency_avg_ns", "ns", "mean read latency", [&lat] { return lat.mean(); });
-        r.formula("dram.read_latency_p50_ns", "ns", "median read latency", [&lat] { return lat.percentile(50); });
-        r.formula("dram.read_latency_p99_ns", "ns", "99th percentile read latency",
+        r.formula(pre + "read_latency_avg_ns", "ns", "mean read latency", [&lat] { return lat.mean(); });
+        r.formula(pre + "read_latency_p50_ns", "ns", "median read latency", [&lat] { return lat.percentile(50); });
+        r.formula(pre + "read_latency_p99_ns", "ns", "99th percentile read latency",
                   [&lat] { return lat.percentile(99); });
-        r.formula("dram.bus_utilisation", "fraction", "data-bus cycles carrying bursts / dram.cycles", [&busy, &cycles] {
+        r.formula(pre + "bus_utilisation", "fraction", "data-bus cycles carrying bursts / dram.cycles", [&busy, &cycles] {
             return cycles.value() ? double(busy.value()) / double(cycles.value()) : 0.0;
         });
         // Micron TN-41-01 energies (energy.h) over dram.cycles, from the part's IDD currents.
         std::shared_ptr<const EnergyBook> e = energy_;
         const double tck_ns = double(t.tCK_ps) / 1000.0;
-        r.formula("dram.energy.act", "pJ", "ACT/PRE pairs: VDD x (IDD0 x tRC - IDD3N x tRAS - IDD2N x tRP) each",
+        r.formula(pre + "energy.act", "pJ", "ACT/PRE pairs: VDD x (IDD0 x tRC - IDD3N x tRAS - IDD2N x tRP) each",
                   [e] { return e->act_pj(); });
-        r.formula("dram.energy.read", "pJ", "read bursts: VDD x (IDD4R - IDD3N) x BL/2 each", [e] { return e->read_pj(); });
-        r.formula("dram.energy.write", "pJ", "write bursts: VDD x (IDD4W - IDD3N) x BL/2 each",
+        r.formula(pre + "energy.read", "pJ", "read bursts: VDD x (IDD4R - IDD3N) x BL/2 each", [e] { return e->read_pj(); });
+        r.formula(pre + "energy.write", "pJ", "write bursts: VDD x (IDD4W - IDD3N) x BL/2 each",
                   [e] { return e->write_pj(); });
-        r.formula("dram.energy.refresh", "pJ", "REF: VDD x (IDD5B - IDD3N) x tRFC each", [e] { return e->refresh_pj(); });
-        r.formula("dram.energy.background", "pJ",
+        r.formula(pre + "energy.refresh", "pJ", "REF: VDD x (IDD5B - IDD3N) x tRFC each", [e] { return e->refresh_pj(); });
+        r.formula(pre + "energy.background", "pJ",
                   "standby and power-down over dram.cycles: IDD3N / IDD2N / IDD3P / IDD2P1 by rank state",
                   [e, &cycles] { return e->background_pj(cycles.value()); });
-        r.formula("dram.energy.total", "pJ", "sum of dram.energy.* (DRAM core, VDD; no I/O or termination)",
+        r.formula(pre + "energy.total", "pJ", "sum of dram.energy.* (DRAM core, VDD; no I/O or termination)",
                   [e, &cycles] { return e->total_pj(cycles.value()); });
-        r.formula("dram.power_mw", "mW", "average DRAM core power: dram.energy.total / dram.cycles",
+        r.formula(pre + "power_mw", "mW", "average DRAM core power: dram.energy.total / dram.cycles",
                   [e, &cycles, tck_ns] {
                       return cycles.value() ? e->total_pj(cycles.value()) / (double(cycles.value()) * tck_ns) : 0.0;
                   });
-        r.formula("dram.power_down_cycles", "nCK", "clocks in power-down, summed over ranks",
+        r.formula(pre + "power_down_cycles", "nCK", "clocks in power-down, summed over ranks",
                   [e, &cycles] { return double(e->power_down_cycles(cycles.value())); });
-        r.formula("dram.self_refresh_cycles", "nCK", "clocks in self-refresh, summed over ranks",
+        r.formula(pre + "self_refresh_cycles", "nCK", "clocks in self-refresh, summed over ranks",
                   [e, &cycles] { return double(e->self_refresh_cycles(cycles.value())); });
     }
 }

@@ -74,13 +74,21 @@ struct GenericControllerParams {
     void visit(config::ParamVisitor& v);
 };
 
+// Which of memory.channels' channels a controller serves (models/dram/channels.h). With more than
+// one, its statistics are dram.chN.* and its command trace FILE.chN.
+struct ChannelSlot {
+    uint32_t index = 0, count = 1;
+    std::string stats_prefix() const { return count > 1 ? "dram.ch" + std::to_string(index) + "." : "dram."; }
+};
+
 class Controller final : public mem::Port {
 public:
     // TIMED false: functional mode, access() only counts.
-    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed = true)
-        : Controller(t, p, r, timed, false) {}
+    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed = true,
+               ChannelSlot ch = {})
+        : Controller(t, p, r, timed, false, ch) {}
     // The MIG 7-series rules (models/dram/mig.h, memory.model: mig).
-    Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed = true);
+    Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed = true, ChannelSlot ch = {});
     ~Controller() override;
 
     // mem::Port, loosely timed: see the header comment. Requests are split into bursts (64 B).
@@ -104,6 +112,8 @@ public:
     // Reads still waiting for their RD (their completions are not known yet).
     bool reads_queued() const { return queued_[0] != 0; }
     uint64_t now() const { return now_; }  // the next free command-bus slot, in nCK
+    // The clocks counted so far in dram.cycles (to the last command or data, or an idle end).
+    uint64_t cycles() const { return stats_.cycles ? stats_.cycles->value() : 0; }
     // The last completion or last write data on the bus, in ps (what dram.bandwidth_bytes_per_s divides by).
     uint64_t end_ps() const { return end_ps_; }
 
@@ -187,7 +197,8 @@ private:
         uint64_t seq = UINT64_MAX;
     };
 
-    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool mig);
+    Controller(const Ddr3Timing& t, const GenericControllerParams& p, stats::Registry& r, bool timed, bool mig,
+               ChannelSlot ch);
 
     Ddr3Timing t_;
     GenericControllerParams p_;
@@ -291,7 +302,7 @@ private:
         stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
                             *write_queue = nullptr;
         std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;
-        Stats(stats::Registry& r, const Ddr3Timing& t, bool timed);
+        Stats(stats::Registry& r, const std::string& prefix, const Ddr3Timing& t, bool timed);
     } stats_;
     uint64_t end_ps_ = 0;  // last completion, for the bandwidth formula
 

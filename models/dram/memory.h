@@ -10,6 +10,7 @@ namespace memsim::dram {
 struct MemoryParams {
     std::string model;
     uint64_t size;
+    uint64_t channels;
 
     void visit(config::ParamVisitor& v) {
         // 4 GiB is one MT8KTF51264HZ-1G6 SODIMM (DDR3L-1600, 8 x 4 Gb x8 chips, one rank).
@@ -19,6 +20,13 @@ struct MemoryParams {
                                     "memory.simple), ddr3 (the generic DDR3 controller, memory.generic) or mig "
                                     "(the MIG 7-series rules, memory.mig), both on the part memory.ddr3.part"),
           model);
+        // One SODIMM per channel: a dual-channel laptop has two; NetFPGA-SUME two, a MIG core each.
+        v(config::ParamSpec::count("channels", "1", "channels",
+                                   "independent memory channels, each its own controller, buses and DIMM (ddr3 and "
+                                   "mig); the address map's Ch field picks the channel (models/dram/channels.h)")
+              .range(1, 16)
+              .pow2(),
+          channels);
     }
 };
 

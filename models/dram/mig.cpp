@@ -84,12 +84,16 @@ MEMSIM_REGISTER_PARAMS(MigParams, "memory.mig", "the MIG 7-series DDR3 controlle
 namespace {
 
 // The generic engine's settings that MIG's rules amount to.
-GenericControllerParams engine_params(const MigParams& m) {
+// CHANNELS > 1: one MIG per channel, each serving its own contiguous address range (MIG has no
+// channel interleave; a design with two MIG cores gives each its own range in the address map),
+// so Ch goes above the MIG's own order.
+GenericControllerParams engine_params(const MigParams& m, uint32_t channels) {
     GenericControllerParams p;
     p.scheduler = "frfcfs";          // unused in MIG mode
     p.page_policy = "closed_adaptive";  // open only while an accepted request hits the row
     p.queue = "shared";
-    p.address_mapping = m.mem_addr_order == "ROW_BANK_COLUMN" ? "RaRoBaCoCh" : "RaBaRoCoCh";
+    p.address_mapping = m.mem_addr_order == "ROW_BANK_COLUMN" ? "RaRoBaCo" : "RaBaRoCo";
+    p.address_mapping = channels > 1 ? "Ch" + p.address_mapping : p.address_mapping + "Ch";
     p.command_trace = m.command_trace;
     p.queue_depth = m.bank_machines;
     p.write_queue_depth = m.bank_machines;
@@ -149,8 +153,8 @@ Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
 
 }  // namespace
 
-Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed)
-    : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4), engine_params(m), r, timed, true) {
+Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed, ChannelSlot ch)
+    : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4), engine_params(m, ch.count), r, timed, true, ch) {
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
     const Slots slots = command_slots(mig_ratio_, t.CWL);
     mig_col_slot_ = slots.col;
@@ -169,7 +173,7 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     mig_claim_ck_ = (1 + m.bank_machine_latency) * mig_ratio_;
     mig_out_ck_ = (m.cmd_pipe_latency + m.phy_cmd_latency + m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) *
                   mig_ratio_;
-    stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
+    stats_.periodic_reads = &r.counter(ch.stats_prefix() + "mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
 }
 
 void Controller::mig_claim(uint64_t now) {

@@ -2,33 +2,22 @@
 
 #include <algorithm>
 
-#include "models/dram/memory.h"
 #include "sim/core/error.h"
 
 namespace memsim::dram {
 
-std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Registry& reg, bool timed) {
-    auto mem = cfg.section<MemoryParams>("memory");
-    if (mem.model != "ddr3" && mem.model != "mig")
-        throw InputError("memory.model is '" + mem.model + "': a DRAM controller needs memory.model: ddr3 or mig");
-    Ddr3Timing t = ddr3_part(cfg.section<Ddr3Params>("memory.ddr3"));
-    if (mem.model == "mig" && t.AL != 0)
-        throw InputError("memory.ddr3.additive_latency: the MIG model runs with AL 0 (its slot and timer rules are "
-                         "taken from the RTL at AL 0); use memory.model: ddr3 for posted CAS");
-    if (mem.size > t.capacity())
-        throw InputError("memory.size (" + std::to_string(mem.size) + " bytes) is larger than the " + t.part + " (" +
-                         std::to_string(t.capacity()) + " bytes)");
-    if (mem.model == "mig")
-        return std::make_unique<Controller>(t, cfg.section<MigParams>("memory.mig"), reg, timed);
-    return std::make_unique<Controller>(t, cfg.section<GenericControllerParams>("memory.generic"), reg, timed);
-}
-
-uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until) {
+namespace {
+// Feeds SRC to the controller CHANNEL(addr) picks, then DRAIN()s: drive() for one controller or
+// for a memory's channels.
+template <class Channel, class Drain>
+uint64_t feed(RequestSource& src, uint64_t until, Channel channel, Drain drain) {
     TraceRequest q;
     uint64_t n = 0, last = 0;
     while (src.next(q) && q.cycle < until) {
         // The trace is fed in order: a request that waited for a full queue holds back the ones
         // behind it, even those whose own queue has room (DRAMSim3's trace CPU does the same).
+        // Only the request's own channel is brought up to its arrival: channels share nothing.
+        Controller& ctl = channel(q.addr);
         uint64_t at = std::max(q.cycle, last);
         while (!ctl.can_accept(q.addr, q.write)) {
             if (!ctl.step(until)) {
@@ -42,18 +31,27 @@ uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until) {
         ctl.enqueue(n++, q.addr, q.write, at);
         last = at;
     }
-    if (until == UINT64_MAX) ctl.drain();
+    if (until == UINT64_MAX) drain();
     return n;
+}
+}  // namespace
+
+uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until) {
+    return feed(src, until, [&](uint64_t) -> Controller& { return ctl; }, [&] { ctl.drain(); });
+}
+
+uint64_t drive(Channels& mem, RequestSource& src, uint64_t until) {
+    return feed(src, until, [&](uint64_t addr) -> Controller& { return mem.channel_for(addr); }, [&] { mem.drain(); });
 }
 
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
                                const std::string& format, uint64_t end_cycle, bool window) {
-    auto ctl = make_controller(cfg, reg, true);
+    auto mem = make_memory(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
     StandaloneResult res;
-    res.requests = drive(*ctl, *src, window && end_cycle ? end_cycle : UINT64_MAX);
-    if (end_cycle) ctl->idle_until(end_cycle);
-    res.end_ps = ctl->end_ps();
+    res.requests = drive(*mem, *src, window && end_cycle ? end_cycle : UINT64_MAX);
+    if (end_cycle) mem->idle_until(end_cycle);
+    res.end_ps = mem->end_ps();
     return res;
 }
 

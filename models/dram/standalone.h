@@ -6,29 +6,26 @@
 #include <memory>
 #include <string>
 
-#include "models/dram/controller.h"
+#include "models/dram/channels.h"
 #include "models/dram/request_trace.h"
 #include "sim/config/config.h"
 #include "sim/stats/stats.h"
 
 namespace memsim::dram {
 
-// The controller `memory.model` names (ddr3: the generic one, with `memory.generic`; mig: the
-// MIG 7-series rules, with `memory.mig`) on the part `memory.ddr3.part`. TIMED false: functional mode (counts only).
-std::unique_ptr<Controller> make_controller(const config::Config& cfg, stats::Registry& reg, bool timed = true);
-
-// Feeds SRC to CTL: each request arrives at its cycle, or, when its queue is full, when a slot
+// Feeds SRC to MEM: each request arrives at its cycle, or, when its queue is full, when a slot
 // frees (the trace waits, as DRAMSim3's trace CPU does); then drains. Returns the requests fed.
 // UNTIL < UINT64_MAX: a window of UNTIL clocks instead: requests arriving at or after it are not
 // fed, nothing is issued from it on, and what is still queued then stays unserved (DRAMSim3's -c).
-uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until = UINT64_MAX);
+uint64_t drive(Channels& mem, RequestSource& src, uint64_t until = UINT64_MAX);
+uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until = UINT64_MAX);  // one controller
 
 struct StandaloneResult {
     uint64_t requests = 0;  // fed to the controller
     uint64_t end_ps = 0;  // the last read completion or write data on the bus
 };
 
-// A standalone DRAM run: make_controller(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
+// A standalone DRAM run: make_memory(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
 // dramsim3, ramulator or stl); statistics go to REG (dram.*). END_CYCLE > 0: the run lasts at
 // least that many clocks (idle after the trace: background energy, power-down). WINDOW true: the
 // run lasts exactly END_CYCLE clocks, cut off inside the trace if it is longer, as DRAMSim3's -c

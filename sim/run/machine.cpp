@@ -14,11 +14,15 @@ namespace memsim::run {
 Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, const std::string& trace_file)
     : timed_(timed) {
     auto memory = cfg.section<dram::MemoryParams>("memory");
+    if (memory.model == "simple" && memory.channels != 1)
+        throw InputError("memory.channels: " + std::to_string(memory.channels) +
+                         " needs a DRAM controller per channel (memory.model: ddr3 or mig); memory.model: simple "
+                         "is one fixed-latency memory");
     if (memory.model == "simple")
         memory_ = std::make_unique<dram::SimpleMemory>(cfg.section<dram::SimpleMemoryParams>("memory.simple"), stats,
                                                        timed);
     else  // ddr3, mig: the DDR3 controllers, loosely timed behind the caches
-        memory_ = dram::make_controller(cfg, stats, timed);
+        memory_ = dram::make_memory(cfg, stats, timed);
     kernel_ = std::make_unique<os::Kernel>(cfg, stats, trace_file);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
     const uint64_t cycle_ps = core_->cycle_ps();

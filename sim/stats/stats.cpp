@@ -38,6 +38,17 @@ void Distribution::sample(double x, uint64_t times) {
     buckets_[b] += times;
 }
 
+void Distribution::merge(const Distribution& o) {
+    if (o.count_ == 0) return;
+    count_ += o.count_;
+    sum_ += o.sum_;
+    sum_sq_ += o.sum_sq_;
+    min_ = std::min(min_, o.min_);
+    max_ = std::max(max_, o.max_);
+    if (o.buckets_.size() > buckets_.size()) buckets_.resize(o.buckets_.size(), 0);
+    for (size_t b = 0; b < o.buckets_.size(); ++b) buckets_[b] += o.buckets_[b];
+}
+
 double Distribution::stddev() const {
     if (count_ < 2) return 0;
     double m = mean();
@@ -61,7 +72,7 @@ StatInfo& Registry::declare(const std::string& name, const std::string& unit, co
                             Kind k) {
     for (const auto& s : stats_)
         if (s.name == name) throw std::logic_error("statistic declared twice: " + name);
-    stats_.push_back(StatInfo{name, unit, description, k, nullptr, nullptr, {}});
+    stats_.push_back(StatInfo{name, unit, description, k, nullptr, nullptr, {}, {}});
     return stats_.back();
 }
 
@@ -83,6 +94,11 @@ void Registry::formula(const std::string& name, const std::string& unit, const s
     declare(name, unit, description, Kind::Formula).formula = std::move(f);
 }
 
+void Registry::distribution_formula(const std::string& name, const std::string& unit,
+                                    const std::string& description, std::function<Distribution()> f) {
+    declare(name, unit, description, Kind::Distribution).distribution_formula = std::move(f);
+}
+
 std::vector<std::pair<std::string, double>> Registry::flatten() const {
     std::vector<std::pair<std::string, double>> out;
     for (const auto& s : stats_) {
@@ -90,7 +106,8 @@ std::vector<std::pair<std::string, double>> Registry::flatten() const {
             case Kind::Counter: out.emplace_back(s.name, double(s.counter->value())); break;
             case Kind::Formula: out.emplace_back(s.name, s.formula()); break;
             case Kind::Distribution: {
-                const Distribution& d = *s.distribution;
+                Distribution computed;
+                const Distribution& d = s.distribution ? *s.distribution : (computed = s.distribution_formula());
                 out.emplace_back(s.name + ".count", double(d.count()));
                 out.emplace_back(s.name + ".mean", d.mean());
                 out.emplace_back(s.name + ".min", d.min());
@@ -148,7 +165,8 @@ void Registry::print_table(std::ostream& out) const {
     };
     for (const auto& s : stats_) {
         if (s.kind == Kind::Distribution) {
-            const Distribution& d = *s.distribution;
+            Distribution computed;
+            const Distribution& d = s.distribution ? *s.distribution : (computed = s.distribution_formula());
             out << fmt::format("{:<{}}  {:>16}  {:<10}  # {}\n", s.name + ".mean", width, num(d.mean()), s.unit,
                                s.description);
             out << fmt::format("{:<{}}  {:>16}  {:<10}  # count {} min {} p50 {} p99 {} max {}\n", s.name + ".p99",

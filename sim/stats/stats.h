@@ -51,6 +51,8 @@ public:
     double max() const { return count_ ? max_ : 0; }
     double stddev() const;
     double percentile(double p) const;  // p in [0, 100]
+    // Adds O's samples (the distribution of both sample sets, percentiles included).
+    void merge(const Distribution& o);
 
 private:
     static constexpr int kSub = 64;
@@ -70,6 +72,7 @@ struct StatInfo {
     const Counter* counter = nullptr;
     const Distribution* distribution = nullptr;
     std::function<double()> formula;
+    std::function<Distribution()> distribution_formula;  // a Distribution computed when read
 };
 
 class Registry {
@@ -79,6 +82,9 @@ public:
     // A value computed when read (achieved bandwidth = bytes / time).
     void formula(const std::string& name, const std::string& unit, const std::string& description,
                  std::function<double()> f);
+    // A distribution computed when read (several models' samples merged).
+    void distribution_formula(const std::string& name, const std::string& unit, const std::string& description,
+                              std::function<Distribution()> f);
 
     const std::deque<StatInfo>& all() const { return stats_; }
 

@@ -142,28 +142,38 @@ TEST_CASE("a DRAMSim3 trace through the TLM-2.0 AT target runs the same commands
               << (i / 4) * 3 << "\n";
         }
     }
-    for (std::string cfg : {"configs/dram-only.yaml", "configs/dram-only-mig.yaml"}) {
-        INFO(cfg);
-        std::string key = cfg.find("mig") != std::string::npos ? "memory.mig" : "memory.generic";
+    struct Case {
+        const char *name, *cfg, *key, *extra;
+        int channels;
+    };
+    // The third: two generic channels, consecutive bursts alternating (each its own command trace).
+    for (const Case& c : {Case{"generic", "configs/dram-only.yaml", "memory.generic", "", 1},
+                          Case{"mig", "configs/dram-only-mig.yaml", "memory.mig", "", 1},
+                          Case{"2ch", "configs/dram-only.yaml", "memory.generic",
+                               " --set memory.channels=2 --set memory.size=8GiB", 2}}) {
+        INFO(c.name);
         std::string out[2];
+        nlohmann::json stats[2];
         const char* modes[2] = {"direct", "tlm_at"};
         for (int m = 0; m < 2; ++m) {
-            fs::path o = d / (std::string(modes[m]) + (key == "memory.mig" ? "_mig" : ""));
+            fs::path o = d / (std::string(modes[m]) + "_" + c.name);
             fs::path cmds = o.string() + ".cmds";
-            auto r = memsim("run -q " + source(cfg) + " --trace " + (d / "mix.trace").string() +
-                            " --set sim.memory_only.interface=" + modes[m] + " --set " + key +
-                            ".command_trace=" + cmds.string() + " --out " + o.string());
+            auto r = memsim("run -q " + source(c.cfg) + " --trace " + (d / "mix.trace").string() +
+                            " --set sim.memory_only.interface=" + modes[m] + " --set " + c.key +
+                            ".command_trace=" + cmds.string() + c.extra + " --out " + o.string());
             REQUIRE(r.code == 0);
-            std::ifstream in(cmds);
-            out[m] = std::string(std::istreambuf_iterator<char>(in), {});
-            auto s = stats_of(o)["stats"];
-            CHECK(s["dram.reads"].get<double>() + s["dram.writes"].get<double>() == 3000);
+            for (int ch = 0; ch < c.channels; ++ch) {
+                std::ifstream in(c.channels > 1 ? cmds.string() + ".ch" + std::to_string(ch) : cmds.string());
+                REQUIRE(in);
+                out[m] += std::string(std::istreambuf_iterator<char>(in), {});
+            }
+            stats[m] = stats_of(o)["stats"];
+            CHECK(stats[m]["dram.reads"].get<double>() + stats[m]["dram.writes"].get<double>() == 3000);
         }
         REQUIRE(out[0].size() > 1000);
         CHECK(out[0] == out[1]);
-        auto a = stats_of(d / "direct" += (key == "memory.mig" ? "_mig" : ""))["stats"];
-        auto b = stats_of(d / "tlm_at" += (key == "memory.mig" ? "_mig" : ""))["stats"];
-        CHECK(a["dram.read_latency_avg_ns"] == b["dram.read_latency_avg_ns"]);
-        CHECK(a["dram.bandwidth_bytes_per_s"] == b["dram.bandwidth_bytes_per_s"]);
+        CHECK(stats[0]["dram.read_latency_avg_ns"] == stats[1]["dram.read_latency_avg_ns"]);
+        CHECK(stats[0]["dram.bandwidth_bytes_per_s"] == stats[1]["dram.bandwidth_bytes_per_s"]);
+        if (c.channels > 1) CHECK(stats[0]["dram.ch1.reads"].get<double>() > 500);
     }
 }

@@ -177,12 +177,16 @@ private:
 
 struct System {
     stats::Registry reg;
-    std::unique_ptr<Controller> ctl;
+    std::unique_ptr<Channels> mem;
+    Controller* ctl = nullptr;
     std::unique_ptr<AtTarget> target;
     System(const char* name, GenericControllerParams p) {
-        ctl = std::make_unique<Controller>(ddr3_preset("MT8KTF51264HZ-1G6"), p, reg);
+        std::vector<std::unique_ptr<Controller>> one;
+        one.push_back(std::make_unique<Controller>(ddr3_preset("MT8KTF51264HZ-1G6"), p, reg));
+        mem = std::make_unique<Channels>(std::move(one), reg, true);
+        ctl = &mem->channel(0);
         ctl->keep_commands(true);
-        target = std::make_unique<AtTarget>(name, *ctl);
+        target = std::make_unique<AtTarget>(name, *mem);
     }
     uint64_t addr(uint32_t bank, uint32_t row, uint32_t col = 0) const {
         return ctl->address_map().encode({0, bank, row, col});

@@ -44,6 +44,29 @@ TEST_CASE("a distribution gives count - mean - extremes and percentiles", "[stat
     CHECK(j.contains("dram.latency_ns.p99"));
 }
 
+TEST_CASE("merged distributions are the distribution of both sample sets", "[stats]") {
+    // 1..40 and 41..100 sampled apart and merged: the statistics of 1..100 above.
+    Distribution low, high;
+    for (int i = 1; i <= 40; ++i) low.sample(i);
+    for (int i = 41; i <= 100; ++i) high.sample(i);
+    Registry r;
+    r.distribution_formula("dram.latency_ns", "ns", "both", [&] {
+        Distribution d;
+        d.merge(low);
+        d.merge(high);
+        return d;
+    });
+    CHECK(r.value("dram.latency_ns.count") == 100);
+    CHECK(r.value("dram.latency_ns.mean") == Approx(50.5));
+    CHECK(r.value("dram.latency_ns.min") == 1);
+    CHECK(r.value("dram.latency_ns.max") == 100);
+    CHECK(r.value("dram.latency_ns.p50") == Approx(50).epsilon(1.0 / 64));
+    CHECK(r.value("dram.latency_ns.stddev") == Approx(std::sqrt((100.0 * 100 - 1) / 12)));
+    std::ostringstream table;
+    r.print_table(table);
+    CHECK(table.str().find("dram.latency_ns.p99") != std::string::npos);
+}
+
 TEST_CASE("glob matching", "[stats]") {
     CHECK(glob_match("os.faults.*", "os.faults.minor"));
     CHECK(glob_match("*.misses", "cache.l1d.misses"));

@@ -220,7 +220,8 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     config::Config cfg;
     cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only-mig.yaml");
     stats::Registry reg;
-    auto ctl = make_controller(cfg, reg);
+    auto mem = make_memory(cfg, reg);
+    Controller* ctl = &mem->channel(0);
     CHECK(ctl->timing().tRCD == 11);  // the controller's ACT to RD: 3 ui_clk, slot 1 to slot 0
     CHECK(ctl->timing().tRP == 12);   // 11 nCK in whole ui_clk cycles
     // Unloaded read with the default pipeline: 65 ns (worked in the pipeline test below).

@@ -136,14 +136,21 @@ TEST_CASE("configs/dram-only.yaml runs a DRAMSim3 trace and reports the stable s
     CHECK(reg.value("dram.read_queue_occupancy.count") == 3);
 }
 
-TEST_CASE("make_controller refuses a memory larger than the part", "[dram][standalone]") {
+TEST_CASE("make_memory refuses a memory larger than its channels hold", "[dram][standalone]") {
     config::Config cfg;
     cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml");
     cfg.set("memory.size=8GiB");
     stats::Registry reg;
-    CHECK_THROWS_AS(make_controller(cfg, reg), InputError);
+    CHECK_THROWS_AS(make_memory(cfg, reg), InputError);
     cfg.set("memory.ddr3.part=MT16KTF1G64HZ-1G6");
-    CHECK(make_controller(cfg, reg)->timing().ranks == 2);
+    CHECK(make_memory(cfg, reg)->timing().ranks == 2);
+    // Two 4 GB single-rank channels hold 8 GiB.
+    cfg.set("memory.ddr3.part=MT8KTF51264HZ-1G6");
+    cfg.set("memory.channels=2");
+    stats::Registry reg2;
+    CHECK(make_memory(cfg, reg2)->size() == 2);
+    cfg.set("memory.size=16GiB");
+    CHECK_THROWS_AS(make_memory(cfg, reg2), InputError);
 }
 
 TEST_CASE("Posted CAS: memory.ddr3.additive_latency moves the RD up to the ACT and not the data", "[dram][standalone]") {
@@ -155,7 +162,8 @@ TEST_CASE("Posted CAS: memory.ddr3.additive_latency moves the RD up to the ACT a
     cfg.set("memory.ddr3.additive_latency=CL-1");
     cfg.set("memory.generic.queue=shared");  // issues on the arrival clock
     stats::Registry reg;
-    auto ctl = make_controller(cfg, reg);
+    auto mem = make_memory(cfg, reg);
+    Controller* ctl = &mem->channel(0);
     ctl->keep_commands(true);
     REQUIRE(ctl->timing().AL == 10);
     uint64_t done = 0;
@@ -180,7 +188,7 @@ TEST_CASE("Posted CAS: memory.ddr3.additive_latency moves the RD up to the ACT a
     CHECK(v.empty());
     // The MIG model keeps AL 0.
     cfg.set("memory.model=mig");
-    CHECK_THROWS_AS(make_controller(cfg, reg), InputError);
+    CHECK_THROWS_AS(make_memory(cfg, reg), InputError);
 }
 
 TEST_CASE("A bad address mapping in the configuration is an input error", "[dram][standalone]") {

@@ -1,0 +1,66 @@
+#pragma once
+// Main memory as memory.channels independent channels, each its own controller, command and data
+// bus and DIMM (a dual-channel laptop: two SODIMMs; NetFPGA-SUME: two SODIMMs, a MIG core each).
+// The address map's Ch field picks the channel (address_map.h); nothing is shared between
+// channels, so each is simulated on its own and only brought up to date when a request reaches it
+// or the run ends.
+//
+// Statistics: with one channel the controller's own dram.* (unchanged); with several, each
+// channel's under dram.chN.* and the whole memory's under the stable dram.* names: counters
+// summed (dram.end_ps and dram.cycles: the latest channel's), distributions merged, bandwidth =
+// all bytes / dram.end_ps, latency averages and percentiles over every channel's reads, bus
+// utilisation = busy data-bus cycles / channel cycles, power = total energy / dram.cycles.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "models/dram/controller.h"
+#include "sim/config/config.h"
+#include "sim/stats/stats.h"
+
+namespace memsim::dram {
+
+class Channels final : public mem::Port {
+public:
+    // CONTROLLERS[i] serves channel i (built with ChannelSlot{i, size}); REG receives the
+    // whole memory's dram.* when there are several.
+    Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::Registry& reg, bool timed);
+
+    // mem::Port, loosely timed: each 64-byte burst goes to its channel's controller; the request
+    // completes with its last burst.
+    uint64_t access(const mem::Request& r, uint64_t issue_ps) override;
+
+    size_t size() const { return ctl_.size(); }
+    Controller& channel(size_t i) { return *ctl_[i]; }
+    const Controller& channel(size_t i) const { return *ctl_[i]; }
+    Controller& channel_for(uint64_t addr) { return *ctl_[ctl_.size() > 1 ? map().channel(addr) : 0]; }
+
+    // Event-driven use (standalone traces, the AT target), as Controller's, across the channels.
+    bool can_accept(uint64_t addr, bool write) { return channel_for(addr).can_accept(addr, write); }
+    void enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arrival_cycle) {
+        channel_for(addr).enqueue(id, addr, write, arrival_cycle);
+    }
+    void run_until(uint64_t limit);
+    void drain();
+    void idle_until(uint64_t end);
+    bool reads_queued() const;
+    uint64_t end_ps() const;
+    void set_on_done(const std::function<void(uint64_t, uint64_t)>& f);
+    void keep_commands(bool on);
+    // The timing every channel keeps (one part for all).
+    const Ddr3Timing& timing() const { return ctl_[0]->timing(); }
+    const AddressMap& map() const { return ctl_[0]->address_map(); }
+
+private:
+    std::vector<std::unique_ptr<Controller>> ctl_;
+
+    void declare_totals(stats::Registry& reg);
+};
+
+// The memory memory.model names (ddr3: the generic controller, memory.generic; mig: the MIG
+// 7-series rules, memory.mig) on the part memory.ddr3.part, memory.channels of them. TIMED false:
+// functional mode (counts only).
+std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry& reg, bool timed = true);
+
+}  // namespace memsim::dram
