@@ -166,10 +166,26 @@ TEST_CASE("Two MIG channels each serve their own address range", "[dram][channel
     stats::Registry reg;
     auto mem = make_memory(cfg, reg);
     REQUIRE(mem->size() == 2);
+    mem->keep_commands(true);
     CHECK(mem->map().channel((4ull << 30) - 64) == 0);
     CHECK(mem->access(mem::Request{4ull << 30, 64, mem::AccessKind::Read}, 0) == 65000);
     CHECK(reg.value("dram.ch0.reads") == 0);
     CHECK(reg.value("dram.ch1.reads") == 1);
     CHECK(reg.value("dram.reads") == 1);
+    // A mixed load over both: each channel's commands keep the part's JEDEC timing.
+    uint64_t seed = 5;
+    for (uint64_t i = 0; i < 4000; ++i) {
+        const uint64_t a = memsim::dram::testing::mix(seed) % (8ull << 30) & ~63ull;
+        mem->access(mem::Request{a, 64, i % 3 == 0 ? mem::AccessKind::Writeback : mem::AccessKind::Read},
+                    100000 + i * 5000);
+    }
+    CHECK(reg.value("dram.ch0.reads") > 1000);
+    CHECK(reg.value("dram.ch1.reads") > 1000);
+    const Ddr3Timing part = ddr3_part(cfg.section<Ddr3Params>("memory.ddr3"));
+    for (size_t c = 0; c < 2; ++c) {
+        auto v = check_commands(part, mem->channel(c).commands(), 0);
+        for (size_t k = 0; k < v.size() && k < 5; ++k) UNSCOPED_INFO(v[k].message);
+        CHECK(v.empty());
+    }
     CHECK_THROWS_AS(cfg.set("memory.channels=3"), InputError);  // a power of two: the Ch field's bits
 }
