@@ -8,9 +8,9 @@
 
 namespace memsim::dram {
 
-Channels::Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::Registry& reg, bool timed)
+Channels::Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::Registry& reg)
     : ctl_(std::move(controllers)) {
-    if (timed) declare_totals(reg);
+    declare_totals(reg);
 }
 
 uint64_t Channels::access(const mem::Request& r, uint64_t issue_ps) {
@@ -117,7 +117,7 @@ void Channels::declare_totals(stats::Registry& reg) {
         };
     };
     const double tck_ns = double(timing().tCK_ps) / 1000.0;
-    // The formulas that are not sums (controller.cpp declares them per channel).
+    // The formulas that are not sums (controller.cpp declares them per channel, timed runs only).
     std::map<std::string, std::function<double()>> ratio;
     if (by_name.count("end_ps")) {
         auto bytes_read = sum("bytes_read");
@@ -184,7 +184,7 @@ std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry
             ctl.push_back(
                 std::make_unique<Controller>(t, cfg.section<GenericControllerParams>("memory.generic"), reg, timed, ch));
     }
-    return std::make_unique<Channels>(std::move(ctl), reg, timed);
+    return std::make_unique<Channels>(std::move(ctl), reg);
 }
 
 }  // namespace memsim::dram

@@ -25,7 +25,7 @@ class Channels final : public mem::Port {
 public:
     // CONTROLLERS[i] serves channel i (built with ChannelSlot{i, size}); REG receives the
     // whole memory's dram.* when there are several.
-    Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::Registry& reg, bool timed);
+    Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::Registry& reg);
 
     // mem::Port, loosely timed: each 64-byte burst goes to its channel's controller; the request
     // completes with its last burst.

@@ -183,7 +183,7 @@ struct System {
     System(const char* name, GenericControllerParams p) {
         std::vector<std::unique_ptr<Controller>> one;
         one.push_back(std::make_unique<Controller>(ddr3_preset("MT8KTF51264HZ-1G6"), p, reg));
-        mem = std::make_unique<Channels>(std::move(one), reg, true);
+        mem = std::make_unique<Channels>(std::move(one), reg);
         ctl = &mem->channel(0);
         ctl->keep_commands(true);
         target = std::make_unique<AtTarget>(name, *mem);

@@ -27,7 +27,7 @@ struct ChannelsRig {
         std::vector<std::unique_ptr<Controller>> ctl;
         for (uint32_t i = 0; i < channels; ++i)
             ctl.push_back(std::make_unique<Controller>(t, p, reg, true, ChannelSlot{i, channels}));
-        mem = std::make_unique<Channels>(std::move(ctl), reg, true);
+        mem = std::make_unique<Channels>(std::move(ctl), reg);
         mem->keep_commands(true);
     }
     uint64_t read(uint64_t addr, uint64_t issue_ps) {
@@ -188,4 +188,20 @@ TEST_CASE("Two MIG channels each serve their own address range", "[dram][channel
         CHECK(v.empty());
     }
     CHECK_THROWS_AS(cfg.set("memory.channels=3"), InputError);  // a power of two: the Ch field's bits
+}
+
+TEST_CASE("Functional mode counts each channel's requests and the whole memory's", "[dram][channels]") {
+    stats::Registry reg;
+    const Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    std::vector<std::unique_ptr<Controller>> ctl;
+    for (uint32_t i = 0; i < 2; ++i)
+        ctl.push_back(std::make_unique<Controller>(t, memsim::dram::testing::generic_defaults(), reg, false,
+                                                   ChannelSlot{i, 2}));
+    Channels mem(std::move(ctl), reg);
+    // 256 bytes from 32: bursts 0-4, channels 0 1 0 1 0 (RoBaRaCoCh).
+    mem.access(mem::Request{32, 256, mem::AccessKind::Read}, 0);
+    CHECK(reg.value("dram.ch0.reads") == 3);
+    CHECK(reg.value("dram.ch1.reads") == 2);
+    CHECK(reg.value("dram.reads") == 5);
+    CHECK(reg.value("dram.bytes_read") == 5 * 64);
 }
