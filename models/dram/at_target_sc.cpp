@@ -130,6 +130,7 @@ void AtTarget::accept_held() {
                 accepted = std::max(accepted, ctl.now() - 1);
             }
             if (accepted >= horizon_) return;
+            ctl.run_until(accepted);  // another channel's full queue may have held the request
             const uint64_t id = next_id_++;
             in_flight_[id] = t;
             pending->second.next = b + 1;

@@ -34,9 +34,11 @@ void Channels::run_until(uint64_t limit) {
 
 void Channels::drain() {
     for (auto& c : ctl_) c->drain();
+    align_ends();
+}
+
+void Channels::align_ends() {
     if (ctl_.size() == 1) return;
-    // The channels share the run's clock: each counts up to the latest one's end (its background
-    // energy, and the refreshes due meanwhile), as a DRAMSim3 run clocks every channel alike.
     uint64_t end = 0;
     for (const auto& c : ctl_) end = std::max(end, c->cycles());
     for (auto& c : ctl_) c->idle_until(end);
@@ -119,6 +121,13 @@ void Channels::declare_totals(stats::Registry& reg) {
     const double tck_ns = double(timing().tCK_ps) / 1000.0;
     // The formulas that are not sums (controller.cpp declares them per channel, timed runs only).
     std::map<std::string, std::function<double()>> ratio;
+    const std::map<std::string, std::string> ratio_desc = {
+        {"bandwidth_bytes_per_s", "bytes read and written on every channel / dram.end_ps"},
+        {"read_latency_avg_ns", "mean read latency over every channel's reads"},
+        {"read_latency_p50_ns", "median read latency over every channel's reads"},
+        {"read_latency_p99_ns", "99th percentile read latency over every channel's reads"},
+        {"bus_utilisation", "data-bus cycles carrying bursts / clocks, summed over channels"},
+        {"power_mw", "average DRAM core power of every channel: dram.energy.total / dram.cycles"}};
     if (by_name.count("end_ps")) {
         auto bytes_read = sum("bytes_read");
         auto bytes_written = sum("bytes_written");
@@ -150,7 +159,7 @@ void Channels::declare_totals(stats::Registry& reg) {
             reg.formula("dram." + n, s.unit, time ? s.description + " (the latest channel)" : desc,
                         time ? std::function<double()>(latest(n)) : std::function<double()>(sum(n)));
         } else if (ratio.count(n)) {
-            reg.formula("dram." + n, s.unit, desc, ratio.at(n));
+            reg.formula("dram." + n, s.unit, ratio_desc.at(n), ratio.at(n));
         } else {
             std::vector<std::function<double()>> fs = p.formulas;
             reg.formula("dram." + n, s.unit, desc, [fs] {
@@ -173,8 +182,8 @@ std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry
     const uint64_t capacity = t.capacity() * mem.channels;
     if (mem.size > capacity)
         throw InputError("memory.size (" + std::to_string(mem.size) + " bytes) is larger than " +
-                         std::to_string(mem.channels) + " x the " + t.part + " (" + std::to_string(capacity) +
-                         " bytes)");
+                         std::to_string(mem.channels) + " x the " + t.part + " (" + std::to_string(t.capacity()) +
+                         " bytes each)");
     std::vector<std::unique_ptr<Controller>> ctl;
     for (uint32_t i = 0; i < mem.channels; ++i) {
         const ChannelSlot ch{i, uint32_t(mem.channels)};
@@ -184,6 +193,15 @@ std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry
             ctl.push_back(
                 std::make_unique<Controller>(t, cfg.section<GenericControllerParams>("memory.generic"), reg, timed, ch));
     }
+    // Every channel must hold memory the machine has: with Ch high in the map (MIG, ChRoBaRaCo) the
+    // last channel starts far up.
+    const uint64_t last_start = ctl[0]->address_map().encode(DramAddress{0, 0, 0, 0, uint32_t(mem.channels - 1)});
+    if (last_start >= mem.size)
+        throw InputError("memory.channels: channel " + std::to_string(mem.channels - 1) + " starts at byte " +
+                         std::to_string(last_start) + " of the address map, beyond memory.size (" +
+                         std::to_string(mem.size) + " bytes): raise memory.size (" +
+                         std::to_string(capacity) + " bytes fill every channel) or put Ch lower in " +
+                         "memory.generic.address_mapping");
     return std::make_unique<Channels>(std::move(ctl), reg);
 }
 

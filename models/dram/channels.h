@@ -42,7 +42,11 @@ public:
         channel_for(addr).enqueue(id, addr, write, arrival_cycle);
     }
     void run_until(uint64_t limit);
-    void drain();
+    void drain();  // then align_ends()
+    // The channels share the run's clock: each is brought to the latest one's end and counts the
+    // whole run (its background energy, the refreshes and MIG periodic reads due meanwhile), as
+    // a DRAMSim3 run clocks every channel alike.
+    void align_ends();
     void idle_until(uint64_t end);
     bool reads_queued() const;
     uint64_t end_ps() const;

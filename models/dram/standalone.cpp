@@ -7,8 +7,8 @@
 namespace memsim::dram {
 
 namespace {
-// Feeds SRC to the controller CHANNEL(addr) picks, then DRAIN()s: drive() for one controller or
-// for a memory's channels.
+// Feeds SRC to the controller CHANNEL(addr) picks, then DRAIN(last arrival)s: drive() for one
+// controller or for a memory's channels.
 template <class Channel, class Drain>
 uint64_t feed(RequestSource& src, uint64_t until, Channel channel, Drain drain) {
     TraceRequest q;
@@ -31,17 +31,24 @@ uint64_t feed(RequestSource& src, uint64_t until, Channel channel, Drain drain) 
         ctl.enqueue(n++, q.addr, q.write, at);
         last = at;
     }
-    if (until == UINT64_MAX) drain();
+    if (until == UINT64_MAX) drain(last);
     return n;
 }
 }  // namespace
 
 uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until) {
-    return feed(src, until, [&](uint64_t) -> Controller& { return ctl; }, [&] { ctl.drain(); });
+    return feed(src, until, [&](uint64_t) -> Controller& { return ctl; }, [&](uint64_t) { ctl.drain(); });
 }
 
 uint64_t drive(Channels& mem, RequestSource& src, uint64_t until) {
-    return feed(src, until, [&](uint64_t addr) -> Controller& { return mem.channel_for(addr); }, [&] { mem.drain(); });
+    // The end of the trace reaches every channel at the last arrival (as the AT target brings them
+    // up), not each at its own last request.
+    return feed(
+        src, until, [&](uint64_t addr) -> Controller& { return mem.channel_for(addr); },
+        [&](uint64_t last) {
+            mem.run_until(last);
+            mem.drain();
+        });
 }
 
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,

@@ -18,11 +18,14 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
         throw InputError("memory.channels: " + std::to_string(memory.channels) +
                          " needs a DRAM controller per channel (memory.model: ddr3 or mig); memory.model: simple "
                          "is one fixed-latency memory");
-    if (memory.model == "simple")
+    if (memory.model == "simple") {
         memory_ = std::make_unique<dram::SimpleMemory>(cfg.section<dram::SimpleMemoryParams>("memory.simple"), stats,
                                                        timed);
-    else  // ddr3, mig: the DDR3 controllers, loosely timed behind the caches
-        memory_ = dram::make_memory(cfg, stats, timed);
+    } else {  // ddr3, mig: the DDR3 controllers, loosely timed behind the caches
+        auto channels = dram::make_memory(cfg, stats, timed);
+        channels_ = channels.get();
+        memory_ = std::move(channels);
+    }
     kernel_ = std::make_unique<os::Kernel>(cfg, stats, trace_file);
     core_ = std::make_unique<cpu::TraceCore>(cfg.section<cpu::CoreParams>("cpu"), stats, timed);
     const uint64_t cycle_ps = core_->cycle_ps();
@@ -189,6 +192,7 @@ uint64_t Machine::finish() {
     // The run lasts as long as the trace: the streams' frames due by its end, then what is in flight.
     for (auto& s : streams_) s->pump(core_->now_ps());
     uint64_t last = dma_->drain();
+    if (channels_ && timed_) channels_->align_ends();
     // The driver unmaps what completed after the trace's last event: the core's last work.
     const uint64_t cycles = dma_events_->finish();
     core_->spend_kernel_cycles(cycles);

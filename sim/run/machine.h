@@ -25,6 +25,10 @@
 #include "sim/config/config.h"
 #include "sim/stats/stats.h"
 
+namespace memsim::dram {
+class Channels;
+}
+
 namespace memsim::run {
 
 class Machine {
@@ -116,6 +120,7 @@ private:
 
     bool timed_;
     std::unique_ptr<mem::Port> memory_;  // memory.model
+    dram::Channels* channels_ = nullptr;  // memory_, when it is DDR3 (ddr3, mig)
     std::unique_ptr<cache::Hierarchy> caches_;
     std::unique_ptr<mmu::Mmu> mmu_;
     std::unique_ptr<cpu::MemoryPath> path_;

@@ -146,11 +146,13 @@ TEST_CASE("a DRAMSim3 trace through the TLM-2.0 AT target runs the same commands
         const char *name, *cfg, *key, *extra;
         int channels;
     };
-    // The third: two generic channels, consecutive bursts alternating (each its own command trace).
+    // Then two and four generic channels, consecutive bursts alternating (each its own command
+    // trace; the end of the trace reaches every channel at the last arrival on both paths).
     for (const Case& c : {Case{"generic", "configs/dram-only.yaml", "memory.generic", "", 1},
                           Case{"mig", "configs/dram-only-mig.yaml", "memory.mig", "", 1},
                           Case{"2ch", "configs/dram-only.yaml", "memory.generic",
-                               " --set memory.channels=2 --set memory.size=8GiB", 2}}) {
+                               " --set memory.channels=2 --set memory.size=8GiB", 2},
+                          Case{"4ch", "configs/dram-only.yaml", "memory.generic", " --set memory.channels=4", 4}}) {
         INFO(c.name);
         std::string out[2];
         nlohmann::json stats[2];

@@ -21,9 +21,11 @@ struct ChannelsRig {
     stats::Registry reg;
     Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
     std::unique_ptr<Channels> mem;
-    explicit ChannelsRig(uint32_t channels, const std::string& mapping = "RoBaRaCoCh") {
+    explicit ChannelsRig(uint32_t channels, const std::string& mapping = "RoBaRaCoCh",
+                         const std::string& queue = "shared") {
         GenericControllerParams p = memsim::dram::testing::generic_defaults();
         p.address_mapping = mapping;
+        p.queue = queue;
         std::vector<std::unique_ptr<Controller>> ctl;
         for (uint32_t i = 0; i < channels; ++i)
             ctl.push_back(std::make_unique<Controller>(t, p, reg, true, ChannelSlot{i, channels}));
@@ -204,4 +206,21 @@ TEST_CASE("Functional mode counts each channel's requests and the whole memory's
     CHECK(reg.value("dram.ch1.reads") == 2);
     CHECK(reg.value("dram.reads") == 5);
     CHECK(reg.value("dram.bytes_read") == 5 * 64);
+}
+
+TEST_CASE("A trace's end reaches every channel at its last arrival", "[dram][channels]") {
+    // queue: two_level writes idle buffered writes only when more than 8 wait (DRAMSim3's drain
+    // rule, two_level_test.cpp), so channel 0's 4 writes at cycles 0-3 stay buffered while channel
+    // 1 serves reads up to the last arrival at cycle 990; the end of the trace flushes them then,
+    // on every channel alike (as the AT target, which brings all channels up to each arrival).
+    ChannelsRig r(2, "RoBaRaCoCh", "two_level");
+    VectorSource src;
+    for (uint64_t i = 0; i < 4; ++i) src.reqs.push_back({i, i * 128, true});  // even bursts: channel 0
+    for (uint64_t i = 1; i <= 99; ++i) src.reqs.push_back({10 * i, 64 + i * 128, false});  // channel 1
+    CHECK(drive(*r.mem, src) == 103);
+    const auto& c0 = r.mem->channel(0).commands();
+    REQUIRE(!c0.empty());
+    for (const Command& c : c0) CHECK(c.cycle >= 990);
+    CHECK(r.reg.value("dram.ch0.writes") == 4);
+    r.require_clean();
 }
