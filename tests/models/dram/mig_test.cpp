@@ -1,8 +1,15 @@
-// The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1. The controller's timers
-// in whole ui_clk cycles of 4 nCK: tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8, tWTR 6 -> 8,
-// tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. CWL 8 is even, so (arb_row_col.v)
-// column commands go in slot 0 of a ui_clk, ACT and REF in slot 1, PRE in slot 2; ACT to column
-// is bank_state.v's nRCD_CLKS = 11/4 + 1 = 3 ui_clk from slot 1 to slot 0: 12 - 1 = 11 nCK.
+// The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1 (ui_clk = 4 nCK): CL 11,
+// CWL 8, tRCD = tRP = 11, tRAS 28, tRRD 5, tFAW 24, tWR 12, tWTR = tRTP = 6. CWL 8 is even, so
+// (arb_row_col.v) column commands go in slot 0 of a ui_clk, ACT and REF in slot 1, PRE in slot 2.
+// The distances the generated RTL gives (mig.cpp cites each timer), in nCK from the first
+// command's slot to the second's:
+//   ACT -> RD/WR   nRCD_CLKS = 11/4 + 1 = 3 ui_clk, slot 1 -> slot 0: 12 - 1 = 11
+//   ACT -> PRE     nRAS_CLKS = 28/4 = 7 ui_clk, slot 1 -> slot 2: 29
+//   RD -> PRE      nRTP_CLKS + 1 = (6/4 + 2) + 1 = 4 ui_clk, slot 0 -> slot 2: 18
+//   WR -> PRE      nWTP_CLKS = (8 + 4 + 12)/4 + 2 = 8 ui_clk, slot 0 -> slot 2: 34
+//   WR -> RD       CASWR2CASRD_CLKS = (8 + 4 + 6)/4 rounded up = 5 ui_clk: 20
+//   PRE -> ACT     nRP_CLKS + 1 = 3 + 1 = 4 ui_clk, slot 2 -> slot 1: 15
+//   ACT -> ACT     2 ui_clk (inhbt_act_rrd; nRRD 5 - 8 adds nothing): 8; tFAW 24 = 6 ui_clk
 // Expected cycles are worked from these. The tests of
 // the scheduling rules turn the UI/controller/PHY pipeline off (mig_defaults below), so their
 // cycles are the DDR3 bus's; the pipeline has its own tests at the end.
@@ -82,11 +89,13 @@ TEST_CASE("MIG: unloaded reads in ui_clk slots - rows closed unless a queued req
     r.ctl->drain();
     CHECK(done[0] == 28 * 1250);
     CHECK(done[1] == 32 * 1250);
-    // The auto-precharge begins at max(16 + tRTP 8, 1 + tRAS 28) = 29, the bank opens again at
-    // 29 + tRP 12 = 41 = 1 + tRC. C arrives at 30: ACT 41 (slot 1), RD 52 (slot 0), ends 67 -> 68.
+    // Nothing was queued for bank 0 at B's RD, so the RTL precharges explicitly (bank_state.v
+    // pre_wait_r; the model's auto-precharge is timed the same): at max(RD 16 + 18, ACT 1 + 29) =
+    // 34 (ui_clk 8, slot 2), the bank opens again 15 later. C arrives at 30: ACT 49 (slot 1 of
+    // ui_clk 12 = 8 + nRP_CLKS 3 + 1), RD 60 (slot 0), ends 75 -> 76.
     r.ctl->enqueue(2, r.addr(0, 7), false, 30);
     r.ctl->drain();
-    CHECK(done[2] == 68 * 1250);
+    CHECK(done[2] == 76 * 1250);
     CHECK(r.stat("dram.row_hits") == 1);
     CHECK(r.stat("dram.row_misses") == 2);
     const auto& c = r.ctl->commands();
@@ -112,17 +121,20 @@ TEST_CASE("MIG: read data comes back in request order", "[dram][mig]") {
         r.ctl->enqueue(2, r.addr(1, 1), false, 0);
         r.ctl->drain();
         INFO(ordering);
-        // W: ACT 1, WRA 12; auto-precharge at max(12 + WL 8 + 4 + tWR 12, 1 + tRAS 28) = 36;
-        // A: ACT at 36 + tRP 12 = 48 -> slot 1 = 49, RD at 60 (slot 0), ends 75 -> edge 76.
-        CHECK(done[1] == 76 * 1250);
+        // W: ACT 1, WRA 12 (ui_clk 3); the bank closes at max(WR 12 + 34, ACT 1 + 29) = 46 (ui_clk
+        // 11 = 3 + nWTP_CLKS 8, slot 2); A: ACT at 46 + 15 = 61 (slot 1), RD at 72 (slot 0), ends 87
+        // -> edge 88. (The RTL auto-precharges here, A having been accepted before W's WR
+        // (bank_queue.v auto_pre_r), and starts its rp timer one ui_clk before an explicit PRE
+        // would go: A's ACT would be at 57. The model times every close as the explicit PRE.)
+        CHECK(done[1] == 88 * 1250);
         CHECK(order == std::vector<uint64_t>{0, 1, 2});
         if (std::string(ordering) == "NORM")
-            // B: ACT at 1 + tRRD 8 = 9, RD after WR->RD 12 + 8 + 4 + 8 = 32 (slot 0): its data is
-            // back at 48 but waits for A's.
-            CHECK(done[2] == 76 * 1250);
+            // B: ACT at 1 + 8 = 9, RD after WR->RD 12 + 20 = 32 (slot 0): its data is back at 48
+            // but waits for A's.
+            CHECK(done[2] == 88 * 1250);
         else
-            // STRICT: B's RD after A's: 60 + tCCD = 64, ends 79 -> 80.
-            CHECK(done[2] == 80 * 1250);
+            // STRICT: B's RD after A's: 72 + tCCD = 76, ends 91 -> 92.
+            CHECK(done[2] == 92 * 1250);
         r.require_clean();
     }
 }
@@ -222,7 +234,7 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     stats::Registry reg;
     auto ctl = make_controller(cfg, reg);
     CHECK(ctl->timing().tRCD == 11);  // the controller's ACT to RD: 3 ui_clk, slot 1 to slot 0
-    CHECK(ctl->timing().tRP == 12);   // 11 nCK in whole ui_clk cycles
+    CHECK(ctl->timing().tRP == 15);   // PRE slot 2 -> ACT slot 1, nRP_CLKS + 1 = 4 ui_clk: 16 - 1
     // Unloaded read with the default pipeline: 65 ns (worked in the pipeline test below).
     CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 65000);
 }
@@ -236,10 +248,10 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     // have been accepted and kept the row open: B's RD at 12 + tCCD = 16, ends 31 -> 32 nCK.
     CHECK(read(r.addr(0, 7), 0) == 28 * 1250);
     CHECK(read(r.addr(0, 7, 8), 1000) == 32 * 1250);
-    // C at 100 ns (cycle 80) comes after B's RD: B auto-precharged at max(16 + tRTP 8, 1 + tRAS
-    // 28) = 29. The idle rank meanwhile pulled a refresh in: REF at 29 + tRP 12 = 41 (slot 1). C
-    // waits for tRFC: ACT at 41 + 208 = 249 (slot 1), RD 260 (slot 0), ends 275 -> 276 nCK.
-    CHECK(read(r.addr(0, 7, 16), 100000) == 276 * 1250);
+    // C at 100 ns (cycle 80) comes after B's RD: bank 0 closed at max(RD 16 + 18, ACT 1 + 29) =
+    // 34. The idle rank meanwhile pulled a refresh in: REF at 34 + 15 = 49 (slot 1). C waits for
+    // tRFC: ACT at 49 + 208 = 257 (slot 1), RD 268 (slot 0), ends 283 -> 284 nCK.
+    CHECK(read(r.addr(0, 7, 16), 100000) == 284 * 1250);
     CHECK(r.stat("dram.row_hits") == 1);
     CHECK(r.stat("dram.row_misses") == 2);
     const auto& c = r.ctl->commands();
@@ -248,8 +260,8 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     CHECK(c[1].cmd == Cmd::RD);   // A: B hit the row
     CHECK(c[2].cmd == Cmd::RDA);  // B: nothing came in time
     CHECK(c[3].cmd == Cmd::REF);
-    CHECK(c[3].cycle == 41);
-    CHECK(c[4].cycle == 249);
+    CHECK(c[3].cycle == 49);
+    CHECK(c[4].cycle == 257);
     r.require_clean();
 }
 
