@@ -44,7 +44,8 @@ struct MigRig {
     Ddr3Timing t;
     std::unique_ptr<Controller> ctl;
     explicit MigRig(MigParams m = mig_defaults(), const std::string& part = "MT8KTF51264HZ-1G6")
-        : t(ddr3_preset(part)) {
+        : MigRig(m, ddr3_preset(part)) {}
+    MigRig(const MigParams& m, const Ddr3Timing& timing) : t(timing) {
         ctl = std::make_unique<Controller>(t, m, reg);
         ctl->keep_commands(true);
     }
@@ -59,6 +60,40 @@ struct MigRig {
         REQUIRE(v.empty());
     }
 };
+
+// The same die at DDR3-1333H 9-9-9 (Micron MT41K512M8 -15E, datasheet timing table: tCK 1.5 ns,
+// tAA = tRCD = tRP = 13.5 ns, tRAS 36 ns, 1 KB page tRRD max(4 nCK, 6 ns) and tFAW 30 ns; tWR 15
+// ns, tWTR = tRTP = max(4 nCK, 7.5 ns), tRFC 260 ns): CL 9, CWL 7, tRCD = tRP = 9, tRAS 24, tRC
+// 33, tRRD 4, tFAW 20, tWR 10, tWTR = tRTP = 5. CWL 7 is odd: column commands in slot 1, ACT in
+// slot 0 (arb_row_col.v); PRE in slot 2 at 4:1, in the row slot 0 at 2:1.
+Ddr3Timing ddr3_1333() {
+    Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    t.part = "MT41K512M8-15E";
+    t.tCK_ps = 1500;
+    t.CL = 9;
+    t.CWL = 7;
+    t.tRCD = t.tRP = 9;
+    t.tRAS = 24;
+    t.tRC = 33;
+    t.tRRD = 4;
+    t.tFAW = 20;
+    t.tWR = 10;
+    t.tWTR = t.tRTP = 5;
+    t.tRFC = 174;    // 260 ns
+    t.tREFI = 5200;  // 7.8 us
+    t.tXS = 180;     // tRFC + 10 ns
+    t.tXP = t.tCKE = 4;
+    t.tCKESR = 5;
+    t.tXPDLL = 16;
+    return t;
+}
+
+MigParams with_ratio(const char* ratio, uint64_t bank_machines = 4) {
+    MigParams m = mig_defaults();
+    m.phy_ratio = ratio;
+    m.bank_machines = bank_machines;
+    return m;
+}
 }  // namespace
 
 TEST_CASE("MIG: BANK_ROW_COLUMN puts the bank on top and counts 8-byte words", "[dram][mig]") {
@@ -373,4 +408,173 @@ TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank m
     CHECK(done[0] == 52);
     CHECK(done[3] == 84);
     r.require_clean();
+}
+
+// The timers bank_state.v, bank_mach.v and rank_cntrl.v count in ui_clk (mig.cpp cites each), at
+// 4:1 and 2:1 with CWL even (DDR3-1600, the preset) and odd (DDR3-1333 above), pipeline off: each
+// expected cycle is the RTL's, worked from its formula; "old" is the JEDEC figure rounded up to
+// whole ui_clk that the model used before, where it differs.
+TEST_CASE("MIG RTL timers: WR to RD of the same rank is CASWR2CASRD_CLKS ui_clk", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t wr, rd;
+    };
+    // W (bank 0) and R (bank 1) at 0: W's ACT first, R's ACT one ACT-to-ACT later; W's WR one
+    // ACT-to-column after its ACT; R's RD waits for the WR -> RD distance.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACTs 1, 9; WR 1 + 11 = 12; CASWR2CASRD = 8 + 4 + 6 = 18 -> 5 ui_clk = 20:
+        // RD 32 (tRCD alone: 20). JEDEC 18.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 32},
+        // 2:1 CWL 8: ACTs 1, 7 (2 + (5 - 4)/2 rounded up = 3 ui_clk); WR 1 + 11 = 12 (nRCD_CLKS
+        // (11 + 2)/2 = 6: 12 - 1); 18 -> 9 ui_clk = 18: RD 30.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 30},
+        // 4:1 CWL 7: ACTs 0, 8 (slot 0); WR 0 + 9 = 9 (nRCD_CLKS (9 - 2)/4 + 1 = 2: 8 + 1);
+        // 7 + 4 + 5 = 16 -> 4 ui_clk = 16: RD 25 = JEDEC's. Old: 7 + 4 + 8 = 19 -> RD 29.
+        {"4:1", ddr3_1333(), 9, 25},
+        // 2:1 CWL 7: ACTs 0, 4; WR 9 (nRCD_CLKS 9/2 = 4: 8 + 1); 16 -> 8 ui_clk: RD 25. Old:
+        // 7 + 4 + 6 = 17 -> RD 27.
+        {"2:1", ddr3_1333(), 9, 25},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        r.ctl->enqueue(0, r.addr(0, 1), true, 0);
+        r.ctl->enqueue(1, r.addr(1, 1), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 4);
+        CHECK(is_write(c[2].cmd));
+        CHECK(c[2].cycle == row.wr);
+        CHECK(is_read(c[3].cmd));
+        CHECK(c[3].cycle == row.rd);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: a read's bank closes nRTP_CLKS + 1 ui_clk after it and reopens nRP_CLKS + 1 later",
+          "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t last_rd, act;
+    };
+    // Four reads hit bank 0's row (RDs tCCD apart, the last one late enough that tRAS does not
+    // hold the PRE); a fifth read to another row of bank 0 arrives after the last RD. Nothing
+    // waited for the bank at that RD, so the RTL closes it with an explicit PRE (bank_state.v:
+    // end_rtp, pre_wait_r, rts_pre / rts_row) nRTP_CLKS + 1 ui_clk after the RD, and the next bank
+    // machine's ACT goes nRP_CLKS + 1 ui_clk after the PRE (rp_timer, bm_end, head_r). The model
+    // closes the bank with the RD's auto-precharge, timed as that PRE.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACT 1, RDs 12 16 20 24 (ui_clk 6); PRE ui_clk 6 + (6/4 + 2) + 1 = 10, slot 2 =
+        // 42 (tRAS: ui_clk 7); ACT ui_clk 10 + 3 + 1 = 14, slot 1 = 57. JEDEC 24 + 6 + 11 = 41;
+        // old 45.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 24, 57},
+        // 2:1 CWL 8: ACT 1, RDs 12 16 20 24 (ui_clk 12); PRE ui_clk 12 + (6/2 + 1) + 1 = 17, row
+        // slot 1 = 35 (tRAS: ui_clk 1 + 28/2 = 14 after the ACT's 0); ACT ui_clk 17 + 11/2 rounded
+        // up 6 + 1 = 24, slot 1 = 49. Old 43.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 24, 49},
+        // 4:1 CWL 7: ACT 0, RDs 9 13 17 21 (ui_clk 5, slot 1); PRE ui_clk 5 + (5/4 + 2) + 1 = 9,
+        // slot 2 = 38 (tRAS: ui_clk 6); ACT ui_clk 9 + 9/4 rounded up 3 + 1 = 13, slot 0 = 52.
+        // JEDEC 21 + 5 + 9 = 35; old 44.
+        {"4:1", ddr3_1333(), 21, 52},
+        // 2:1 CWL 7: ACT 0, RDs 9 13 17 21 (ui_clk 10, slot 1); PRE ui_clk 10 + (5/2 + 1) + 1 =
+        // 14, slot 0 = 28 (tRAS: ui_clk 12); ACT ui_clk 14 + 9/2 rounded up 5 + 1 = 20, slot 0 =
+        // 40. Old 38.
+        {"2:1", ddr3_1333(), 21, 40},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        for (uint32_t i = 0; i < 4; ++i) r.ctl->enqueue(i, r.addr(0, 1, 8 * i), false, 0);
+        r.ctl->drain();
+        r.ctl->enqueue(4, r.addr(0, 2), false, row.last_rd + 1);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 7);
+        CHECK(c[4].cmd == Cmd::RDA);
+        CHECK(c[4].cycle == row.last_rd);
+        CHECK(c[5].cmd == Cmd::ACT);
+        CHECK(c[5].cycle == row.act);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: a write's bank closes nWTP_CLKS ui_clk after it", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t wr, act;
+    };
+    // One write to bank 0, then a read to another row of bank 0 after the WR. bank_mach.v: nWTP =
+    // CWL + BL/2 + nWR; the RAS timer reloaded with nWTP_CLKS - 2 at the WR lets the PRE go
+    // nWTP_CLKS ui_clk after it (the rtp timer, nRTP_CLKS + 1, is shorter); the ACT nRP_CLKS + 1
+    // after the PRE as for reads.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACT 1, WR 12 (ui_clk 3); nWTP = 8 + 4 + 12 = 24, nWTP_CLKS = 24/4 + 2 = 8: PRE
+        // ui_clk 11, slot 2 = 46; ACT ui_clk 15, slot 1 = 61. JEDEC 12 + 24 + 11 = 47; old 49.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 61},
+        // 2:1 CWL 8: ACT 1, WR 12 (ui_clk 6); nWTP_CLKS = 24/2 + 1 = 13: PRE ui_clk 19, slot 1 =
+        // 39; ACT ui_clk 19 + 6 + 1 = 26, slot 1 = 53. Old 12 + 24 -> 37, + 12 = 49.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 53},
+        // 4:1 CWL 7: ACT 0, WR 9 (ui_clk 2, slot 1); nWTP = 7 + 4 + 10 = 21, nWTP_CLKS = 21/4 + 2
+        // = 7: PRE ui_clk 9, slot 2 = 38; ACT ui_clk 13, slot 0 = 52. JEDEC 9 + 21 + 9 = 39; old 44.
+        {"4:1", ddr3_1333(), 9, 52},
+        // 2:1 CWL 7: ACT 0, WR 9 (ui_clk 4, slot 1); nWTP_CLKS = 21/2 + 1 = 11: PRE ui_clk 15,
+        // slot 0 = 30, JEDEC's WL + BL/2 + tWR = 21 exactly; ACT ui_clk 15 + 5 + 1 = 21, slot 0 =
+        // 42. Old 40.
+        {"2:1", ddr3_1333(), 9, 42},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        r.ctl->enqueue(0, r.addr(0, 1), true, 0);
+        r.ctl->drain();
+        r.ctl->enqueue(1, r.addr(0, 2), false, row.wr + 1);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 4);
+        CHECK(c[1].cmd == Cmd::WRA);
+        CHECK(c[1].cycle == row.wr);
+        CHECK(c[2].cmd == Cmd::ACT);
+        CHECK(c[2].cycle == row.act);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: ACTs of a rank at least 2 ui_clk apart and five per nFAW_CLKS", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        std::vector<uint64_t> acts;
+    };
+    // Reads to banks 0..4 at 0 (8 bank machines). bank_state.v inhbt_act_rrd keeps ACTs 2 ui_clk
+    // apart; rank_cntrl.v adds nRRD_CLKS = (nRRD - 2 x nCK_PER_CLK) in ui_clk rounded up when that
+    // is positive; its FAW shift register lets the fifth ACT go nFAW_CLKS ui_clk after the first.
+    Ddr3Timing wide = ddr3_preset("MT8KTF51264HZ-1G6");
+    wide.tFAW = 40;  // 50 ns (DDR3-800's 2 KB page) at 1.25 ns: made up so that the window binds
+    const Row rows[] = {
+        // 4:1: nRRD 5 - 8 adds nothing: 8 apart, 1 9 17 25; fifth max(33, 1 + 40/4 ui_clk) = 41.
+        {"4:1", wide, {1, 9, 17, 25, 41}},
+        // 2:1: 2 + (5 - 4)/2 rounded up = 3 ui_clk = 6 apart; fifth max(25, 1 + 40/2 ui_clk) = 41.
+        {"2:1", wide, {1, 7, 13, 19, 41}},
+        // 4:1, NetFPGA-SUME's part (tRRD 5 ns -> 4 nCK, tFAW 27 ns -> 21 -> 6 ui_clk): still 8
+        // apart, twice JEDEC's 4 (old: 4); fifth max(33, 1 + 24) = 33.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G9@1320ps"), {1, 9, 17, 25, 33}},
+        // 4:1 CWL 7 (row slot 0): 8 apart (old: 4); fifth max(32, 0 + 20/4 ui_clk) = 32.
+        {"4:1", ddr3_1333(), {0, 8, 16, 24, 32}},
+        // 2:1 CWL 7: nRRD 4 - 4 adds nothing: 2 ui_clk = 4 apart; fifth max(16, 0 + 20/2 ui_clk) = 20.
+        {"2:1", ddr3_1333(), {0, 4, 8, 12, 20}},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio, 8), row.t);
+        for (uint32_t b = 0; b < 5; ++b) r.ctl->enqueue(b, r.addr(b, 1), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        std::vector<uint64_t> acts;
+        for (const auto& c : r.ctl->commands())
+            if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+        CHECK(acts == row.acts);
+        r.require_clean();
+    }
 }
