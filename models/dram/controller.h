@@ -112,7 +112,7 @@ public:
     // Keep every issued command in memory (tests and the checker).
     void keep_commands(bool on) { keep_commands_ = on; }
     const std::vector<Command>& commands() const { return commands_; }
-    // The timing the controller keeps: the part's, or for MIG its timers in whole ui_clk cycles.
+    // The timing the controller keeps: the part's, or for MIG the distances its RTL timers give (mig.cpp).
     const Ddr3Timing& timing() const { return t_; }
     const AddressMap& address_map() const { return map_; }
     const EnergyBook& energy() const { return *energy_; }

@@ -170,7 +170,8 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
     // bank_state.v: nRP_CLKS = nRP in ui_clk rounded up; rp_timer is loaded with nRP_CLKS - 2 at the
     // PRE (start_pre), precharge_bm_end at 1, bm_end (bank_queue.v pre_bm_end_r) a clock later; the
     // next bank machine of the bank becomes head_r the clock after, raises rts_row, and its ACT
-    // leaves the clock after that: nRP_CLKS + 1 ui_clk (at least 3).
+    // leaves the clock after that: nRP_CLKS + 1 ui_clk (3 when nRP_CLKS <= 2: precharge_bm_end is
+    // then start_pre itself).
     const uint32_t nRP_CLKS = std::max(clks(t.tRP), 2u);
     // bank_state.v inhbt_act_rrd: no bank machine of the rank raises rts_row while another sends an
     // ACT, so ACTs are at least 2 ui_clk apart. rank_cntrl.v covers the rest of tRRD only when
@@ -195,14 +196,17 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
 // keeps, so that its bookkeeping (per bank t_pre / t_act, per rank t_rd / t_act / the four-ACT
 // window) gives them exactly once the command-slot rounding (slot()) is applied. CL, CWL and AL are
 // the device's and stay; tREFI is a maximum and stays. tRCD is the slot-to-slot distance of
-// act_to_column. tRAS, tRFC, tZQCS, tCCD in whole ui_clk give the RTL's distances with the slots
-// (bank_mach.v nRAS_CLKS: ACT to PRE nRAS_CLKS ui_clk, the PRE's slot after the ACT's); tRC has no
-// timer of its own in the RTL (a bank's next ACT follows its PRE), kept in whole ui_clk as the
-// energy book's ACT figure uses it.
+// act_to_column. tRAS in whole ui_clk gives the RTL's ACT to PRE with the slots (bank_mach.v
+// nRAS_CLKS, the RAS timer loaded with nRAS_CLKS - 2 at the ACT: the PRE nRAS_CLKS ui_clk later,
+// its slot after the ACT's). tRC has no timer of its own in the RTL (a bank's next ACT follows its
+// PRE): kept in whole ui_clk, as the energy book's ACT figure uses it with tRAS. tCCD, tRFC,
+// tZQCS, tRTRS: JEDEC's rounded up to whole ui_clk (not counted in the RTL here).
 Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
     const uint32_t rcd = act_to_column(t.tRCD, k, t.CWL);
     const RtlDistances d = rtl_distances(t, k);
     for (uint32_t* f : {&t.tRAS, &t.tRC, &t.tCCD, &t.tRFC, &t.tZQCS, &t.tRTRS}) *f = round_up(*f, k);
+    // MIG runs the device with AL 0 (mc.v nAL); with an AL set, the engine's AL terms may exceed
+    // the RTL's distance, and then they hold.
     auto less = [](uint32_t a, uint32_t b) { return a > b ? a - b : 0u; };
     const uint32_t wl_bl2 = t.WL() + t.burst_cycles();
     t.tRCD = rcd;
