@@ -239,6 +239,8 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     // use_addr claims it (bank_common.v accept_req), then bank_machine_latency.
     mig_ui_slots_ = m.ui_cmd_latency;
     mig_claim_ck_ = (1 + m.bank_machine_latency) * mig_ratio_;
+    mig_bm_ck_ = m.bank_machine_latency * mig_ratio_;
+    mig_ap_act_.assign(banks_.size(), UINT64_MAX);
     mig_out_ck_ = (m.cmd_pipe_latency + m.phy_cmd_latency + m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) *
                   mig_ratio_;
     stats_.periodic_reads = &r.counter("dram.mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
@@ -268,7 +270,31 @@ uint64_t Controller::slot(uint64_t at, Cmd cmd) const {
     return base + want >= at ? base + want : base + mig_ratio_ + want;
 }
 
+// Whether the column command chosen at the last decision went, and if it closed its bank, whether
+// the RTL would have auto-precharged: a request of the bank held a bank machine from an earlier
+// ui_clk (accepted at use_addr = its readiness - bank_machine_latency; bank_queue.v sets
+// auto_pre_r at accept_req while allow_auto_pre, i.e. before sending_col). Then bank_state.v
+// starts the rp timer at pre_wait_r (start_pre with auto_pre_r), one ui_clk before an explicit
+// PRE could leave (rts_pre / rts_row, the registered grant): the bank's next ACT one ui_clk earlier.
+void Controller::mig_note_auto_precharge() {
+    MigChosen& m = mig_chosen_;
+    if (m.seq == UINT64_MAX) return;
+    const uint64_t seq = m.seq;
+    m.seq = UINT64_MAX;
+    for (const Entry& e : queues_[m.bi].q[m.dir])
+        if (e.seq == seq) return;  // not issued (maintenance went first, or past run_until's limit)
+    if (banks_[m.bi].open_row >= 0) return;  // kept open for a queued hit (or Port::access's provisional RD)
+    const uint64_t ui = m.cycle - m.cycle % mig_ratio_;
+    for (const auto& q : queues_[m.bi].q)
+        for (const Entry& e : q)
+            if (e.claimed && e.ready < ui + mig_bm_ck_) {
+                mig_ap_act_[m.bi] = banks_[m.bi].t_act;
+                return;
+            }
+}
+
 void Controller::choose_mig(Choice& best) {
+    mig_note_auto_precharge();
     uint64_t oldest = UINT64_MAX, oldest_write = UINT64_MAX;
     for (const auto& bq : queues_) {
         for (int d = 0; d < 2; ++d)
@@ -287,6 +313,12 @@ void Controller::choose_mig(Choice& best) {
         const Entry& e = bq.q[dir].front();
         if (!e.claimed) continue;  // still in the UI's pipeline
         Choice c = head_command(e, bi, dir);
+        if (c.cmd == Cmd::ACT && mig_ap_act_[bi] == banks_[bi].t_act) {
+            // The RTL's auto-precharge (mig_note_auto_precharge); an ACT or REF since moved t_act on.
+            Bank early = banks_[bi];
+            early.t_act -= mig_ratio_;
+            c.cycle = act_ready(early, ranks_[e.a.rank], std::max(now_, e.ready));
+        }
         // NORM keeps writes in order; STRICT keeps every column command in order.
         if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;
         c.cycle = slot(c.cycle, c.cmd);
@@ -298,6 +330,8 @@ void Controller::choose_mig(Choice& best) {
              (c.cls < best.cls || (c.cls == best.cls && (turn < best_turn || (turn == best_turn && c.seq < best.seq))))))
             best = c;
     }
+    if (best.cls == 1 && best.entry >= 0)
+        mig_chosen_ = MigChosen{bank_index(best.rank, best.bank), best.dir, best.seq, best.cycle};
 }
 
 }  // namespace memsim::dram

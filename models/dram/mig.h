@@ -15,10 +15,11 @@
 //    are the RTL timers' (mig.cpp, rtl_distances and act_to_column): ACT to column nRCD_CLKS
 //    (bank_state.v), RD to PRE nRTP_CLKS + 1, WR to PRE nWTP_CLKS (bank_mach.v), PRE to the
 //    bank's next ACT nRP_CLKS + 1, WR to RD CASWR2CASRD_CLKS, ACT to ACT at least 2 ui_clk
-//    (rank_cntrl.v), five ACTs per nFAW_CLKS; tRAS, tRFC, tZQCS in whole ui_clk. A bank is
-//    closed as the RTL's explicit PRE would close it (the RTL auto-precharges only when a
-//    request to another row of the bank was accepted before the column command, and then
-//    starts tRP one ui_clk earlier: not modelled).
+//    (rank_cntrl.v), five ACTs per nFAW_CLKS; tRAS, tRFC, tZQCS in whole ui_clk. A bank closes
+//    when the RTL's explicit PRE would close it, or one ui_clk sooner when a request to another
+//    row of the bank was accepted before the column command (the RTL's auto-precharge,
+//    bank_queue.v auto_pre_r). The command trace shows RDA/WRA for every close after a column
+//    command (the RTL sends RD/WR + PRE when nothing waited).
 //  - among ready column commands, the bus direction of the last one first (col_mach.v), then age.
 //  - read data returned in request order (the user interface's read buffer).
 //  - MEM_ADDR_ORDER BANK_ROW_COLUMN or ROW_BANK_COLUMN, rank on top; app_addr counts 8-byte words,

@@ -156,20 +156,19 @@ TEST_CASE("MIG: read data comes back in request order", "[dram][mig]") {
         r.ctl->enqueue(2, r.addr(1, 1), false, 0);
         r.ctl->drain();
         INFO(ordering);
-        // W: ACT 1, WRA 12 (ui_clk 3); the bank closes at max(WR 12 + 34, ACT 1 + 29) = 46 (ui_clk
-        // 11 = 3 + nWTP_CLKS 8, slot 2); A: ACT at 46 + 15 = 61 (slot 1), RD at 72 (slot 0), ends 87
-        // -> edge 88. (The RTL auto-precharges here, A having been accepted before W's WR
-        // (bank_queue.v auto_pre_r), and starts its rp timer one ui_clk before an explicit PRE
-        // would go: A's ACT would be at 57. The model times every close as the explicit PRE.)
-        CHECK(done[1] == 88 * 1250);
+        // W: ACT 1 (ui_clk 0), WRA 12 (ui_clk 3). A was accepted before W's WR, so the RTL
+        // auto-precharges (bank_queue.v auto_pre_r) and starts the rp timer at max(3 + nRTP_CLKS
+        // 3, 3 + nWTP_CLKS 8 - 1, 0 + nRAS_CLKS 7 - 1) = ui_clk 10; A: ACT at ui_clk 10 + nRP_CLKS
+        // 3 + 1 = 14, slot 1 = 57, RD at 68 (slot 0), ends 83 -> edge 84.
+        CHECK(done[1] == 84 * 1250);
         CHECK(order == std::vector<uint64_t>{0, 1, 2});
         if (std::string(ordering) == "NORM")
             // B: ACT at 1 + 8 = 9, RD after WR->RD 12 + 20 = 32 (slot 0): its data is back at 48
             // but waits for A's.
-            CHECK(done[2] == 88 * 1250);
+            CHECK(done[2] == 84 * 1250);
         else
-            // STRICT: B's RD after A's: 72 + tCCD = 76, ends 91 -> 92.
-            CHECK(done[2] == 92 * 1250);
+            // STRICT: B's RD after A's: 68 + tCCD = 72, ends 87 -> 88.
+            CHECK(done[2] == 88 * 1250);
         r.require_clean();
     }
 }
@@ -575,6 +574,69 @@ TEST_CASE("MIG RTL timers: ACTs of a rank at least 2 ui_clk apart and five per n
         for (const auto& c : r.ctl->commands())
             if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
         CHECK(acts == row.acts);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: with a request to another row waiting the column command auto-precharges one ui_clk sooner",
+          "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        bool write;
+        uint64_t col, act;
+    };
+    // bank_queue.v sets auto_pre_r when a request to another row of the bank is accepted before the
+    // column command; bank_state.v then starts the rp timer at S = max(col + nRTP_CLKS, ACT +
+    // nRAS_CLKS - 1, and for a WR col + nWTP_CLKS - 1) in ui_clk, as soon as pre_wait_r and
+    // ras_timer_zero_r allow, one ui_clk before its explicit PRE could leave; the waiting request's
+    // ACT goes at S + nRP_CLKS + 1. Reads: three hits to bank 0's row and a fourth read to another
+    // row, all at 0 (the third RD auto-precharges); writes: one write and a read to another row.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACT 1 (ui_clk 0), RDs 12 16 20 (ui_clk 5); S = max(5 + 3, 0 + 7 - 1) = 8;
+        // ACT ui_clk 8 + 3 + 1 = 12, slot 1 = 49 (explicit PRE: 53). JEDEC: 20 + 6 + 11 = 37.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), false, 20, 49},
+        // 2:1 CWL 8: ACT 1, RDs 12 16 20 (ui_clk 10); S = max(10 + 4, 0 + 14 - 1) = 14; ACT ui_clk
+        // 14 + 6 + 1 = 21, slot 1 = 43 (explicit: 45). JEDEC: ACT 1 + tRAS 28 + tRP 11 = 40.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), false, 20, 43},
+        // 4:1 CWL 7: ACT 0, RDs 9 13 17 (ui_clk 4, slot 1); S = max(4 + 3, 0 + 6 - 1) = 7; ACT
+        // ui_clk 7 + 3 + 1 = 11, slot 0 = 44 (explicit: 48). JEDEC: 17 + 5 + 9 = 31.
+        {"4:1", ddr3_1333(), false, 17, 44},
+        // 2:1 CWL 7: ACT 0, RDs 9 13 17 (ui_clk 8, slot 1); S = max(8 + 3, 0 + 12 - 1) = 11; ACT
+        // ui_clk 11 + 5 + 1 = 17, slot 0 = 34 (explicit: 36). JEDEC: 0 + tRAS 24 + tRP 9 = 33.
+        {"2:1", ddr3_1333(), false, 17, 34},
+        // 4:1 CWL 8 write: ACT 1, WR 12 (ui_clk 3); S = max(3 + 3, 3 + 8 - 1, 0 + 7 - 1) = 10; ACT
+        // ui_clk 14, slot 1 = 57 (explicit: 61). JEDEC: 12 + 8 + 4 + 12 + 11 = 47.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), true, 12, 57},
+        // 2:1 CWL 8 write: ACT 1, WR 12 (ui_clk 6); S = max(6 + 4, 6 + 13 - 1, 0 + 14 - 1) = 18;
+        // ACT ui_clk 18 + 6 + 1 = 25, slot 1 = 51 (explicit: 53). JEDEC 47.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), true, 12, 51},
+        // 4:1 CWL 7 write: ACT 0, WR 9 (ui_clk 2, slot 1); S = max(2 + 3, 2 + 7 - 1, 0 + 6 - 1) =
+        // 8; ACT ui_clk 12, slot 0 = 48 (explicit: 52). JEDEC: 9 + 7 + 4 + 10 + 9 = 39.
+        {"4:1", ddr3_1333(), true, 9, 48},
+        // 2:1 CWL 7 write: ACT 0, WR 9 (ui_clk 4, slot 1); S = max(4 + 3, 4 + 11 - 1, 0 + 12 - 1) =
+        // 14; ACT ui_clk 14 + 5 + 1 = 20, slot 0 = 40 (explicit: 42). JEDEC 39.
+        {"2:1", ddr3_1333(), true, 9, 40},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        uint32_t n = 0;
+        if (row.write)
+            r.ctl->enqueue(n++, r.addr(0, 1), true, 0);
+        else
+            for (; n < 3; ++n) r.ctl->enqueue(n, r.addr(0, 1, 8 * n), false, 0);
+        r.ctl->enqueue(n, r.addr(0, 2), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio << (row.write ? " write" : " read"));
+        std::vector<Command> col, act;
+        for (const auto& c : r.ctl->commands()) {
+            if (c.cmd == Cmd::RDA || c.cmd == Cmd::WRA) col.push_back(c);
+            if (c.cmd == Cmd::ACT) act.push_back(c);
+        }
+        REQUIRE(col.size() == 2);  // the auto-precharging one, then the waiting read's
+        REQUIRE(act.size() == 2);
+        CHECK(col[0].cycle == row.col);
+        CHECK(act[1].cycle == row.act);
         r.require_clean();
     }
 }
