@@ -272,7 +272,7 @@ uint64_t Controller::slot(uint64_t at, Cmd cmd) const {
 
 // Whether the column command chosen at the last decision went, and if it closed its bank, whether
 // the RTL would have auto-precharged: a request of the bank held a bank machine from an earlier
-// ui_clk (accepted at use_addr = its readiness - bank_machine_latency; bank_queue.v sets
+// ui_clk (accepted at use_addr = its readiness, at a ui_clk edge, - bank_machine_latency; bank_queue.v sets
 // auto_pre_r at accept_req while allow_auto_pre, i.e. before sending_col). Then bank_state.v
 // starts the rp timer at pre_wait_r (start_pre with auto_pre_r), one ui_clk before an explicit
 // PRE could leave (rts_pre / rts_row, the registered grant): the bank's next ACT one ui_clk earlier.
@@ -287,7 +287,7 @@ void Controller::mig_note_auto_precharge() {
     const uint64_t ui = m.cycle - m.cycle % mig_ratio_;
     for (const auto& q : queues_[m.bi].q)
         for (const Entry& e : q)
-            if (e.claimed && e.ready < ui + mig_bm_ck_) {
+            if (e.claimed && (e.ready + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_ < ui + mig_bm_ck_) {
                 mig_ap_act_[m.bi] = banks_[m.bi].t_act;
                 return;
             }
