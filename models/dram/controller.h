@@ -122,7 +122,7 @@ public:
     // Keep every issued command in memory (tests and the checker).
     void keep_commands(bool on) { keep_commands_ = on; }
     const std::vector<Command>& commands() const { return commands_; }
-    // The timing the controller keeps: the part's, or for MIG its timers in whole ui_clk cycles.
+    // The timing the controller keeps: the part's, or for MIG the distances its RTL timers give (mig.cpp).
     const Ddr3Timing& timing() const { return t_; }
     const AddressMap& address_map() const { return map_; }
     const EnergyBook& energy() const { return *energy_; }
@@ -221,6 +221,19 @@ private:
     };
     std::deque<Waiting> mig_unclaimed_;
     void mig_claim(uint64_t now);
+    // MIG: the RTL auto-precharges only when a request to another row of the bank was accepted
+    // before the column command (bank_queue.v auto_pre_r), and its next ACT may then go one ui_clk
+    // before the explicit PRE's timing the engine keeps (mig.cpp). The column command choose_mig
+    // chose last (seq UINT64_MAX: none), seen issued at the next decision; per bank, the t_act such
+    // an auto-precharge left (UINT64_MAX: none); bank_machine_latency in nCK.
+    struct MigChosen {
+        uint32_t bi = 0;
+        int dir = 0;
+        uint64_t seq = UINT64_MAX, cycle = 0;
+    } mig_chosen_;
+    std::vector<uint64_t> mig_ap_act_;
+    uint64_t mig_bm_ck_ = 0;
+    void mig_note_auto_precharge();
     struct PendingRead {
         uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
     };

@@ -140,14 +140,86 @@ uint32_t act_to_column(uint32_t nRCD, uint32_t k, uint32_t cwl) {
     return clks * k + s.col - s.row;
 }
 
-// The controller's timers in whole ui_clk cycles. CL, CWL and AL are the device's latencies and
-// stay as they are; tREFI is a maximum and stays. tRCD is the slot-to-slot distance above.
+// The distances the generated RTL (mig_7series_v1_8, 1T) puts between two commands, in nCK on the
+// DDR3 pins from the first command's slot to the second's. Each timer is loaded when its command
+// leaves the controller (sending_col / sending_row / sending_pre, the arbiter's registered grant);
+// the command it holds back raises its request the ui_clk the timer lets it and leaves the next.
+// The engine adds the device's latencies to some (RD->PRE: AL + tRTP, WR->PRE: WL + BL/2 + tWR,
+// WR->RD: WL + BL/2 + tWTR), so those are taken off again in in_ui_clk.
+struct RtlDistances {
+    uint32_t rd_to_pre, wr_to_pre, wr_to_rd, pre_to_act, act_to_act, faw;
+};
+RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
+    const Slots s = command_slots(k, t.CWL);
+    auto clks = [k](uint32_t n) { return (n + k - 1) / k; };  // n/k + (n%k ? 1 : 0), as mc.v and rank_cntrl.v write it
+    // mc.v: nRTP, nWTR, nRRD = max(4, cdiv(t, tCK)); nWR = cdiv(15000, tCK), 9 -> 10 and 11 -> 12
+    // (MR0 has no write recovery of 9 or 11).
+    const uint32_t nRTP = std::max(t.tRTP, 4u), nWTR = std::max(t.tWTR, 4u), nRRD = std::max(t.tRRD, 4u);
+    const uint32_t nWR = t.tWR == 9 ? 10 : t.tWR == 11 ? 12 : t.tWR;
+    const uint32_t bl2 = t.burst_cycles();
+    // bank_state.v: nRTP_CLKS = nRTP/4 + 2 (4:1), nRTP/2 + 1 (2:1). rtp_timer is loaded at the column
+    // command with nRTP_CLKS - 1, end_rtp (timer at 1) sets pre_wait_r the next clock, pre_request
+    // raises rts_pre (4:1, its own arbiter) or rts_row (2:1), and the PRE leaves a clock later:
+    // nRTP_CLKS + 1 ui_clk after the RD, in the PRE's slot.
+    const uint32_t nRTP_CLKS = k == 4 ? nRTP / 4 + 2 : nRTP / 2 + 1;
+    // bank_mach.v: nWTP = CWL + BL/2 + nWR, nWTP_CLKS = nWTP/4 + 2 (4:1), nWTP/2 + 1 (2:1).
+    // bank_state.v reuses the RAS timer for it: loaded with nWTP_CLKS - 2 at the WR (unless tRAS still
+    // holds longer), ras_timer_zero_r nWTP_CLKS - 1 clocks later, the PRE the clock after; the
+    // rtp_timer runs for writes too.
+    const uint32_t nWTP_CLKS = k == 4 ? (t.CWL + bl2 + nWR) / 4 + 2 : (t.CWL + bl2 + nWR) / 2 + 1;
+    // rank_cntrl.v: CASWR2CASRD = CWL + BL/2 + nWTR in ui_clk rounded up; wtr_cnt is loaded with
+    // CASWR2CASRD_CLKS - 1 at the WR and inhbt_rd falls with it, so the RD's rts_col rises
+    // CASWR2CASRD_CLKS - 1 clocks after the WR and the RD leaves the clock after, in the same slot.
+    const uint32_t wr_to_rd_clks = clks(t.CWL + bl2 + nWTR);
+    // bank_state.v: nRP_CLKS = nRP in ui_clk rounded up; rp_timer is loaded with nRP_CLKS - 2 at the
+    // PRE (start_pre), precharge_bm_end at 1, bm_end (bank_queue.v pre_bm_end_r) a clock later; the
+    // next bank machine of the bank becomes head_r the clock after, raises rts_row, and its ACT
+    // leaves the clock after that: nRP_CLKS + 1 ui_clk (3 when nRP_CLKS <= 2: precharge_bm_end is
+    // then start_pre itself).
+    const uint32_t nRP_CLKS = std::max(clks(t.tRP), 2u);
+    // bank_state.v inhbt_act_rrd: no bank machine of the rank raises rts_row while another sends an
+    // ACT, so ACTs are at least 2 ui_clk apart. rank_cntrl.v covers the rest of tRRD only when
+    // nADD_RRD = nRRD - 2 x nCK_PER_CLK > 0: add_rrd counts nRRD_CLKS (nADD_RRD in ui_clk rounded
+    // up) from the ACT and holds inhbt_act_faw_r (registered) until it runs out, so the next ACT
+    // leaves nRRD_CLKS + 2 ui_clk after the first.
+    const uint32_t add_rrd = nRRD > 2 * k ? clks(nRRD - 2 * k) : 0;
+    // rank_cntrl.v: the SRL delays each ACT by nFAW_CLKS - 2 clocks (shift depth nFAW_CLKS - 3) before
+    // faw_cnt forgets it; inhbt_act_faw_r is registered: the fifth ACT leaves nFAW_CLKS ui_clk after
+    // the first, nFAW_CLKS = nFAW in ui_clk rounded up.
+    return RtlDistances{
+        k * (nRTP_CLKS + 1) + s.pre - s.col,
+        k * std::max(nWTP_CLKS, nRTP_CLKS + 1) + s.pre - s.col,
+        k * wr_to_rd_clks,
+        k * (nRP_CLKS + 1) + s.row - s.pre,
+        k * (2 + add_rrd),
+        k * clks(t.tFAW),
+    };
+}
+
+// The controller's timers: the RTL's distances above written into the JEDEC fields the engine
+// keeps, so that its bookkeeping (per bank t_pre / t_act, per rank t_rd / t_act / the four-ACT
+// window) gives them exactly once the command-slot rounding (slot()) is applied. CL, CWL and AL are
+// the device's and stay; tREFI is a maximum and stays. tRCD is the slot-to-slot distance of
+// act_to_column. tRAS in whole ui_clk gives the RTL's ACT to PRE with the slots (bank_mach.v
+// nRAS_CLKS, the RAS timer loaded with nRAS_CLKS - 2 at the ACT: the PRE nRAS_CLKS ui_clk later,
+// its slot after the ACT's). tRC has no timer of its own in the RTL (a bank's next ACT follows its
+// PRE): kept in whole ui_clk, as the energy book's ACT figure uses it with tRAS. tCCD, tRFC,
+// tZQCS, tRTRS: JEDEC's rounded up to whole ui_clk (not counted in the RTL here).
 Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
     const uint32_t rcd = act_to_column(t.tRCD, k, t.CWL);
-    for (uint32_t* f : {&t.tRP, &t.tRAS, &t.tRC, &t.tRRD, &t.tFAW, &t.tWR, &t.tWTR, &t.tRTP, &t.tCCD, &t.tRFC,
-                        &t.tZQCS, &t.tRTRS})
-        *f = round_up(*f, k);
+    const RtlDistances d = rtl_distances(t, k);
+    for (uint32_t* f : {&t.tRAS, &t.tRC, &t.tCCD, &t.tRFC, &t.tZQCS, &t.tRTRS}) *f = round_up(*f, k);
+    // MIG runs the device with AL 0 (mc.v nAL); with an AL set, the engine's AL terms may exceed
+    // the RTL's distance, and then they hold.
+    auto less = [](uint32_t a, uint32_t b) { return a > b ? a - b : 0u; };
+    const uint32_t wl_bl2 = t.WL() + t.burst_cycles();
     t.tRCD = rcd;
+    t.tRTP = less(d.rd_to_pre, t.AL);
+    t.tWR = less(d.wr_to_pre, wl_bl2);
+    t.tWTR = less(d.wr_to_rd, wl_bl2);
+    t.tRP = d.pre_to_act;
+    t.tRRD = d.act_to_act;
+    t.tFAW = d.faw;
     return t;
 }
 
@@ -171,6 +243,8 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     // use_addr claims it (bank_common.v accept_req), then bank_machine_latency.
     mig_ui_slots_ = m.ui_cmd_latency;
     mig_claim_ck_ = (1 + m.bank_machine_latency) * mig_ratio_;
+    mig_bm_ck_ = m.bank_machine_latency * mig_ratio_;
+    mig_ap_act_.assign(banks_.size(), UINT64_MAX);
     mig_out_ck_ = (m.cmd_pipe_latency + m.phy_cmd_latency + m.phy_read_latency + (mig_strict_ ? 0 : m.ui_read_latency)) *
                   mig_ratio_;
     stats_.periodic_reads = &r.counter(ch.stats_prefix() + "mig.periodic_reads", "reads", "reads MIG inserted to keep the PHY tracking");
@@ -200,7 +274,31 @@ uint64_t Controller::slot(uint64_t at, Cmd cmd) const {
     return base + want >= at ? base + want : base + mig_ratio_ + want;
 }
 
+// Whether the column command chosen at the last decision went, and if it closed its bank, whether
+// the RTL would have auto-precharged: a request of the bank held a bank machine from an earlier
+// ui_clk (accepted at use_addr = its readiness, at a ui_clk edge, - bank_machine_latency; bank_queue.v sets
+// auto_pre_r at accept_req while allow_auto_pre, i.e. before sending_col). Then bank_state.v
+// starts the rp timer at pre_wait_r (start_pre with auto_pre_r), one ui_clk before an explicit
+// PRE could leave (rts_pre / rts_row, the registered grant): the bank's next ACT one ui_clk earlier.
+void Controller::mig_note_auto_precharge() {
+    MigChosen& m = mig_chosen_;
+    if (m.seq == UINT64_MAX) return;
+    const uint64_t seq = m.seq;
+    m.seq = UINT64_MAX;
+    for (const Entry& e : queues_[m.bi].q[m.dir])
+        if (e.seq == seq) return;  // not issued (maintenance went first, or past run_until's limit)
+    if (banks_[m.bi].open_row >= 0) return;  // kept open for a queued hit (or Port::access's provisional RD)
+    const uint64_t ui = m.cycle - m.cycle % mig_ratio_;
+    for (const auto& q : queues_[m.bi].q)
+        for (const Entry& e : q)
+            if (e.claimed && (e.ready + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_ < ui + mig_bm_ck_) {
+                mig_ap_act_[m.bi] = banks_[m.bi].t_act;
+                return;
+            }
+}
+
 void Controller::choose_mig(Choice& best) {
+    mig_note_auto_precharge();
     uint64_t oldest = UINT64_MAX, oldest_write = UINT64_MAX;
     for (const auto& bq : queues_) {
         for (int d = 0; d < 2; ++d)
@@ -219,6 +317,12 @@ void Controller::choose_mig(Choice& best) {
         const Entry& e = bq.q[dir].front();
         if (!e.claimed) continue;  // still in the UI's pipeline
         Choice c = head_command(e, bi, dir);
+        if (c.cmd == Cmd::ACT && mig_ap_act_[bi] == banks_[bi].t_act) {
+            // The RTL's auto-precharge (mig_note_auto_precharge); an ACT or REF since moved t_act on.
+            Bank early = banks_[bi];
+            early.t_act -= mig_ratio_;
+            c.cycle = act_ready(early, ranks_[e.a.rank], std::max(now_, e.ready));
+        }
         // NORM keeps writes in order; STRICT keeps every column command in order.
         if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;
         c.cycle = slot(c.cycle, c.cmd);
@@ -230,6 +334,8 @@ void Controller::choose_mig(Choice& best) {
              (c.cls < best.cls || (c.cls == best.cls && (turn < best_turn || (turn == best_turn && c.seq < best.seq))))))
             best = c;
     }
+    if (best.cls == 1 && best.entry >= 0)
+        mig_chosen_ = MigChosen{bank_index(best.rank, best.bank), best.dir, best.seq, best.cycle};
 }
 
 }  // namespace memsim::dram

@@ -8,12 +8,18 @@
 //  - requests to one rank-bank are served in arrival order; across banks row commands reorder.
 //  - a row stays open only while an accepted request hits it, else auto-precharge.
 //  - ORDERING NORM: column commands reorder except writes among writes; STRICT: arrival order.
-//  - the controller's timers count ui_clk cycles (nCK_PER_CLK = 4 or 2 memory clocks): JEDEC
-//    spacings are rounded up to whole ui_clk cycles, and commands sit in fixed slots of the
-//    ui_clk by CWL's parity (arb_row_col.v, 1T): CWL even, column commands in slot 0 and ACT /
-//    REF / ZQCS in slot 1; CWL odd, the other way round; at 4:1 PRE in slot 2 (its own
-//    arbiter), at 2:1 in the row slot. ACT to column is bank_state.v's nRCD_CLKS in ui_clk
-//    between the two slots (11 nCK for tRCD 11 at CWL 8, 4:1).
+//  - the controller's timers count ui_clk cycles (nCK_PER_CLK = 4 or 2 memory clocks) and
+//    commands sit in fixed slots of the ui_clk by CWL's parity (arb_row_col.v, 1T): CWL even,
+//    column commands in slot 0 and ACT / REF / ZQCS in slot 1; CWL odd, the other way round; at
+//    4:1 PRE in slot 2 (its own arbiter), at 2:1 in the row slot. The distances between commands
+//    are the RTL timers' (mig.cpp, rtl_distances and act_to_column): ACT to column nRCD_CLKS
+//    (bank_state.v), RD to PRE nRTP_CLKS + 1, WR to PRE nWTP_CLKS (bank_mach.v), PRE to the
+//    bank's next ACT nRP_CLKS + 1, WR to RD CASWR2CASRD_CLKS, ACT to ACT at least 2 ui_clk
+//    (rank_cntrl.v), five ACTs per nFAW_CLKS; tRAS, tRFC, tZQCS in whole ui_clk. A bank closes
+//    when the RTL's explicit PRE would close it, or one ui_clk sooner when a request to another
+//    row of the bank was accepted before the column command (the RTL's auto-precharge,
+//    bank_queue.v auto_pre_r). The command trace shows RDA/WRA for every close after a column
+//    command (the RTL sends RD/WR + PRE when nothing waited).
 //  - among ready column commands, the bus direction of the last one first (col_mach.v), then age.
 //  - read data returned in request order (the user interface's read buffer).
 //  - MEM_ADDR_ORDER BANK_ROW_COLUMN or ROW_BANK_COLUMN, rank on top; app_addr counts 8-byte words,
@@ -28,7 +34,9 @@
 //    clock); read data is on app_rd_data (app_rd_data_valid) phy_read + ui_read ui_clk after the
 //    ui_clk edge at or after its last beat on DQ.
 // Not modelled: calibration, the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req /
-// app_zq_req.
+// app_zq_req; RD to WR keeps JEDEC's RL + BL/2 + 2 - WL (rank_cntrl.v counts CASRD2CASWR with
+// mc.v's DQRD2DQWR_DLY = 4: the engine has no field for it); the rank switch of column commands
+// (arb_row_col.v rnk_config, RNK2RNK_DLY = 12 nCK).
 #include <cstdint>
 #include <string>
 

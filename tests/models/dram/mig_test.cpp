@@ -1,8 +1,15 @@
-// The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1. The controller's timers
-// in whole ui_clk cycles of 4 nCK: tRP 11 -> 12, tRAS 28, tRC 39 -> 40, tRRD 5 -> 8, tWTR 6 -> 8,
-// tRTP 6 -> 8, tWR 12; CL 11 and CWL 8 are the device's. CWL 8 is even, so (arb_row_col.v)
-// column commands go in slot 0 of a ui_clk, ACT and REF in slot 1, PRE in slot 2; ACT to column
-// is bank_state.v's nRCD_CLKS = 11/4 + 1 = 3 ui_clk from slot 1 to slot 0: 12 - 1 = 11 nCK.
+// The MIG 7-series rules (models/dram/mig.h) on MT8KTF51264HZ-1G6 at 4:1 (ui_clk = 4 nCK): CL 11,
+// CWL 8, tRCD = tRP = 11, tRAS 28, tRRD 5, tFAW 24, tWR 12, tWTR = tRTP = 6. CWL 8 is even, so
+// (arb_row_col.v) column commands go in slot 0 of a ui_clk, ACT and REF in slot 1, PRE in slot 2.
+// The distances the generated RTL gives (mig.cpp cites each timer), in nCK from the first
+// command's slot to the second's:
+//   ACT -> RD/WR   nRCD_CLKS = 11/4 + 1 = 3 ui_clk, slot 1 -> slot 0: 12 - 1 = 11
+//   ACT -> PRE     nRAS_CLKS = 28/4 = 7 ui_clk, slot 1 -> slot 2: 29
+//   RD -> PRE      nRTP_CLKS + 1 = (6/4 + 2) + 1 = 4 ui_clk, slot 0 -> slot 2: 18
+//   WR -> PRE      nWTP_CLKS = (8 + 4 + 12)/4 + 2 = 8 ui_clk, slot 0 -> slot 2: 34
+//   WR -> RD       CASWR2CASRD_CLKS = (8 + 4 + 6)/4 rounded up = 5 ui_clk: 20
+//   PRE -> ACT     nRP_CLKS + 1 = 3 + 1 = 4 ui_clk, slot 2 -> slot 1: 15
+//   ACT -> ACT     2 ui_clk (inhbt_act_rrd; nRRD 5 - 8 adds nothing): 8; tFAW 24 = 6 ui_clk
 // Expected cycles are worked from these. The tests of
 // the scheduling rules turn the UI/controller/PHY pipeline off (mig_defaults below), so their
 // cycles are the DDR3 bus's; the pipeline has its own tests at the end.
@@ -37,7 +44,8 @@ struct MigRig {
     Ddr3Timing t;
     std::unique_ptr<Controller> ctl;
     explicit MigRig(MigParams m = mig_defaults(), const std::string& part = "MT8KTF51264HZ-1G6")
-        : t(ddr3_preset(part)) {
+        : MigRig(m, ddr3_preset(part)) {}
+    MigRig(const MigParams& m, const Ddr3Timing& timing) : t(timing) {
         ctl = std::make_unique<Controller>(t, m, reg);
         ctl->keep_commands(true);
     }
@@ -52,6 +60,40 @@ struct MigRig {
         REQUIRE(v.empty());
     }
 };
+
+// The same die at DDR3-1333H 9-9-9 (Micron MT41K512M8 -15E, datasheet timing table: tCK 1.5 ns,
+// tAA = tRCD = tRP = 13.5 ns, tRAS 36 ns, 1 KB page tRRD max(4 nCK, 6 ns) and tFAW 30 ns; tWR 15
+// ns, tWTR = tRTP = max(4 nCK, 7.5 ns), tRFC 260 ns): CL 9, CWL 7, tRCD = tRP = 9, tRAS 24, tRC
+// 33, tRRD 4, tFAW 20, tWR 10, tWTR = tRTP = 5. CWL 7 is odd: column commands in slot 1, ACT in
+// slot 0 (arb_row_col.v); PRE in slot 2 at 4:1, in the row slot 0 at 2:1.
+Ddr3Timing ddr3_1333() {
+    Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    t.part = "MT41K512M8-15E";
+    t.tCK_ps = 1500;
+    t.CL = 9;
+    t.CWL = 7;
+    t.tRCD = t.tRP = 9;
+    t.tRAS = 24;
+    t.tRC = 33;
+    t.tRRD = 4;
+    t.tFAW = 20;
+    t.tWR = 10;
+    t.tWTR = t.tRTP = 5;
+    t.tRFC = 174;    // 260 ns
+    t.tREFI = 5200;  // 7.8 us
+    t.tXS = 180;     // tRFC + 10 ns
+    t.tXP = t.tCKE = 4;
+    t.tCKESR = 5;
+    t.tXPDLL = 16;
+    return t;
+}
+
+MigParams with_ratio(const char* ratio, uint64_t bank_machines = 4) {
+    MigParams m = mig_defaults();
+    m.phy_ratio = ratio;
+    m.bank_machines = bank_machines;
+    return m;
+}
 }  // namespace
 
 TEST_CASE("MIG: BANK_ROW_COLUMN puts the bank on top and counts 8-byte words", "[dram][mig]") {
@@ -82,11 +124,13 @@ TEST_CASE("MIG: unloaded reads in ui_clk slots - rows closed unless a queued req
     r.ctl->drain();
     CHECK(done[0] == 28 * 1250);
     CHECK(done[1] == 32 * 1250);
-    // The auto-precharge begins at max(16 + tRTP 8, 1 + tRAS 28) = 29, the bank opens again at
-    // 29 + tRP 12 = 41 = 1 + tRC. C arrives at 30: ACT 41 (slot 1), RD 52 (slot 0), ends 67 -> 68.
+    // Nothing was queued for bank 0 at B's RD, so the RTL precharges explicitly (bank_state.v
+    // pre_wait_r; the model's auto-precharge is timed the same): at max(RD 16 + 18, ACT 1 + 29) =
+    // 34 (ui_clk 8, slot 2), the bank opens again 15 later. C arrives at 30: ACT 49 (slot 1 of
+    // ui_clk 12 = 8 + nRP_CLKS 3 + 1), RD 60 (slot 0), ends 75 -> 76.
     r.ctl->enqueue(2, r.addr(0, 7), false, 30);
     r.ctl->drain();
-    CHECK(done[2] == 68 * 1250);
+    CHECK(done[2] == 76 * 1250);
     CHECK(r.stat("dram.row_hits") == 1);
     CHECK(r.stat("dram.row_misses") == 2);
     const auto& c = r.ctl->commands();
@@ -112,17 +156,19 @@ TEST_CASE("MIG: read data comes back in request order", "[dram][mig]") {
         r.ctl->enqueue(2, r.addr(1, 1), false, 0);
         r.ctl->drain();
         INFO(ordering);
-        // W: ACT 1, WRA 12; auto-precharge at max(12 + WL 8 + 4 + tWR 12, 1 + tRAS 28) = 36;
-        // A: ACT at 36 + tRP 12 = 48 -> slot 1 = 49, RD at 60 (slot 0), ends 75 -> edge 76.
-        CHECK(done[1] == 76 * 1250);
+        // W: ACT 1 (ui_clk 0), WRA 12 (ui_clk 3). A was accepted before W's WR, so the RTL
+        // auto-precharges (bank_queue.v auto_pre_r) and starts the rp timer at max(3 + nRTP_CLKS
+        // 3, 3 + nWTP_CLKS 8 - 1, 0 + nRAS_CLKS 7 - 1) = ui_clk 10; A: ACT at ui_clk 10 + nRP_CLKS
+        // 3 + 1 = 14, slot 1 = 57, RD at 68 (slot 0), ends 83 -> edge 84.
+        CHECK(done[1] == 84 * 1250);
         CHECK(order == std::vector<uint64_t>{0, 1, 2});
         if (std::string(ordering) == "NORM")
-            // B: ACT at 1 + tRRD 8 = 9, RD after WR->RD 12 + 8 + 4 + 8 = 32 (slot 0): its data is
-            // back at 48 but waits for A's.
-            CHECK(done[2] == 76 * 1250);
+            // B: ACT at 1 + 8 = 9, RD after WR->RD 12 + 20 = 32 (slot 0): its data is back at 48
+            // but waits for A's.
+            CHECK(done[2] == 84 * 1250);
         else
-            // STRICT: B's RD after A's: 60 + tCCD = 64, ends 79 -> 80.
-            CHECK(done[2] == 80 * 1250);
+            // STRICT: B's RD after A's: 68 + tCCD = 72, ends 87 -> 88.
+            CHECK(done[2] == 88 * 1250);
         r.require_clean();
     }
 }
@@ -223,7 +269,7 @@ TEST_CASE("configs/dram-only-mig.yaml builds the MIG controller", "[dram][mig]")
     auto mem = make_memory(cfg, reg);
     Controller* ctl = &mem->channel(0);
     CHECK(ctl->timing().tRCD == 11);  // the controller's ACT to RD: 3 ui_clk, slot 1 to slot 0
-    CHECK(ctl->timing().tRP == 12);   // 11 nCK in whole ui_clk cycles
+    CHECK(ctl->timing().tRP == 15);   // PRE slot 2 -> ACT slot 1, nRP_CLKS + 1 = 4 ui_clk: 16 - 1
     // Unloaded read with the default pipeline: 65 ns (worked in the pipeline test below).
     CHECK(ctl->access(mem::Request{0, 64, mem::AccessKind::Read}, 0) == 65000);
 }
@@ -237,10 +283,10 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     // have been accepted and kept the row open: B's RD at 12 + tCCD = 16, ends 31 -> 32 nCK.
     CHECK(read(r.addr(0, 7), 0) == 28 * 1250);
     CHECK(read(r.addr(0, 7, 8), 1000) == 32 * 1250);
-    // C at 100 ns (cycle 80) comes after B's RD: B auto-precharged at max(16 + tRTP 8, 1 + tRAS
-    // 28) = 29. The idle rank meanwhile pulled a refresh in: REF at 29 + tRP 12 = 41 (slot 1). C
-    // waits for tRFC: ACT at 41 + 208 = 249 (slot 1), RD 260 (slot 0), ends 275 -> 276 nCK.
-    CHECK(read(r.addr(0, 7, 16), 100000) == 276 * 1250);
+    // C at 100 ns (cycle 80) comes after B's RD: bank 0 closed at max(RD 16 + 18, ACT 1 + 29) =
+    // 34. The idle rank meanwhile pulled a refresh in: REF at 34 + 15 = 49 (slot 1). C waits for
+    // tRFC: ACT at 49 + 208 = 257 (slot 1), RD 268 (slot 0), ends 283 -> 284 nCK.
+    CHECK(read(r.addr(0, 7, 16), 100000) == 284 * 1250);
     CHECK(r.stat("dram.row_hits") == 1);
     CHECK(r.stat("dram.row_misses") == 2);
     const auto& c = r.ctl->commands();
@@ -249,8 +295,8 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     CHECK(c[1].cmd == Cmd::RD);   // A: B hit the row
     CHECK(c[2].cmd == Cmd::RDA);  // B: nothing came in time
     CHECK(c[3].cmd == Cmd::REF);
-    CHECK(c[3].cycle == 41);
-    CHECK(c[4].cycle == 249);
+    CHECK(c[3].cycle == 49);
+    CHECK(c[4].cycle == 257);
     r.require_clean();
 }
 
@@ -362,4 +408,236 @@ TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank m
     CHECK(done[0] == 52);
     CHECK(done[3] == 84);
     r.require_clean();
+}
+
+// The timers bank_state.v, bank_mach.v and rank_cntrl.v count in ui_clk (mig.cpp cites each), at
+// 4:1 and 2:1 with CWL even (DDR3-1600, the preset) and odd (DDR3-1333 above), pipeline off: each
+// expected cycle is the RTL's, worked from its formula; "old" is the JEDEC figure rounded up to
+// whole ui_clk that the model used before, where it differs.
+TEST_CASE("MIG RTL timers: WR to RD of the same rank is CASWR2CASRD_CLKS ui_clk", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t wr, rd;
+    };
+    // W (bank 0) and R (bank 1) at 0: W's ACT first, R's ACT one ACT-to-ACT later; W's WR one
+    // ACT-to-column after its ACT; R's RD waits for the WR -> RD distance.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACTs 1, 9; WR 1 + 11 = 12; CASWR2CASRD = 8 + 4 + 6 = 18 -> 5 ui_clk = 20:
+        // RD 32 (tRCD alone: 20). JEDEC 18.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 32},
+        // 2:1 CWL 8: ACTs 1, 7 (2 + (5 - 4)/2 rounded up = 3 ui_clk); WR 1 + 11 = 12 (nRCD_CLKS
+        // (11 + 2)/2 = 6: 12 - 1); 18 -> 9 ui_clk = 18: RD 30.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 30},
+        // 4:1 CWL 7: ACTs 0, 8 (slot 0); WR 0 + 9 = 9 (nRCD_CLKS (9 - 2)/4 + 1 = 2: 8 + 1);
+        // 7 + 4 + 5 = 16 -> 4 ui_clk = 16: RD 25 = JEDEC's. Old: 7 + 4 + 8 = 19 -> RD 29.
+        {"4:1", ddr3_1333(), 9, 25},
+        // 2:1 CWL 7: ACTs 0, 4; WR 9 (nRCD_CLKS 9/2 = 4: 8 + 1); 16 -> 8 ui_clk: RD 25. Old:
+        // 7 + 4 + 6 = 17 -> RD 27.
+        {"2:1", ddr3_1333(), 9, 25},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        r.ctl->enqueue(0, r.addr(0, 1), true, 0);
+        r.ctl->enqueue(1, r.addr(1, 1), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 4);
+        CHECK(is_write(c[2].cmd));
+        CHECK(c[2].cycle == row.wr);
+        CHECK(is_read(c[3].cmd));
+        CHECK(c[3].cycle == row.rd);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: a read's bank closes nRTP_CLKS + 1 ui_clk after it and reopens nRP_CLKS + 1 later",
+          "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t last_rd, act;
+    };
+    // Four reads hit bank 0's row (RDs tCCD apart, the last one late enough that tRAS does not
+    // hold the PRE); a fifth read to another row of bank 0 arrives after the last RD. Nothing
+    // waited for the bank at that RD, so the RTL closes it with an explicit PRE (bank_state.v:
+    // end_rtp, pre_wait_r, rts_pre / rts_row) nRTP_CLKS + 1 ui_clk after the RD, and the next bank
+    // machine's ACT goes nRP_CLKS + 1 ui_clk after the PRE (rp_timer, bm_end, head_r). The model
+    // closes the bank with the RD's auto-precharge, timed as that PRE.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACT 1, RDs 12 16 20 24 (ui_clk 6); PRE ui_clk 6 + (6/4 + 2) + 1 = 10, slot 2 =
+        // 42 (tRAS: ui_clk 7); ACT ui_clk 10 + 3 + 1 = 14, slot 1 = 57. JEDEC 24 + 6 + 11 = 41;
+        // old 45.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 24, 57},
+        // 2:1 CWL 8: ACT 1, RDs 12 16 20 24 (ui_clk 12); PRE ui_clk 12 + (6/2 + 1) + 1 = 17, row
+        // slot 1 = 35 (tRAS: ui_clk 1 + 28/2 = 14 after the ACT's 0); ACT ui_clk 17 + 11/2 rounded
+        // up 6 + 1 = 24, slot 1 = 49. Old 43.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 24, 49},
+        // 4:1 CWL 7: ACT 0, RDs 9 13 17 21 (ui_clk 5, slot 1); PRE ui_clk 5 + (5/4 + 2) + 1 = 9,
+        // slot 2 = 38 (tRAS: ui_clk 6); ACT ui_clk 9 + 9/4 rounded up 3 + 1 = 13, slot 0 = 52.
+        // JEDEC 21 + 5 + 9 = 35; old 44.
+        {"4:1", ddr3_1333(), 21, 52},
+        // 2:1 CWL 7: ACT 0, RDs 9 13 17 21 (ui_clk 10, slot 1); PRE ui_clk 10 + (5/2 + 1) + 1 =
+        // 14, slot 0 = 28 (tRAS: ui_clk 12); ACT ui_clk 14 + 9/2 rounded up 5 + 1 = 20, slot 0 =
+        // 40. Old 38.
+        {"2:1", ddr3_1333(), 21, 40},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        for (uint32_t i = 0; i < 4; ++i) r.ctl->enqueue(i, r.addr(0, 1, 8 * i), false, 0);
+        r.ctl->drain();
+        r.ctl->enqueue(4, r.addr(0, 2), false, row.last_rd + 1);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 7);
+        CHECK(c[4].cmd == Cmd::RDA);
+        CHECK(c[4].cycle == row.last_rd);
+        CHECK(c[5].cmd == Cmd::ACT);
+        CHECK(c[5].cycle == row.act);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: a write's bank closes nWTP_CLKS ui_clk after it", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t wr, act;
+    };
+    // One write to bank 0, then a read to another row of bank 0 after the WR. bank_mach.v: nWTP =
+    // CWL + BL/2 + nWR; the RAS timer reloaded with nWTP_CLKS - 2 at the WR lets the PRE go
+    // nWTP_CLKS ui_clk after it (the rtp timer, nRTP_CLKS + 1, is shorter); the ACT nRP_CLKS + 1
+    // after the PRE as for reads.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACT 1, WR 12 (ui_clk 3); nWTP = 8 + 4 + 12 = 24, nWTP_CLKS = 24/4 + 2 = 8: PRE
+        // ui_clk 11, slot 2 = 46; ACT ui_clk 15, slot 1 = 61. JEDEC 12 + 24 + 11 = 47; old 49.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 61},
+        // 2:1 CWL 8: ACT 1, WR 12 (ui_clk 6); nWTP_CLKS = 24/2 + 1 = 13: PRE ui_clk 19, slot 1 =
+        // 39; ACT ui_clk 19 + 6 + 1 = 26, slot 1 = 53. Old 12 + 24 -> 37, + 12 = 49.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 53},
+        // 4:1 CWL 7: ACT 0, WR 9 (ui_clk 2, slot 1); nWTP = 7 + 4 + 10 = 21, nWTP_CLKS = 21/4 + 2
+        // = 7: PRE ui_clk 9, slot 2 = 38; ACT ui_clk 13, slot 0 = 52. JEDEC 9 + 21 + 9 = 39; old 44.
+        {"4:1", ddr3_1333(), 9, 52},
+        // 2:1 CWL 7: ACT 0, WR 9 (ui_clk 4, slot 1); nWTP_CLKS = 21/2 + 1 = 11: PRE ui_clk 15,
+        // slot 0 = 30, JEDEC's WL + BL/2 + tWR = 21 exactly; ACT ui_clk 15 + 5 + 1 = 21, slot 0 =
+        // 42. Old 40.
+        {"2:1", ddr3_1333(), 9, 42},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        r.ctl->enqueue(0, r.addr(0, 1), true, 0);
+        r.ctl->drain();
+        r.ctl->enqueue(1, r.addr(0, 2), false, row.wr + 1);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 4);
+        CHECK(c[1].cmd == Cmd::WRA);
+        CHECK(c[1].cycle == row.wr);
+        CHECK(c[2].cmd == Cmd::ACT);
+        CHECK(c[2].cycle == row.act);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: ACTs of a rank at least 2 ui_clk apart and five per nFAW_CLKS", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        std::vector<uint64_t> acts;
+    };
+    // Reads to banks 0..4 at 0 (8 bank machines). bank_state.v inhbt_act_rrd keeps ACTs 2 ui_clk
+    // apart; rank_cntrl.v adds nRRD_CLKS = (nRRD - 2 x nCK_PER_CLK) in ui_clk rounded up when that
+    // is positive; its FAW shift register lets the fifth ACT go nFAW_CLKS ui_clk after the first.
+    Ddr3Timing wide = ddr3_preset("MT8KTF51264HZ-1G6");
+    wide.tFAW = 40;  // 50 ns (DDR3-800's 2 KB page) at 1.25 ns: made up so that the window binds
+    const Row rows[] = {
+        // 4:1: nRRD 5 - 8 adds nothing: 8 apart, 1 9 17 25; fifth max(33, 1 + 40/4 ui_clk) = 41.
+        {"4:1", wide, {1, 9, 17, 25, 41}},
+        // 2:1: 2 + (5 - 4)/2 rounded up = 3 ui_clk = 6 apart; fifth max(25, 1 + 40/2 ui_clk) = 41.
+        {"2:1", wide, {1, 7, 13, 19, 41}},
+        // 4:1, NetFPGA-SUME's part (tRRD 5 ns -> 4 nCK, tFAW 27 ns -> 21 -> 6 ui_clk): still 8
+        // apart, twice JEDEC's 4 (old: 4); fifth max(33, 1 + 24) = 33.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G9@1320ps"), {1, 9, 17, 25, 33}},
+        // 4:1 CWL 7 (row slot 0): 8 apart (old: 4); fifth max(32, 0 + 20/4 ui_clk) = 32.
+        {"4:1", ddr3_1333(), {0, 8, 16, 24, 32}},
+        // 2:1 CWL 7: nRRD 4 - 4 adds nothing: 2 ui_clk = 4 apart; fifth max(16, 0 + 20/2 ui_clk) = 20.
+        {"2:1", ddr3_1333(), {0, 4, 8, 12, 20}},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio, 8), row.t);
+        for (uint32_t b = 0; b < 5; ++b) r.ctl->enqueue(b, r.addr(b, 1), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        std::vector<uint64_t> acts;
+        for (const auto& c : r.ctl->commands())
+            if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+        CHECK(acts == row.acts);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: with a request to another row waiting the column command auto-precharges one ui_clk sooner",
+          "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        bool write;
+        uint64_t col, act;
+    };
+    // bank_queue.v sets auto_pre_r when a request to another row of the bank is accepted before the
+    // column command; bank_state.v then starts the rp timer at S = max(col + nRTP_CLKS, ACT +
+    // nRAS_CLKS - 1, and for a WR col + nWTP_CLKS - 1) in ui_clk, as soon as pre_wait_r and
+    // ras_timer_zero_r allow, one ui_clk before its explicit PRE could leave; the waiting request's
+    // ACT goes at S + nRP_CLKS + 1. Reads: three hits to bank 0's row and a fourth read to another
+    // row, all at 0 (the third RD auto-precharges); writes: one write and a read to another row.
+    const Row rows[] = {
+        // 4:1 CWL 8: ACT 1 (ui_clk 0), RDs 12 16 20 (ui_clk 5); S = max(5 + 3, 0 + 7 - 1) = 8;
+        // ACT ui_clk 8 + 3 + 1 = 12, slot 1 = 49 (explicit PRE: 53). JEDEC: 20 + 6 + 11 = 37.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), false, 20, 49},
+        // 2:1 CWL 8: ACT 1, RDs 12 16 20 (ui_clk 10); S = max(10 + 4, 0 + 14 - 1) = 14; ACT ui_clk
+        // 14 + 6 + 1 = 21, slot 1 = 43 (explicit: 45). JEDEC: ACT 1 + tRAS 28 + tRP 11 = 40.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), false, 20, 43},
+        // 4:1 CWL 7: ACT 0, RDs 9 13 17 (ui_clk 4, slot 1); S = max(4 + 3, 0 + 6 - 1) = 7; ACT
+        // ui_clk 7 + 3 + 1 = 11, slot 0 = 44 (explicit: 48). JEDEC: 17 + 5 + 9 = 31.
+        {"4:1", ddr3_1333(), false, 17, 44},
+        // 2:1 CWL 7: ACT 0, RDs 9 13 17 (ui_clk 8, slot 1); S = max(8 + 3, 0 + 12 - 1) = 11; ACT
+        // ui_clk 11 + 5 + 1 = 17, slot 0 = 34 (explicit: 36). JEDEC: 0 + tRAS 24 + tRP 9 = 33.
+        {"2:1", ddr3_1333(), false, 17, 34},
+        // 4:1 CWL 8 write: ACT 1, WR 12 (ui_clk 3); S = max(3 + 3, 3 + 8 - 1, 0 + 7 - 1) = 10; ACT
+        // ui_clk 14, slot 1 = 57 (explicit: 61). JEDEC: 12 + 8 + 4 + 12 + 11 = 47.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), true, 12, 57},
+        // 2:1 CWL 8 write: ACT 1, WR 12 (ui_clk 6); S = max(6 + 4, 6 + 13 - 1, 0 + 14 - 1) = 18;
+        // ACT ui_clk 18 + 6 + 1 = 25, slot 1 = 51 (explicit: 53). JEDEC 47.
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), true, 12, 51},
+        // 4:1 CWL 7 write: ACT 0, WR 9 (ui_clk 2, slot 1); S = max(2 + 3, 2 + 7 - 1, 0 + 6 - 1) =
+        // 8; ACT ui_clk 12, slot 0 = 48 (explicit: 52). JEDEC: 9 + 7 + 4 + 10 + 9 = 39.
+        {"4:1", ddr3_1333(), true, 9, 48},
+        // 2:1 CWL 7 write: ACT 0, WR 9 (ui_clk 4, slot 1); S = max(4 + 3, 4 + 11 - 1, 0 + 12 - 1) =
+        // 14; ACT ui_clk 14 + 5 + 1 = 20, slot 0 = 40 (explicit: 42). JEDEC 39.
+        {"2:1", ddr3_1333(), true, 9, 40},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        uint32_t n = 0;
+        if (row.write)
+            r.ctl->enqueue(n++, r.addr(0, 1), true, 0);
+        else
+            for (; n < 3; ++n) r.ctl->enqueue(n, r.addr(0, 1, 8 * n), false, 0);
+        r.ctl->enqueue(n, r.addr(0, 2), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio << (row.write ? " write" : " read"));
+        std::vector<Command> col, act;
+        for (const auto& c : r.ctl->commands()) {
+            if (c.cmd == Cmd::RDA || c.cmd == Cmd::WRA) col.push_back(c);
+            if (c.cmd == Cmd::ACT) act.push_back(c);
+        }
+        REQUIRE(col.size() == 2);  // the auto-precharging one, then the waiting read's
+        REQUIRE(act.size() == 2);
+        CHECK(col[0].cycle == row.col);
+        CHECK(act[1].cycle == row.act);
+        r.require_clean();
+    }
 }
