@@ -29,7 +29,10 @@ The traces are generated here from fixed seeds (Python's random), so every run s
 --acts runs both a second time with their command traces (Ramulator: record_cmd_trace) and counts
 the ACTs issued and the wasted ones (a row closed by PRE or PREA before any column command);
 the first run, without command traces, gives the host speed. --set K=V adds memsim settings
-(e.g. memory.generic.queue_depth=34, docs/dram.md).
+(e.g. memory.generic.queue_depth=34, docs/dram.md). two_streams tells the schedulers apart:
+Ramulator's default FRFCFS_Cap lets an older request's PRE close a row that younger queued
+requests hit; memsim's frfcfs holds it, as Ramulator's FRFCFS_PriorHit does (a copy built with
+src/Scheduler.h:74 set to it gives memsim's figures on that trace).
 
 To repeat (Ramulator at 214f635, 2023-08-29):
     git clone https://github.com/CMU-SAFARI/ramulator /tmp/ramulator && make -C /tmp/ramulator -j2 CXX=g++
@@ -95,6 +98,12 @@ def sequential_mix(n, write_one_in, seed):
     return [(64 * i, rng.randrange(write_one_in) == 0) for i in range(n)]
 
 
+def two_streams(n):
+    # two sequential read streams interleaved, in the same bank a row apart (RoBaRaCoCh: the row
+    # starts at bit 16), so each one's row hits compete with the other's row conflicts
+    return [((i // 2) * 64 + (i % 2) * (1 << 16), False) for i in range(n)]
+
+
 # name: requests (address, write); seeds and counts of bench/dram_vs_dramsim3.py's saturating traces
 TRACES = {
     "seq_sat": lambda: sequential(200000),
@@ -104,6 +113,7 @@ TRACES = {
     "seqw_sat": lambda: sequential(200000, True),
     "seq21_sat": lambda: sequential_mix(200000, 3, 42),
     "rand_2k": lambda: random_mix(7, 2000, 0),
+    "two_streams": lambda: two_streams(200000),
 }
 
 
