@@ -5,6 +5,7 @@ bandwidth, average read latency, and host speed of both. docs/dram.md, "Against 
 
     bench/dram_vs_ramulator.py [--memsim build/memsim] [--ramulator DIR] [--only NAME]...
                                [--work DIR] [--feed per_clock|ld_st] [--acts] [--set K=V]...
+                               [--ranks 1|2]
 
 DIR is a Ramulator v1 checkout built beside the project (never part of it; `make CXX=g++` in it):
 its ./ramulator binary is run with a configuration written here (DDR3, DDR3_1600K, DDR3_4Gb_x8,
@@ -32,7 +33,9 @@ the first run, without command traces, gives the host speed. --set K=V adds mems
 (e.g. memory.generic.queue_depth=34, docs/dram.md). two_streams tells the schedulers apart:
 Ramulator's default FRFCFS_Cap lets an older request's PRE close a row that younger queued
 requests hit; memsim's frfcfs holds it, as Ramulator's FRFCFS_PriorHit does (a copy built with
-src/Scheduler.h:74 set to it gives memsim's figures on that trace).
+src/Scheduler.h:74 set to it gives memsim's figures on that trace). --ranks 2: Ramulator's
+ranks = 2 against memsim's MT16KTF1G64HZ-1G6 (8 GB, two ranks of the same dies), random
+addresses over the 8 GB.
 
 To repeat (Ramulator at 214f635, 2023-08-29):
     git clone https://github.com/CMU-SAFARI/ramulator /tmp/ramulator && make -C /tmp/ramulator -j2 CXX=g++
@@ -79,12 +82,15 @@ translation = None
 """
 
 
+SIZE = 4 << 30  # bytes the random addresses cover: 4 GB a rank (--ranks)
+
+
 def random_mix(seed, n, write_one_in):
     # write_one_in 0: reads only; 3: a write when randrange(3) == 0 (2:1), as bench/dram_vs_dramsim3.py
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        a = rng.randrange(4 << 30) & ~63
+        a = rng.randrange(SIZE) & ~63
         out.append((a, write_one_in > 0 and rng.randrange(write_one_in) == 0))
     return out
 
@@ -219,7 +225,13 @@ def main():
                     help="memsim's trace: request i at cycle i (Ramulator's one offer a clock) or all at 0")
     ap.add_argument("--set", action="append", default=[], metavar="K=V", help="more memsim settings")
     ap.add_argument("--acts", action="store_true", help="also count ACTs and wasted ACTs from command traces")
+    ap.add_argument("--ranks", type=int, default=1, choices=[1, 2],
+                    help="2: Ramulator's ranks = 2 against MT16KTF1G64HZ-1G6 (8 GB)")
     args = ap.parse_args()
+    global SIZE
+    SIZE = args.ranks << 32
+    if args.ranks == 2:
+        args.set = ["memory.ddr3.part=MT16KTF1G64HZ-1G6", "memory.size=8GiB"] + args.set
     if not os.access(args.memsim, os.X_OK):
         sys.exit("dram_vs_ramulator: %s is not built (scripts/build)" % args.memsim)
     exe = None
@@ -229,12 +241,13 @@ def main():
             sys.exit("dram_vs_ramulator: %s has no built ./ramulator (make CXX=g++ in it)" % args.ramulator)
     work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="dram_vs_ramulator_"))
     os.makedirs(work, exist_ok=True)
-    cfg = os.path.join(work, "ddr3_1600k_4gb_x8_1ch_1rank.cfg")
+    ram_cfg = RAMULATOR_CFG.replace("ranks = 1", "ranks = %d" % args.ranks)
+    cfg = os.path.join(work, "ddr3_1600k_4gb_x8_1ch_%drank.cfg" % args.ranks)
     with open(cfg, "w") as f:
-        f.write(RAMULATOR_CFG)
-    cfg_cmds = os.path.join(work, "ddr3_1600k_4gb_x8_1ch_1rank_cmds.cfg")
+        f.write(ram_cfg)
+    cfg_cmds = os.path.join(work, "ddr3_1600k_4gb_x8_1ch_%drank_cmds.cfg" % args.ranks)
     with open(cfg_cmds, "w") as f:
-        f.write(RAMULATOR_CFG.replace("record_cmd_trace = off", "record_cmd_trace = on"))
+        f.write(ram_cfg.replace("record_cmd_trace = off", "record_cmd_trace = on"))
     fmt = {"per_clock": "dramsim3", "ld_st": "ramulator"}[args.feed]
     names = args.only or list(TRACES)
     print("%-11s %11s %10s %9s %10s %10s %9s %10s %9s %16s %16s" %
@@ -254,9 +267,11 @@ def main():
             run_memsim(args.memsim, ms_traces[args.feed], fmt, work, args.set, mcmd)
             macts = "%d/%d" % count_acts(mcmd)
             if exe:
-                rcmd = os.path.join(work, "cmd-trace-chan-0-rank-0.cmdtrace")
                 run_ramulator(exe, cfg_cmds, ram_trace, work)
-                racts = "%d/%d" % count_acts(rcmd)
+                # one file per rank: cmd-trace-chan-0-rank-R.cmdtrace
+                counts = [count_acts(os.path.join(work, "cmd-trace-chan-0-rank-%d.cmdtrace" % k))
+                          for k in range(args.ranks)]
+                racts = "%d/%d" % (sum(c[0] for c in counts), sum(c[1] for c in counts))
         reads = any(not w for _, w in reqs)
         print("%-11s %11.3f %10s %9s %10s %10s %9s %10.2f %9s %16s %16s" %
               (name, m["bw"], "%.3f" % r["bw"] if r else "-", pct(m["bw"], r["bw"]) if r else "-",
