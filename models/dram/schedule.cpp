@@ -48,6 +48,11 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
         }
         c.cmd = Cmd::PRE;  // entry -1: not a request's
     } else if (r.open_banks) {
+        // A row activated for a request is used by it before the PREA closes it (choose_request):
+        // Ramulator serves its activated requests first; otherwise the ACT is wasted.
+        if (!mig_ratio_)
+            for (uint32_t k = 0; k < t_.banks; ++k)
+                if (opened_for_other(bank_index(ri, k), banks_[bank_index(ri, k)].act_dir ^ 1) >= 0) return;
         // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too
@@ -244,6 +249,10 @@ void Controller::choose_request(Choice& best) {
     if (queued_[dir ^ 1])
         for (uint32_t bi = 0; bi < queues_.size(); ++bi)
             if (!blocked_[bi / t_.banks]) consider_opened(best, bi, dir);
+    // A rank held for its refresh or ZQCS still serves the requests its open rows were activated
+    // for, in either direction, before its PREA (choose_maintenance).
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi)
+        if (blocked_[bi / t_.banks] && banks_[bi].act_dir >= 0) consider_opened(best, bi, banks_[bi].act_dir ^ 1);
     if (!queued_[dir]) return;
     if (!frfcfs_) {
         choose_fcfs(best, dir);

@@ -276,3 +276,28 @@ TEST_CASE("A row activated for a write is written before a read closes it", "[dr
     CHECK(r.stat("dram.activates") == 2);
     r.require_clean();
 }
+
+TEST_CASE("A refresh falling due after an ACT lets that row be read before its PREA", "[dram][generic][refresh]") {
+    // A read arrives at 6235 for a closed bank: ACT 6235, RD at tRCD = 6246, data ends 6246 + CL +
+    // BL/2 = 6261. The first REF falls due at tREFI = 6240 and holds the rank's other requests,
+    // but not the one its open row was activated for (Ramulator serves its activated queue first;
+    // before, the PREA closed that row unread and the read waited for the refresh: ACT again after
+    // tRFC). The PREA goes at max(ACT + tRAS = 6263, RD + tRTP = 6252) = 6263 and the REF tRP
+    // later at 6274, where it would have gone anyway.
+    Rig r;
+    uint64_t done = 0;
+    r.ctl->on_done = [&](uint64_t, uint64_t ps) { done = ps; };
+    r.ctl->run_until(6235);
+    r.ctl->enqueue(0, r.addr(0, 2, 7), false, 6235);
+    r.ctl->drain();
+    r.ctl->run_until(6500);
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() == 4);
+    CHECK((c[0].cmd == Cmd::ACT && c[0].cycle == 6235));
+    CHECK((c[1].cmd == Cmd::RD && c[1].cycle == 6246));
+    CHECK((c[2].cmd == Cmd::PREA && c[2].cycle == 6263));
+    CHECK((c[3].cmd == Cmd::REF && c[3].cycle == 6274));
+    CHECK(done == 6261 * 1250);
+    CHECK(r.stat("dram.activates") == 1);
+    r.require_clean();
+}
