@@ -559,6 +559,48 @@ TEST_CASE("MIG RTL timers: a column command to another rank waits for the rank s
     }
 }
 
+TEST_CASE("MIG RTL timers: the configured rank's column command ready before the switch starts goes first",
+          "[dram][mig]") {
+    // A (rank 0, bank 0) and C (rank 0, bank 1) at 0, B (rank 1, bank 0) at 8. C requests in the
+    // ui_clk before B's rtc, so rnk_config_strobe (which needs a ui_clk without column request)
+    // fires only in the ui_clk C leaves in; B follows RNK2RNK_DLY_CLKS + 2 ui_clk after C.
+    struct Row {
+        const char* ratio;
+        std::vector<uint64_t> acts, cols;
+    };
+    const Row rows[] = {
+        // 4:1 CWL 8: ACTs 1, 9 (rank 0's ACT to ACT 8), B's in the next free row slot 13; A 12;
+        // C 9 + 11 = 20 (ui_clk 5, its request at 4); B ready 13 + 11 = 24 (rtc at ui_clk 5):
+        // strobe at 5, B at ui_clk 5 + 3 + 2 = 10 = 40.
+        {"4:1", {1, 9, 13}, {12, 20, 40}},
+        // 2:1 CWL 8: ACTs 1, 7, 9; A 12; C 7 + 11 = 18 (ui_clk 9); B ready 9 + 11 = 20 (rtc at
+        // ui_clk 9, when C leaves): strobe at 9, B at ui_clk 9 + 6 + 2 = 17 = 34.
+        {"2:1", {1, 7, 9}, {12, 18, 34}},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), ddr3_preset("MT16KTF1G64HZ-1G6"));
+        auto at = [&](uint32_t rank, uint32_t bank) { return r.ctl->address_map().encode({rank, bank, 1, 0}); };
+        r.ctl->enqueue(0, at(0, 0), false, 0);
+        r.ctl->enqueue(1, at(0, 1), false, 0);
+        r.ctl->enqueue(2, at(1, 0), false, 8);
+        r.ctl->drain();
+        INFO(row.ratio);
+        std::vector<uint64_t> acts, cols;
+        std::vector<uint32_t> ranks;
+        for (const auto& c : r.ctl->commands()) {
+            if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+            if (is_column(c.cmd)) {
+                cols.push_back(c.cycle);
+                ranks.push_back(c.rank);
+            }
+        }
+        CHECK(acts == row.acts);
+        CHECK(cols == row.cols);
+        CHECK(ranks == std::vector<uint32_t>{0, 0, 1});
+        r.require_clean();
+    }
+}
+
 TEST_CASE("MIG RTL timers: the rank switch is paid even on an idle bus", "[dram][mig]") {
     // rnk_config keeps the last column command's rank: a read to rank 1 long after one to rank 0
     // still waits for the switch. Rank 0 read at 0 (RD 12), rank 1 read at 400: ACT in the row
