@@ -331,7 +331,8 @@ void Controller::choose_mig(Choice& best) {
         bool into_turn = into.cls == 1 && last_column_write_ != (into.dir == 1);
         if (c.cycle < into.cycle ||
             (c.cycle == into.cycle &&
-             (c.cls < into.cls || (c.cls == into.cls && (turn < into_turn || (turn == into_turn && c.seq < into.seq))))))
+             (c.cls < into.cls ||
+              (c.cls == into.cls && (turn < into_turn || (turn == into_turn && c.seq < into.seq))))))
             into = c;
     };
     // The column commands of the rank rnk_config holds (arb_row_col.v), apart while a switch to
