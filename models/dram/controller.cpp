@@ -703,6 +703,8 @@ void Controller::issue(const Choice& c) {
     if (mig_ratio_) {
         --mig_claimed_;  // the bank machine is free from its column command (mig.h)
         mig_claim(now);
+        mig_rank_config_ = c.rank;
+        mig_last_col_ = now;
     }
     bool ap = false;
     switch (page_) {
@@ -738,6 +740,7 @@ void Controller::issue(const Choice& c) {
             o.t_rd = std::max(o.t_rd, rd);
             o.t_wr = std::max(o.t_wr, wr);
         }
+        if (mig_rd_to_wr_ && !write) o.t_wr = std::max(o.t_wr, now + mig_rd_to_wr_);  // MIG: any rank (mig.cpp)
     }
     // Earliest precharge of this bank: RD -> PRE AL + tRTP; WR -> PRE WL + BL/2 + tWR.
     uint64_t pre = write ? now + WL + BL2 + t_.tWR : now + t_.AL + t_.tRTP;

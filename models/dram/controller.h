@@ -211,6 +211,11 @@ private:
     uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
     // MIG: the slot of the ui_clk each kind of command goes in (arb_row_col.v, by CWL's parity).
     uint32_t mig_col_slot_ = 0, mig_row_slot_ = 0, mig_pre_slot_ = 0;
+    // MIG (mig.cpp rtl_distances): RD to a WR of any rank (rank_cntrl.v CASRD2CASWR; 0: the generic
+    // controller, JEDEC's alone); the rank column commands are configured for (arb_row_col.v
+    // rnk_config; rank 0 from the start), the last column command's cycle, and what a switch adds.
+    uint64_t mig_rd_to_wr_ = 0, mig_rank_switch_ = 0, mig_last_col_ = 0;
+    uint32_t mig_rank_config_ = 0;
     // MIG: accepted requests beyond the bank machines wait in the UI's pipeline registers
     // (ui_cmd.v), oldest first, and claim a bank machine when one frees (bank_common.v).
     uint64_t mig_ui_slots_ = 0, mig_claimed_ = 0, mig_claim_ck_ = 0;

@@ -147,7 +147,7 @@ uint32_t act_to_column(uint32_t nRCD, uint32_t k, uint32_t cwl) {
 // The engine adds the device's latencies to some (RD->PRE: AL + tRTP, WR->PRE: WL + BL/2 + tWR,
 // WR->RD: WL + BL/2 + tWTR), so those are taken off again in in_ui_clk.
 struct RtlDistances {
-    uint32_t rd_to_pre, wr_to_pre, wr_to_rd, pre_to_act, act_to_act, faw;
+    uint32_t rd_to_pre, wr_to_pre, wr_to_rd, pre_to_act, act_to_act, faw, rd_to_wr, rank_switch;
 };
 RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
     const Slots s = command_slots(k, t.CWL);
@@ -186,6 +186,21 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
     // rank_cntrl.v: the SRL delays each ACT by nFAW_CLKS - 2 clocks (shift depth nFAW_CLKS - 3) before
     // faw_cnt forgets it; inhbt_act_faw_r is registered: the fifth ACT leaves nFAW_CLKS ui_clk after
     // the first, nFAW_CLKS = nFAW in ui_clk rounded up.
+    // rank_cntrl.v rtw_timer: CASRD2CASWR = CL + BL/2 + DQRD2DQWR_DLY - CWL with mc.v's
+    // DQRD2DQWR_DLY = 4 (JEDEC's minimum has 2), in ui_clk rounded up; rtw_cnt is loaded with
+    // CASRD2CASWR_CLKS - 1 by any read on the column bus (col_rd_wr && |sending_col: every rank's
+    // machine, read_this_rank is left unused) and inhbt_wr falls with it, so a WR to any rank leaves
+    // CASRD2CASWR_CLKS ui_clk after the RD, in the same slot.
+    const uint32_t rd_to_wr_clks = clks(t.CL + bl2 + 4 - t.CWL);
+    // arb_row_col.v: column commands go only to the rank rnk_config holds (bank_state.v: rts_col needs
+    // rnk_config_match). A bank machine of another rank, its column command otherwise ready
+    // (col_wait_r), raises rtc; rnk_config_strobe fires in a ui_clk without column request
+    // (~granted_col_ns: at the earliest the one the last column command leaves in), and its shift
+    // register holds rnk_config_kill_rts_col for RNK2RNK_DLY_CLKS = 12 nCK in ui_clk rounded up; the
+    // column request rises the ui_clk after and its command leaves the one after that. So a column
+    // command to another rank leaves RNK2RNK_DLY_CLKS + 2 ui_clk after the last column command at
+    // the earliest, and RNK2RNK_DLY_CLKS + 1 ui_clk after it would have left without the switch.
+    const uint32_t rnk2rnk_clks = clks(12);
     return RtlDistances{
         k * (nRTP_CLKS + 1) + s.pre - s.col,
         k * std::max(nWTP_CLKS, nRTP_CLKS + 1) + s.pre - s.col,
@@ -193,6 +208,8 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
         k * (nRP_CLKS + 1) + s.row - s.pre,
         k * (2 + add_rrd),
         k * clks(t.tFAW),
+        k * rd_to_wr_clks,
+        k * (rnk2rnk_clks + 1),
     };
 }
 
@@ -233,6 +250,9 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     mig_row_slot_ = slots.row;
     mig_pre_slot_ = slots.pre;
     mig_strict_ = m.ordering == "STRICT";
+    const RtlDistances d = rtl_distances(t, mig_ratio_);
+    mig_rd_to_wr_ = d.rd_to_wr;
+    mig_rank_switch_ = d.rank_switch;
     mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
     // Before the controller decides: the UI and the bank machine; a bank machine is held from
     // acceptance (app_rdy counts them). After: the command stream's way to the pins, which delays
@@ -305,6 +325,20 @@ void Controller::choose_mig(Choice& best) {
             if (!bq.q[d].empty()) oldest = std::min(oldest, bq.q[d].front().seq);
         if (!bq.q[1].empty()) oldest_write = std::min(oldest_write, bq.q[1].front().seq);
     }
+    // Same bus direction as the last column command first (col_mach.v), then the oldest.
+    auto consider = [this](Choice& into, const Choice& c) {
+        bool turn = c.cls == 1 && last_column_write_ != (c.dir == 1);
+        bool into_turn = into.cls == 1 && last_column_write_ != (into.dir == 1);
+        if (c.cycle < into.cycle ||
+            (c.cycle == into.cycle &&
+             (c.cls < into.cls ||
+              (c.cls == into.cls && (turn < into_turn || (turn == into_turn && c.seq < into.seq))))))
+            into = c;
+    };
+    // The column commands of the rank rnk_config holds (arb_row_col.v), apart while a switch to
+    // another rank may start first (at switch_start, UINT64_MAX: none waits).
+    Choice configured;
+    uint64_t switch_start = UINT64_MAX;
     for (uint32_t bi = 0; bi < queues_.size(); ++bi) {
         const BankQueue& bq = queues_[bi];
         if (blocked_[bi / t_.banks]) continue;
@@ -326,14 +360,20 @@ void Controller::choose_mig(Choice& best) {
         // NORM keeps writes in order; STRICT keeps every column command in order.
         if (c.cls == 1 && (mig_strict_ ? e.seq != oldest : (e.write && e.seq != oldest_write))) continue;
         c.cycle = slot(c.cycle, c.cmd);
-        // Same bus direction as the last column command first (col_mach.v), then the oldest.
-        bool turn = c.cls == 1 && last_column_write_ != (dir == 1);
-        bool best_turn = best.cls == 1 && last_column_write_ != (best.dir == 1);
-        if (c.cycle < best.cycle ||
-            (c.cycle == best.cycle &&
-             (c.cls < best.cls || (c.cls == best.cls && (turn < best_turn || (turn == best_turn && c.seq < best.seq))))))
-            best = c;
+        if (c.cls == 1 && c.rank != mig_rank_config_) {
+            // The rank switch (mig.cpp rtl_distances): it starts the ui_clk after the last column
+            // command at the earliest, and once the command would otherwise be ready (rtc needs
+            // col_wait_r, not the rank's timers).
+            const uint64_t start =
+                std::max(mig_last_col_ + mig_ratio_, slot(std::max(e.ready, banks_[bi].t_col), c.cmd));
+            c.cycle = std::max(c.cycle, start + mig_rank_switch_);
+            switch_start = std::min(switch_start, start);
+        }
+        consider(c.cls == 1 && c.rank == mig_rank_config_ ? configured : best, c);
     }
+    // The configured rank's column commands go first only if one requests before the switch
+    // starts (rnk_config_strobe needs a ui_clk without column request); once started, they wait.
+    if (configured.cycle <= switch_start) consider(best, configured);
     if (best.cls == 1 && best.entry >= 0)
         mig_chosen_ = MigChosen{bank_index(best.rank, best.bank), best.dir, best.seq, best.cycle};
 }

@@ -14,8 +14,12 @@
 //    4:1 PRE in slot 2 (its own arbiter), at 2:1 in the row slot. The distances between commands
 //    are the RTL timers' (mig.cpp, rtl_distances and act_to_column): ACT to column nRCD_CLKS
 //    (bank_state.v), RD to PRE nRTP_CLKS + 1, WR to PRE nWTP_CLKS (bank_mach.v), PRE to the
-//    bank's next ACT nRP_CLKS + 1, WR to RD CASWR2CASRD_CLKS, ACT to ACT at least 2 ui_clk
-//    (rank_cntrl.v), five ACTs per nFAW_CLKS; tRAS, tRFC, tZQCS in whole ui_clk. A bank closes
+//    bank's next ACT nRP_CLKS + 1, WR to RD of the rank CASWR2CASRD_CLKS, RD to WR of any rank
+//    CASRD2CASWR_CLKS, ACT to ACT at least 2 ui_clk (rank_cntrl.v), five ACTs per nFAW_CLKS;
+//    tRAS, tRFC, tZQCS in whole ui_clk. Column commands go to one rank at a time (arb_row_col.v
+//    rnk_config): one to another rank waits for the switch, RNK2RNK_DLY_CLKS + 2 ui_clk after
+//    the last column command and RNK2RNK_DLY_CLKS + 1 after it would have gone, and the
+//    configured rank's go first unless they come after the switch started. A bank closes
 //    when the RTL's explicit PRE would close it, or one ui_clk sooner when a request to another
 //    row of the bank was accepted before the column command (the RTL's auto-precharge,
 //    bank_queue.v auto_pre_r). The command trace shows RDA/WRA for every close after a column
@@ -34,9 +38,9 @@
 //    clock); read data is on app_rd_data (app_rd_data_valid) phy_read + ui_read ui_clk after the
 //    ui_clk edge at or after its last beat on DQ.
 // Not modelled: calibration, the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req /
-// app_zq_req; RD to WR keeps JEDEC's RL + BL/2 + 2 - WL (rank_cntrl.v counts CASRD2CASWR with
-// mc.v's DQRD2DQWR_DLY = 4: the engine has no field for it); the rank switch of column commands
-// (arb_row_col.v rnk_config, RNK2RNK_DLY = 12 nCK).
+// app_zq_req; the first column command after reset configuring rnk_config (rank 0 is taken as
+// configured); periodic reads per rank (rank_cntrl.v keeps a timer per rank; the model one for
+// the controller, its read to rank 0).
 #include <cstdint>
 #include <string>
 

@@ -8,6 +8,9 @@
 //   RD -> PRE      nRTP_CLKS + 1 = (6/4 + 2) + 1 = 4 ui_clk, slot 0 -> slot 2: 18
 //   WR -> PRE      nWTP_CLKS = (8 + 4 + 12)/4 + 2 = 8 ui_clk, slot 0 -> slot 2: 34
 //   WR -> RD       CASWR2CASRD_CLKS = (8 + 4 + 6)/4 rounded up = 5 ui_clk: 20
+//   RD -> WR       CASRD2CASWR_CLKS = (11 + 4 + 4 - 8)/4 rounded up = 3 ui_clk: 12, any rank
+//   rank switch    another rank's column command RNK2RNK_DLY_CLKS + 2 = 12/4 + 2 = 5 ui_clk
+//                  after the last column command: 20, and 4 ui_clk after it would have gone
 //   PRE -> ACT     nRP_CLKS + 1 = 3 + 1 = 4 ui_clk, slot 2 -> slot 1: 15
 //   ACT -> ACT     2 ui_clk (inhbt_act_rrd; nRRD 5 - 8 adds nothing): 8; tFAW 24 = 6 ui_clk
 // Expected cycles are worked from these. The tests of
@@ -448,6 +451,171 @@ TEST_CASE("MIG RTL timers: WR to RD of the same rank is CASWR2CASRD_CLKS ui_clk"
         CHECK(c[2].cycle == row.wr);
         CHECK(is_read(c[3].cmd));
         CHECK(c[3].cycle == row.rd);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: RD to WR is CASRD2CASWR_CLKS ui_clk", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        uint64_t rd, wr;
+    };
+    // R (bank 0) and W (bank 1) at 0: R's ACT first, W's one ACT-to-ACT later; R's RD one
+    // ACT-to-column after its ACT; W's WR waits for rank_cntrl.v's CASRD2CASWR = CL + BL/2 +
+    // DQRD2DQWR_DLY (mc.v: 4) - CWL in ui_clk rounded up (JEDEC's RL + BL/2 + 2 - WL has 2).
+    const Row rows[] = {
+        // 4:1 CWL 8: ACTs 1, 9; RD 12; 11 + 4 + 4 - 8 = 11 -> 3 ui_clk = 12: WR max(9 + 11, 12 +
+        // 12) = 24. JEDEC 11 + 4 + 2 - 8 = 9: 21, slot 0: 24 as before.
+        {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 24},
+        // 2:1 CWL 8: ACTs 1, 7; RD 12; 11 -> 6 ui_clk = 12: WR max(7 + 11, 24) = 24 (old: 21,
+        // slot 0: 22).
+        {"2:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 24},
+        // 4:1 CWL 7: ACTs 0, 8; RD 9; 9 + 4 + 4 - 7 = 10 -> 3 ui_clk = 12: WR max(8 + 9, 9 + 12) =
+        // 21 (old: JEDEC 9 + 4 + 2 - 7 = 8: 17).
+        {"4:1", ddr3_1333(), 9, 21},
+        // 2:1 CWL 7: ACTs 0, 4; RD 9; 10 -> 5 ui_clk = 10: WR max(4 + 9, 19) = 19 (old: 17).
+        {"2:1", ddr3_1333(), 9, 19},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        r.ctl->enqueue(0, r.addr(0, 1), false, 0);
+        r.ctl->enqueue(1, r.addr(1, 1), true, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio);
+        const auto& c = r.ctl->commands();
+        REQUIRE(c.size() == 4);
+        CHECK(is_read(c[2].cmd));
+        CHECK(c[2].cycle == row.rd);
+        CHECK(is_write(c[3].cmd));
+        CHECK(c[3].cycle == row.wr);
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: a column command to another rank waits for the rank switch", "[dram][mig]") {
+    struct Row {
+        const char* ratio;
+        Ddr3Timing t;
+        bool write;  // the rank-1 request
+        std::vector<uint64_t> acts, cols;
+    };
+    // Dual rank. A (rank 0, bank 0), B (rank 1, bank 0), C (rank 0, bank 1), all at 0. Column
+    // commands go to the rank arb_row_col.v's rnk_config holds (rank 0 at first here; the RTL's
+    // first one after reset configures it too). B's rank switch starts (rnk_config_strobe) in the
+    // first ui_clk without column request at or after the one A's column command leaves in and
+    // after B's own col_wait_r; rnk_config_kill_rts_col holds every column request for
+    // RNK2RNK_DLY_CLKS = 12 nCK in ui_clk rounded up (4:1: 3, 2:1: 6); B requests the ui_clk after
+    // and leaves the next: strobe ui_clk + RNK2RNK_DLY_CLKS + 2. C, ready after the strobe, is
+    // held by the kill and by rnk_config now holding rank 1: it switches back after B the same way.
+    // rank_cntrl.v: RD -> WR of any rank (CASRD2CASWR, 12 nCK) and WR -> RD of the same rank only
+    // (CASWR2CASRD): both shorter here than the switch. ACTs: one per ui_clk's row slot, rank 0's
+    // two ACT-to-ACT apart. JEDEC (tRTRS 2 on the data bus), as the model had it before: B at 20,
+    // C at 28 at 4:1 CWL 8.
+    Ddr3Timing dual1333 = ddr3_1333();
+    dual1333.part = "2 x MT41K512M8-15E";
+    dual1333.ranks = 2;
+    const Ddr3Timing dual = ddr3_preset("MT16KTF1G64HZ-1G6");
+    const Row rows[] = {
+        // 4:1 CWL 8: ACTs 1, 5, 9; A 12 (ui_clk 3); B ready 5 + 11 = 16 (ui_clk 4: rtc at 3):
+        // strobe 3, B at ui_clk 3 + 3 + 2 = 8 = 32; C ready 9 + 11 = 20, after the strobe:
+        // strobe 8, C at ui_clk 13 = 52.
+        {"4:1", dual, false, {1, 5, 9}, {12, 32, 52}},
+        {"4:1", dual, true, {1, 5, 9}, {12, 32, 52}},
+        // 2:1 CWL 8: ACTs 1, 3, 7; A 12 (ui_clk 6); B ready 3 + 11 = 14: strobe 6, B at ui_clk
+        // 6 + 6 + 2 = 14 = 28; C ready 7 + 11 = 18: strobe 14, C at ui_clk 22 = 44.
+        {"2:1", dual, false, {1, 3, 7}, {12, 28, 44}},
+        {"2:1", dual, true, {1, 3, 7}, {12, 28, 44}},
+        // 4:1 CWL 7 (column slot 1): ACTs 0, 4, 8; A 9 (ui_clk 2); B ready 4 + 9 = 13 (ui_clk
+        // 3): strobe 2, B at ui_clk 7 = 29; C ready 17: strobe 7, C at ui_clk 12 = 49.
+        {"4:1", dual1333, false, {0, 4, 8}, {9, 29, 49}},
+        {"4:1", dual1333, true, {0, 4, 8}, {9, 29, 49}},
+        // 2:1 CWL 7: ACTs 0, 2, 4; A 9 (ui_clk 4); B ready 2 + 9 = 11 (ui_clk 5): strobe 4, B at
+        // ui_clk 4 + 6 + 2 = 12 = 25; C ready 13: strobe 12, C at ui_clk 20 = 41.
+        {"2:1", dual1333, false, {0, 2, 4}, {9, 25, 41}},
+        {"2:1", dual1333, true, {0, 2, 4}, {9, 25, 41}},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), row.t);
+        auto at = [&](uint32_t rank, uint32_t bank) { return r.ctl->address_map().encode({rank, bank, 1, 0}); };
+        r.ctl->enqueue(0, at(0, 0), false, 0);
+        r.ctl->enqueue(1, at(1, 0), row.write, 0);
+        r.ctl->enqueue(2, at(0, 1), false, 0);
+        r.ctl->drain();
+        INFO(row.t.part << " " << row.ratio << (row.write ? " write" : " read"));
+        std::vector<uint64_t> acts, cols;
+        std::vector<uint32_t> ranks;
+        for (const auto& c : r.ctl->commands()) {
+            if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+            if (is_column(c.cmd)) {
+                cols.push_back(c.cycle);
+                ranks.push_back(c.rank);
+            }
+        }
+        CHECK(acts == row.acts);
+        CHECK(cols == row.cols);
+        CHECK(ranks == std::vector<uint32_t>{0, 1, 0});
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: the configured rank's column command ready before the switch starts goes first",
+          "[dram][mig]") {
+    // A (rank 0, bank 0) and C (rank 0, bank 1) at 0, B (rank 1, bank 0) at 8. C requests in the
+    // ui_clk before B's rtc, so rnk_config_strobe (which needs a ui_clk without column request)
+    // fires only in the ui_clk C leaves in; B follows RNK2RNK_DLY_CLKS + 2 ui_clk after C.
+    struct Row {
+        const char* ratio;
+        std::vector<uint64_t> acts, cols;
+    };
+    const Row rows[] = {
+        // 4:1 CWL 8: ACTs 1, 9 (rank 0's ACT to ACT 8), B's in the next free row slot 13; A 12;
+        // C 9 + 11 = 20 (ui_clk 5, its request at 4); B ready 13 + 11 = 24 (rtc at ui_clk 5):
+        // strobe at 5, B at ui_clk 5 + 3 + 2 = 10 = 40.
+        {"4:1", {1, 9, 13}, {12, 20, 40}},
+        // 2:1 CWL 8: ACTs 1, 7, 9; A 12; C 7 + 11 = 18 (ui_clk 9); B ready 9 + 11 = 20 (rtc at
+        // ui_clk 9, when C leaves): strobe at 9, B at ui_clk 9 + 6 + 2 = 17 = 34.
+        {"2:1", {1, 7, 9}, {12, 18, 34}},
+    };
+    for (const Row& row : rows) {
+        MigRig r(with_ratio(row.ratio), ddr3_preset("MT16KTF1G64HZ-1G6"));
+        auto at = [&](uint32_t rank, uint32_t bank) { return r.ctl->address_map().encode({rank, bank, 1, 0}); };
+        r.ctl->enqueue(0, at(0, 0), false, 0);
+        r.ctl->enqueue(1, at(0, 1), false, 0);
+        r.ctl->enqueue(2, at(1, 0), false, 8);
+        r.ctl->drain();
+        INFO(row.ratio);
+        std::vector<uint64_t> acts, cols;
+        std::vector<uint32_t> ranks;
+        for (const auto& c : r.ctl->commands()) {
+            if (c.cmd == Cmd::ACT) acts.push_back(c.cycle);
+            if (is_column(c.cmd)) {
+                cols.push_back(c.cycle);
+                ranks.push_back(c.rank);
+            }
+        }
+        CHECK(acts == row.acts);
+        CHECK(cols == row.cols);
+        CHECK(ranks == std::vector<uint32_t>{0, 0, 1});
+        r.require_clean();
+    }
+}
+
+TEST_CASE("MIG RTL timers: the rank switch is paid even on an idle bus", "[dram][mig]") {
+    // rnk_config keeps the last column command's rank: a read to rank 1 long after one to rank 0
+    // still waits for the switch. Rank 0 read at 0 (RD 12), rank 1 read at 400: ACT in the row
+    // slot 401, its column command ready at 401 + 11 = 412 (rtc the ui_clk before), then
+    // RNK2RNK_DLY_CLKS + 1 ui_clk more: 4:1 412 + 4 x 4 = 428, 2:1 412 + 7 x 2 = 426.
+    for (const char* ratio : {"4:1", "2:1"}) {
+        MigRig r(with_ratio(ratio), ddr3_preset("MT16KTF1G64HZ-1G6"));
+        r.ctl->enqueue(0, r.ctl->address_map().encode({0, 0, 1, 0}), false, 0);
+        r.ctl->enqueue(1, r.ctl->address_map().encode({1, 0, 1, 0}), false, 400);
+        r.ctl->drain();
+        INFO(ratio);
+        std::vector<uint64_t> cols;
+        for (const auto& c : r.ctl->commands())
+            if (is_column(c.cmd)) cols.push_back(c.cycle);
+        CHECK(cols == std::vector<uint64_t>{12, std::string(ratio) == "4:1" ? 428u : 426u});
         r.require_clean();
     }
 }
