@@ -159,9 +159,9 @@ def count_acts(path):
                 used[bank] = True
             elif cmd == "PRE":
                 wasted += used.pop(bank, True) is False
-            elif cmd == "PREA":
-                wasted += sum(1 for u in used.values() if not u)
-                used.clear()
+            elif cmd == "PREA":  # memsim's closes the banks of its rank (Ramulator's files are per rank)
+                closed = [k for k in used if ramulator or k[0] == w[2]]
+                wasted += sum(1 for k in closed if not used.pop(k))
     return acts, wasted
 
 
