@@ -8,7 +8,8 @@
 // way JESD79-3F states each constraint (a command pushes the earliest time of the commands that
 // must wait for it). The scheduler picks at each command slot:
 //   1. a rank's overdue maintenance (PREA then REF; ZQCS; queue: two_level closes the banks with
-//      a PRE each, as DRAMSim3 does), which blocks that rank's requests;
+//      a PRE each, as DRAMSim3 does), which blocks that rank's requests, but for those whose row
+//      was activated for them and whose column command can go by the PREA's time (no wasted ACT);
 //   2. FR-FCFS: among the requests of the active queue whose next command is ready soonest, a
 //      row hit (column command) first, then the oldest (ACT or PRE); a PRE that would close a row
 //      that queued requests still hit waits, unless those hits are younger than the request that
@@ -235,6 +236,7 @@ private:
         uint32_t bi = 0;
         int dir = 0;
         uint64_t seq = UINT64_MAX, cycle = 0;
+        uint64_t accepted_before = 0;  // requests with a smaller seq were accepted before the choice
     } mig_chosen_;
     std::vector<uint64_t> mig_ap_act_;
     uint64_t mig_bm_ck_ = 0;
@@ -344,6 +346,8 @@ private:
     // was activated for and that is still waiting for its column command; -1 if none.
     int opened_for_other(uint32_t bi, int dir) const;
     void consider_opened(Choice& best, uint32_t bi, int dir);
+    // The earliest clock E's column command may go, its row being open in bank B.
+    uint64_t column_ready(const Entry& e, const Bank& b) const;
     void choose_mig(Choice& best);
     // MIG: the first cycle at or after AT in CMD's command slot of the ui_clk (mig.h); else AT.
     uint64_t slot(uint64_t at, Cmd cmd) const;

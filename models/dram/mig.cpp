@@ -105,7 +105,7 @@ GenericControllerParams engine_params(const MigParams& m, uint32_t channels) {
     p.frontend_latency_ps = m.frontend_latency_ps;
     p.power_down_idle = 0;
     p.power_down_exit = "fast";
-    p.self_refresh_idle = 0;  // not supported by MIG 7 series (Xilinx AR# 34396)  // MIG 7-series keeps CKE high (docs/dram.md)
+    p.self_refresh_idle = 0;  // MIG 7 series keeps CKE high: no self-refresh (Xilinx AR# 34396, docs/dram.md)
     return p;
 }
 
@@ -311,7 +311,8 @@ void Controller::mig_note_auto_precharge() {
     const uint64_t ui = m.cycle - m.cycle % mig_ratio_;
     for (const auto& q : queues_[m.bi].q)
         for (const Entry& e : q)
-            if (e.claimed && (e.ready + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_ < ui + mig_bm_ck_) {
+            if (e.claimed && e.seq < m.accepted_before &&
+                (e.ready + mig_ratio_ - 1) / mig_ratio_ * mig_ratio_ < ui + mig_bm_ck_) {
                 mig_ap_act_[m.bi] = banks_[m.bi].t_act;
                 return;
             }
@@ -375,7 +376,7 @@ void Controller::choose_mig(Choice& best) {
     // starts (rnk_config_strobe needs a ui_clk without column request); once started, they wait.
     if (configured.cycle <= switch_start) consider(best, configured);
     if (best.cls == 1 && best.entry >= 0)
-        mig_chosen_ = MigChosen{bank_index(best.rank, best.bank), best.dir, best.seq, best.cycle};
+        mig_chosen_ = MigChosen{bank_index(best.rank, best.bank), best.dir, best.seq, best.cycle, next_seq_};
 }
 
 }  // namespace memsim::dram

@@ -48,14 +48,22 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
         }
         c.cmd = Cmd::PRE;  // entry -1: not a request's
     } else if (r.open_banks) {
-        // A row activated for a request is used by it before the PREA closes it (choose_request):
-        // Ramulator serves its activated requests first; otherwise the ACT is wasted.
-        if (!mig_ratio_)
-            for (uint32_t k = 0; k < t_.banks; ++k)
-                if (opened_for_other(bank_index(ri, k), banks_[bank_index(ri, k)].act_dir ^ 1) >= 0) return;
         // PREA once every open bank may be precharged (tRAS, tRTP, write recovery).
         uint64_t at = now_;
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_pre);  // pending auto-precharges begun too
+        // A row activated for a request is read or written by it first (choose_request) when its
+        // column command can go by the PREA's own time, which then moves by tRTP or write recovery
+        // at most: Ramulator serves its activated requests first; otherwise the ACT is wasted.
+        // One that other ranks' bursts hold later is closed unused: the refresh is not held for
+        // it (JEDEC: at most 9 x tREFI between REFs).
+        if (!mig_ratio_)
+            for (uint32_t k = 0; k < t_.banks; ++k) {
+                const uint32_t bi = bank_index(ri, k);
+                const int dir = banks_[bi].act_dir;
+                if (dir < 0) continue;
+                const int idx = opened_for_other(bi, dir ^ 1);
+                if (idx >= 0 && column_ready(queues_[bi].q[dir][size_t(idx)], banks_[bi]) <= at) return;
+            }
         c.cmd = Cmd::PREA;
         c.cycle = slot(at, c.cmd);
     } else {
@@ -218,13 +226,16 @@ int Controller::opened_for_other(uint32_t bi, int dir) const {
     return -1;
 }
 
+uint64_t Controller::column_ready(const Entry& e, const Bank& b) const {
+    const Rank& r = ranks_[e.a.rank];
+    return std::max(std::max(now_, e.ready), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+}
+
 void Controller::consider_opened(Choice& best, uint32_t bi, int dir) {
     int idx = opened_for_other(bi, dir);
     if (idx < 0) return;
-    const Bank& b = banks_[bi];
     const Entry& e = queues_[bi].q[dir ^ 1][size_t(idx)];
-    const Rank& r = ranks_[e.a.rank];
-    uint64_t at = std::max(std::max(now_, e.ready), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
+    const uint64_t at = column_ready(e, banks_[bi]);
     if (!better(at, 1, e.seq, best)) return;
     best.cycle = at;
     best.cls = 1;

@@ -124,3 +124,35 @@ TEST_CASE("A read of a line waiting in the write queue is answered from it", "[d
     r.ctl->drain();
     r.require_clean();
 }
+
+TEST_CASE("A refresh is not held past JEDEC's 9 x tREFI by rows waiting behind another rank's hits", "[dram][generic][refresh]") {
+    // Two ranks. Rank 1 streams row hits over its 8 banks, one request per 4 clocks; from clock
+    // 3000 every 40th request opens a random row of rank 0. A rank-1 hit is ready tCCD = 4 after
+    // the last RD, a rank-0 RD only BL/2 + tRTRS = 6 after, so rank 0's opened rows wait. Its
+    // refresh may read them first only while that does not hold its PREA back: with postpone and
+    // pull-in 8 (the deepest JEDEC allows) its REFs must stay within 9 x tREFI (the checker).
+    for (const char* queue : {"per_bank", "shared"}) {
+        INFO(queue);
+        auto p = memsim::dram::testing::generic_defaults();
+        p.queue = queue;
+        p.refresh_postpone = 8;
+        p.refresh_pull_in = 8;
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        VectorSource src;
+        uint64_t seed = 1, b = 0;
+        uint64_t col[8] = {}, row[8] = {100, 100, 100, 100, 100, 100, 100, 100};
+        for (uint64_t i = 0; i < 30000; ++i) {
+            if (4 * i >= 3000 && i % 40 == 0) {
+                const uint64_t x = memsim::dram::testing::mix(seed);
+                src.reqs.push_back({4 * i, r.addr(0, uint32_t(x % 8), uint32_t((x >> 8) % 32768), uint32_t(8 * ((x >> 24) % 128))), false});
+                continue;
+            }
+            b = (b + 1) % 8;
+            src.reqs.push_back({4 * i, r.addr(1, uint32_t(b), uint32_t(row[b]), uint32_t(8 * col[b])), false});
+            if (++col[b] == 128) col[b] = 0, ++row[b];
+        }
+        drive(*r.ctl, src);
+        CHECK(r.stat("dram.refreshes") >= 2 * (double(r.ctl->now()) / 6240 - 9));
+        r.require_clean(8);
+    }
+}
