@@ -262,8 +262,11 @@ void Controller::choose_request(Choice& best) {
             if (!blocked_[bi / t_.banks]) consider_opened(best, bi, dir);
     // A rank held for its refresh or ZQCS still serves the requests its open rows were activated
     // for, in either direction, before its PREA (choose_maintenance).
-    for (uint32_t bi = 0; bi < queues_.size(); ++bi)
-        if (blocked_[bi / t_.banks] && banks_[bi].act_dir >= 0) consider_opened(best, bi, banks_[bi].act_dir ^ 1);
+    for (uint32_t ri = 0; ri < t_.ranks; ++ri) {
+        if (!blocked_[ri]) continue;
+        for (uint32_t bi = bank_index(ri, 0); bi < bank_index(ri + 1, 0); ++bi)
+            if (banks_[bi].act_dir >= 0) consider_opened(best, bi, banks_[bi].act_dir ^ 1);
+    }
     if (!queued_[dir]) return;
     if (!frfcfs_) {
         choose_fcfs(best, dir);

@@ -413,19 +413,38 @@ TEST_CASE("MIG pipeline: accepted requests wait in the UI registers for a bank m
     r.require_clean();
 }
 
+namespace {
+// Two requests at 0 to banks 0 and 1, the first a write (WRITE_FIRST) or a read, the
+// second the other: their column commands' cycles are FIRST and SECOND.
+struct Turnaround {
+    const char* ratio;
+    Ddr3Timing t;
+    uint64_t first, second;
+};
+void require_turnaround(const Turnaround& row, bool write_first) {
+    MigRig r(with_ratio(row.ratio), row.t);
+    r.ctl->enqueue(0, r.addr(0, 1), write_first, 0);
+    r.ctl->enqueue(1, r.addr(1, 1), !write_first, 0);
+    r.ctl->drain();
+    INFO(row.t.part << " " << row.ratio);
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() == 4);
+    CHECK((write_first ? is_write(c[2].cmd) : is_read(c[2].cmd)));
+    CHECK(c[2].cycle == row.first);
+    CHECK((write_first ? is_read(c[3].cmd) : is_write(c[3].cmd)));
+    CHECK(c[3].cycle == row.second);
+    r.require_clean();
+}
+}  // namespace
+
 // The timers bank_state.v, bank_mach.v and rank_cntrl.v count in ui_clk (mig.cpp cites each), at
 // 4:1 and 2:1 with CWL even (DDR3-1600, the preset) and odd (DDR3-1333 above), pipeline off: each
 // expected cycle is the RTL's, worked from its formula; "old" is the JEDEC figure rounded up to
 // whole ui_clk that the model used before, where it differs.
 TEST_CASE("MIG RTL timers: WR to RD of the same rank is CASWR2CASRD_CLKS ui_clk", "[dram][mig]") {
-    struct Row {
-        const char* ratio;
-        Ddr3Timing t;
-        uint64_t wr, rd;
-    };
     // W (bank 0) and R (bank 1) at 0: W's ACT first, R's ACT one ACT-to-ACT later; W's WR one
     // ACT-to-column after its ACT; R's RD waits for the WR -> RD distance.
-    const Row rows[] = {
+    const Turnaround rows[] = {
         // 4:1 CWL 8: ACTs 1, 9; WR 1 + 11 = 12; CASWR2CASRD = 8 + 4 + 6 = 18 -> 5 ui_clk = 20:
         // RD 32 (tRCD alone: 20). JEDEC 18.
         {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 32},
@@ -439,32 +458,14 @@ TEST_CASE("MIG RTL timers: WR to RD of the same rank is CASWR2CASRD_CLKS ui_clk"
         // 7 + 4 + 6 = 17 -> RD 27.
         {"2:1", ddr3_1333(), 9, 25},
     };
-    for (const Row& row : rows) {
-        MigRig r(with_ratio(row.ratio), row.t);
-        r.ctl->enqueue(0, r.addr(0, 1), true, 0);
-        r.ctl->enqueue(1, r.addr(1, 1), false, 0);
-        r.ctl->drain();
-        INFO(row.t.part << " " << row.ratio);
-        const auto& c = r.ctl->commands();
-        REQUIRE(c.size() == 4);
-        CHECK(is_write(c[2].cmd));
-        CHECK(c[2].cycle == row.wr);
-        CHECK(is_read(c[3].cmd));
-        CHECK(c[3].cycle == row.rd);
-        r.require_clean();
-    }
+    for (const Turnaround& row : rows) require_turnaround(row, true);
 }
 
 TEST_CASE("MIG RTL timers: RD to WR is CASRD2CASWR_CLKS ui_clk", "[dram][mig]") {
-    struct Row {
-        const char* ratio;
-        Ddr3Timing t;
-        uint64_t rd, wr;
-    };
     // R (bank 0) and W (bank 1) at 0: R's ACT first, W's one ACT-to-ACT later; R's RD one
     // ACT-to-column after its ACT; W's WR waits for rank_cntrl.v's CASRD2CASWR = CL + BL/2 +
     // DQRD2DQWR_DLY (mc.v: 4) - CWL in ui_clk rounded up (JEDEC's RL + BL/2 + 2 - WL has 2).
-    const Row rows[] = {
+    const Turnaround rows[] = {
         // 4:1 CWL 8: ACTs 1, 9; RD 12; 11 + 4 + 4 - 8 = 11 -> 3 ui_clk = 12: WR max(9 + 11, 12 +
         // 12) = 24. JEDEC 11 + 4 + 2 - 8 = 9: 21, slot 0: 24 as before.
         {"4:1", ddr3_preset("MT8KTF51264HZ-1G6"), 12, 24},
@@ -477,20 +478,7 @@ TEST_CASE("MIG RTL timers: RD to WR is CASRD2CASWR_CLKS ui_clk", "[dram][mig]") 
         // 2:1 CWL 7: ACTs 0, 4; RD 9; 10 -> 5 ui_clk = 10: WR max(4 + 9, 19) = 19 (old: 17).
         {"2:1", ddr3_1333(), 9, 19},
     };
-    for (const Row& row : rows) {
-        MigRig r(with_ratio(row.ratio), row.t);
-        r.ctl->enqueue(0, r.addr(0, 1), false, 0);
-        r.ctl->enqueue(1, r.addr(1, 1), true, 0);
-        r.ctl->drain();
-        INFO(row.t.part << " " << row.ratio);
-        const auto& c = r.ctl->commands();
-        REQUIRE(c.size() == 4);
-        CHECK(is_read(c[2].cmd));
-        CHECK(c[2].cycle == row.rd);
-        CHECK(is_write(c[3].cmd));
-        CHECK(c[3].cycle == row.wr);
-        r.require_clean();
-    }
+    for (const Turnaround& row : rows) require_turnaround(row, false);
 }
 
 TEST_CASE("MIG RTL timers: a column command to another rank waits for the rank switch", "[dram][mig]") {
