@@ -10,6 +10,9 @@
 //       a standalone run over a DRAMSim3 / Ramulator / DRAMSys trace (configs/dram-only.yaml by
 //       default), printing the dram.* statistics (the comparison with DRAMSim3 in docs/dram.md).
 //       --cycles N: the run lasts at least N clocks (DRAMSim3's -c), idle after the trace.
+//       --port: each request goes through mem::Port::access at its cycle instead, one at a time in
+//       the trace's order (as behind the caches: loosely timed, with backfill); a machine run's
+//       memory.request_log replayed both ways shows what the loosely timed path changes.
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -121,8 +124,18 @@ int trace_run(int argc, char** argv) {
     std::string trace, yaml = std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml";
     std::vector<std::string> sets;
     uint64_t cycles = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool port = false;
+    for (int i = 1; i < argc; i += 2) {
         std::string a = argv[i];
+        if (a == "--port") {
+            port = true;
+            --i;
+            continue;
+        }
+        if (i + 1 == argc) {
+            std::fprintf(stderr, "dram_bench: %s needs a value\n", a.c_str());
+            return 2;
+        }
         if (a == "--trace") trace = argv[i + 1];
         else if (a == "--config") yaml = argv[i + 1];
         else if (a == "--set") sets.push_back(argv[i + 1]);
@@ -138,7 +151,22 @@ int trace_run(int argc, char** argv) {
         for (const auto& s : sets) cfg.set(s);
         stats::Registry reg;
         double t0 = cpu_seconds();
-        auto res = StandaloneRun(cfg, trace, reg, "auto", cycles);
+        StandaloneResult res;
+        if (port) {
+            auto mem = make_memory(cfg, reg);
+            auto src = open_request_trace(trace);
+            const uint64_t tck = mem->timing().tCK_ps;
+            TraceRequest q;
+            while (src->next(q)) {
+                mem->access(mem::Request{q.addr, 64, q.write ? mem::AccessKind::Writeback : mem::AccessKind::Read},
+                            q.cycle * tck);
+                ++res.requests;
+            }
+            mem->drain();
+            if (cycles) mem->idle_until(cycles);
+        } else {
+            res = StandaloneRun(cfg, trace, reg, "auto", cycles);
+        }
         double s = cpu_seconds() - t0;
         for (const auto& [name, v] : reg.flatten())
             if (name.find(".rank") == std::string::npos) std::printf("%-36s %.6g\n", name.c_str(), v);

@@ -1,6 +1,8 @@
 #include "models/dram/channels.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "models/dram/memory.h"
@@ -13,7 +15,46 @@ Channels::Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::
     declare_totals(reg);
 }
 
+Channels::~Channels() {
+    try {
+        write_request_log();
+    } catch (...) {  // (a destructor cannot report it; Machine::finish writes the log first)
+    }
+}
+
+void Channels::log_requests(const std::string& path) {
+    log_path_ = path;
+    std::ofstream probe(path);
+    if (!probe) throw InputError("memory.request_log: cannot write '" + path + "'");
+}
+
+void Channels::write_request_log() {
+    if (log_path_.empty()) return;
+    std::stable_sort(log_.begin(), log_.end(),
+                     [](const TraceRequest& a, const TraceRequest& b) { return a.cycle < b.cycle; });
+    std::ofstream out(log_path_);
+    out << "# memory requests of a memsim run: 0xADDR READ|WRITE CYCLE (DRAMSim3's trace format), part "
+        << timing().part << ", tCK " << timing().tCK_ps << " ps\n";
+    char line[64];
+    for (const auto& q : log_) {
+        std::snprintf(line, sizeof line, "0x%llx %s %llu\n", static_cast<unsigned long long>(q.addr),
+                      q.write ? "WRITE" : "READ", static_cast<unsigned long long>(q.cycle));
+        out << line;
+    }
+    if (!out) throw SimulationError("memory.request_log: writing '" + log_path_ + "' failed");
+    log_path_.clear();
+    log_.clear();
+    log_.shrink_to_fit();
+}
+
 uint64_t Channels::access(const mem::Request& r, uint64_t issue_ps) {
+    if (!log_path_.empty()) {
+        // Each burst at the clock the controller takes it as arriving (Controller::access).
+        const uint64_t burst = timing().burst_bytes(), tck = timing().tCK_ps;
+        const uint64_t first = r.addr / burst, last = (r.addr + std::max<uint32_t>(r.size, 1) - 1) / burst;
+        for (uint64_t b = first; b <= last; ++b)
+            log_.push_back({(issue_ps + tck - 1) / tck, b * burst, mem::is_write(r.kind)});
+    }
     if (ctl_.size() == 1) return ctl_[0]->access(r, issue_ps);
     const uint64_t burst = timing().burst_bytes();
     const uint64_t first = r.addr / burst, last = (r.addr + std::max<uint32_t>(r.size, 1) - 1) / burst;
@@ -202,7 +243,13 @@ std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry
                          std::to_string(mem.size) + " bytes): raise memory.size (" +
                          std::to_string(capacity) + " bytes fill every channel) or put Ch lower in " +
                          "memory.generic.address_mapping");
-    return std::make_unique<Channels>(std::move(ctl), reg);
+    auto channels = std::make_unique<Channels>(std::move(ctl), reg);
+    if (!mem.request_log.empty()) {
+        if (!timed)
+            throw InputError("memory.request_log: requests have arrival times only in timing mode (sim.mode: timing)");
+        channels->log_requests(mem.request_log);
+    }
+    return channels;
 }
 
 }  // namespace memsim::dram

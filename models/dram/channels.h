@@ -13,9 +13,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/dram/controller.h"
+#include "models/dram/request_trace.h"
 #include "sim/config/config.h"
 #include "sim/stats/stats.h"
 
@@ -52,12 +54,22 @@ public:
     uint64_t end_ps() const;
     void set_on_done(const std::function<void(uint64_t, uint64_t)>& f);
     void keep_commands(bool on);
+    // Keeps every burst access() receives, at its arrival clock, for write_request_log (memory.request_log).
+    void log_requests(const std::string& path);
+    // Writes the kept requests to the log in arrival order (equal clocks: as received). A
+    // loosely timed machine sends some late (a page walk's access after later ones), so they are
+    // held until the run ends, 16 bytes each.
+    void write_request_log();
     // The timing every channel keeps (one part for all).
     const Ddr3Timing& timing() const { return ctl_[0]->timing(); }
     const AddressMap& map() const { return ctl_[0]->address_map(); }
 
+    ~Channels() override;
+
 private:
     std::vector<std::unique_ptr<Controller>> ctl_;
+    std::string log_path_;
+    std::vector<TraceRequest> log_;
 
     void declare_totals(stats::Registry& reg);
 };

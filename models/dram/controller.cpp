@@ -116,6 +116,9 @@ Controller::Stats::Stats(stats::Registry& r, const std::string& pre, const Ddr3T
             &r.distribution(pre + "write_queue_occupancy", "requests", "write queue length seen by each arrival");
         power_down_entries = &r.counter(pre + "power_down_entries", "PDE", "power-down entries (all ranks)");
         self_refresh_entries = &r.counter(pre + "self_refresh_entries", "SRE", "self-refresh entries (all ranks)");
+        backfilled = &r.counter(pre + "backfilled_commands", "commands",
+                                "through Port::access: PRE, ACT and RD placed in free command slots behind commands "
+                                "already issued for earlier requests (controller.h)");
     }
     for (uint32_t rk = 0; rk < t.ranks; ++rk)
         for (uint32_t b = 0; b < t.banks; ++b) {
@@ -135,6 +138,7 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
       frfcfs_(p.scheduler != "fcfs"),
       per_bank_queue_(p.queue == "per_bank"),
       two_level_(p.queue == "two_level"),
+      backfill_(frfcfs_ && !two_level_),
       energy_(std::make_shared<EnergyBook>(t, p.power_down_exit == "slow")),
       stats_(r, ch.stats_prefix(), t, timed) {
     const std::string pre = ch.stats_prefix();
@@ -164,6 +168,7 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     }
     banks_.resize(t.ranks * t.banks);
     blocked_.assign(t.ranks, 0);
+    slot_used_.assign(kSlotRing, 0);
     queues_.resize(t.ranks * t.banks);
     if (two_level_) {
         waiting_[0] = waiting_[1] = std::vector<std::deque<Entry>>(t.ranks * t.banks);
@@ -368,7 +373,9 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         for (uint64_t b = first; b <= last; ++b) count(burst, write);
         return 0;
     }
-    uint64_t arrival = (issue_ps + t_.tCK_ps - 1) / t_.tCK_ps;
+    // A request that waited for a queue slot held the port until it was accepted: what comes
+    // after it arrives no sooner (a TLM target withholding END_REQ; DRAMSim3's trace CPU).
+    uint64_t arrival = std::max((issue_ps + t_.tCK_ps - 1) / t_.tCK_ps, port_held_until_);
     uint64_t done = issue_ps;
     lt_ = true;
     settle_provisional(arrival, first * burst);
@@ -380,7 +387,8 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         uint64_t at = arrival;
         while (!can_accept(addr, write)) {
             if (!step(UINT64_MAX)) throw SimulationError("dram: queue full and nothing to issue");
-            at = std::max(arrival, now_);
+            at = std::max(arrival, now_ - 1);  // accepted when the slot freed (as drive() takes it)
+            port_held_until_ = at;
         }
         uint64_t id = next_id_++;
         if (write) {
@@ -391,12 +399,145 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         waiting_id_ = id;
         waiting_done_ = false;
         enqueue(id, addr, false, at);
+        if (backfill_ && !mig_ratio_ && at < now_ && !waiting_done_) {
+            const DramAddress a = map_.decode(addr);
+            backfill(bank_index(a.rank, a.bank), at);
+        }
         while (!waiting_done_)
             if (!step(UINT64_MAX)) throw SimulationError("dram: a read is queued but nothing can be issued");
         waiting_id_ = UINT64_MAX;
         done = std::max(done, waiting_done_ps_);
     }
     return done;
+}
+
+bool Controller::act_fits(const Rank& r, uint64_t cycle) const {
+    // JESD79-3F: tRRD between any two ACTs of a rank; at most four ACTs in any tFAW window.
+    constexpr unsigned kMax = 32;
+    uint64_t window[kMax + 1];  // the ACTs within tFAW of CYCLE and CYCLE itself, ascending
+    unsigned n = 0, at = 0;     // CYCLE's index
+    for (uint64_t a : r.recent_acts) {
+        if (a + t_.tRRD > cycle && cycle + t_.tRRD > a) return false;
+        if (a + t_.tFAW <= cycle || a >= cycle + t_.tFAW) continue;
+        if (n == kMax) return false;  // (tRRD keeps them far fewer)
+        if (a < cycle) at = n + 1;
+        window[n++] = a;
+    }
+    for (unsigned k = n; k > at; --k) window[k] = window[k - 1];
+    window[at] = cycle;
+    ++n;
+    // Any five consecutive ACTs with CYCLE among them must span tFAW.
+    for (unsigned i = at >= 4 ? at - 4 : 0; i <= at && i + 4 < n; ++i)
+        if (window[i + 4] - window[i] < t_.tFAW) return false;
+    return true;
+}
+
+bool Controller::read_fits(uint32_t rank, uint64_t cycle) const {
+    // JESD79-3F 4.14-4.16, both ways: RD-RD tCCD; WR then RD WL + BL/2 + tWTR; RD then WR
+    // RL + BL/2 + 2 - WL; another rank's burst tRTRS clear of this one on the data bus.
+    const uint64_t RL = t_.RL(), WL = t_.WL(), BL2 = t_.burst_cycles();
+    const uint64_t start = cycle + RL;
+    for (const ColumnRec& c : recent_cols_) {
+        if (c.rank == rank) {
+            if (!c.write) {
+                if (c.cycle + t_.tCCD > cycle && cycle + t_.tCCD > c.cycle) return false;
+            } else if (c.cycle <= cycle) {
+                if (c.cycle + WL + BL2 + t_.tWTR > cycle) return false;
+            } else if (cycle + RL + BL2 + 2 > c.cycle + WL) {
+                return false;
+            }
+        } else {
+            const uint64_t other = c.cycle + (c.write ? WL : RL);
+            if (other + BL2 + t_.tRTRS > start && start + BL2 + t_.tRTRS > other) return false;
+        }
+    }
+    return true;
+}
+
+void Controller::backfill(uint32_t bi, uint64_t arrival) {
+    BankQueue& bq = queues_[bi];
+    if (bq.q[0].size() != 1) return;  // the bank's older reads go first (its writes wait for a drain)
+    const Entry& e = bq.q[0].front();
+    Bank& b = banks_[bi];
+    Rank& r = ranks_[e.a.rank];
+    // A write queue at its high watermark is drained first with this read queued or not (step's
+    // rule). (write_mode_ itself says what the controller decided at now_, with no read queued:
+    // it is on whenever writes wait, which says nothing of the clocks behind now_.)
+    const bool draining = queued_[1] >= write_high_;
+    // A hit needs only its column command; a provisional row, a powered-down rank or a write
+    // drain decide the order of what comes next.
+    if (b.provisional >= 0 || r.pd || r.sr || draining) return;
+    uint64_t from = std::max({arrival, backfill_floor(), r.no_backfill_before}), until = now_;
+    if (blocked_[e.a.rank]) {
+        // A refresh fell due at now_ or before: the rank is held from that due time on, so a
+        // command may go only before it (and its row is served before the PREA if its column
+        // command is ready by then: choose_maintenance). ZQ or the 9 x tREFI limit: not at all.
+        if (r.zq_owed || refresh_near_limit(r) || r.refresh_owed <= int64_t(p_.refresh_postpone)) return;
+        const uint64_t owed = uint64_t(r.refresh_owed) - p_.refresh_postpone;
+        until = std::min(until, r.next_refresh - owed * t_.tREFI);
+    }
+    Choice c;
+    c.rank = e.a.rank;
+    c.bank = e.a.bank;
+    c.entry = 0;
+    c.dir = 0;
+    c.seq = e.seq;
+    if (b.open_row >= 0 && b.open_row != int64_t(e.a.row)) {
+        // A conflict: the PRE, once the open row's own request has had its column command.
+        if (b.act_dir >= 0) return;
+        uint64_t x = std::max(from, b.t_pre);
+        while (x < until && slot_taken(x)) ++x;
+        if (x >= until) return;
+        c.cmd = Cmd::PRE;
+        c.cycle = x;
+        issue(c);
+        ++*stats_.backfilled;
+    }
+    if (b.open_row < 0) {
+        uint64_t x = std::max(from, b.t_act);
+        while (x < until && (slot_taken(x) || !act_fits(r, x))) ++x;
+        if (x >= until) return;
+        if (until < now_ && x + t_.tRCD - t_.AL > now_) return;  // its RD could not beat the PREA: a wasted ACT
+        c.cmd = Cmd::ACT;
+        c.cycle = x;
+        issue(c);
+        ++*stats_.backfilled;
+    }
+    // The RD too, when a slot behind now_ keeps every column constraint (closed_adaptive decides
+    // its auto-precharge by the next arrival: its column commands go in order).
+    if (page_ == Page::ClosedAdaptive) return;
+    uint64_t y = std::max({from, b.t_col, r.no_backfill_read_before});
+    while (y < until && (slot_taken(y) || !read_fits(e.a.rank, y))) ++y;
+    if (y >= until) return;
+    c.cmd = Cmd::RD;
+    c.cycle = y;
+    issue(c);
+    ++*stats_.backfilled;
+}
+
+void Controller::note_act(Rank& r, uint64_t cycle) {
+    // The last four ACTs of the rank, oldest at faw_next once there are four (act_ready).
+    const unsigned held = unsigned(std::min<uint64_t>(r.acts, 4));
+    uint64_t v[5];
+    for (unsigned i = 0; i < held; ++i) v[i] = r.faw[(held == 4 ? r.faw_next + i : i) % 4];
+    if (held == 0 || cycle >= v[held - 1]) {
+        r.faw[r.faw_next] = cycle;
+        r.faw_next = (r.faw_next + 1) % 4;
+    } else {
+        // A backfilled ACT before the last: keep the four latest, in order.
+        v[held] = cycle;
+        std::sort(v, v + held + 1);
+        const unsigned first = held == 4 ? 1 : 0;
+        for (unsigned i = 0; i + first <= held; ++i) r.faw[i] = v[i + first];
+        r.faw_next = (held + 1 - first) % 4;
+    }
+    ++r.acts;
+    if (!backfill_ || !lt_) return;
+    r.recent_acts.insert(std::upper_bound(r.recent_acts.begin(), r.recent_acts.end(), cycle), cycle);
+    const uint64_t keep_from = backfill_floor() > t_.tFAW ? backfill_floor() - t_.tFAW : 0;
+    size_t drop = 0;
+    while (drop < r.recent_acts.size() && r.recent_acts[drop] < keep_from) ++drop;
+    r.recent_acts.erase(r.recent_acts.begin(), r.recent_acts.begin() + std::ptrdiff_t(drop));
 }
 
 void Controller::run_until(uint64_t limit) {
@@ -524,11 +665,24 @@ bool Controller::step(uint64_t limit) {
 
 void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, uint32_t row, uint32_t col) {
     Command c{cycle, cmd, rank, bank, row, col};
-    ranks_[rank].last_cmd = cycle;
+    ranks_[rank].last_cmd = std::max(ranks_[rank].last_cmd, cycle);
     if (stats_.cycles) stats_.cycles->set(std::max({stats_.cycles->value(), now_, last_data_end_}));
-    if (keep_commands_) commands_.push_back(c);
-    if (trace_out_) out_buf_.push_back(c);
+    // A backfilled command goes before the later ones already recorded (all within the window,
+    // none of them written out yet: flush_trace holds them back).
+    size_t later = 0;
+    if (keep_commands_)
+        while (later < commands_.size() && commands_[commands_.size() - 1 - later].cycle > cycle) ++later;
+    else if (trace_out_)
+        while (later < out_buf_.size() && out_buf_[out_buf_.size() - 1 - later].cycle > cycle) ++later;
+    if (keep_commands_) commands_.insert(commands_.end() - std::ptrdiff_t(later), c);
+    if (trace_out_) out_buf_.insert(out_buf_.end() - std::ptrdiff_t(later), c);
+    if (later && provisionals_)
+        for (auto& b : banks_)
+            if (b.provisional >= int64_t(cmd_count_ - later)) ++b.provisional;
     ++cmd_count_;
+    if (lt_) slot_used_[cycle % kSlotRing] = cycle + 1;
+    // No change before the backfill window can be reported any more (event-driven: none before this command).
+    energy_->settle(lt_ ? backfill_floor() : cycle);
     flush_trace();
 }
 
@@ -538,7 +692,9 @@ void Controller::flush_trace() {
     if (provisionals_)
         for (const auto& b : banks_)
             if (b.provisional >= 0) limit = std::min(limit, uint64_t(b.provisional));
-    for (; out_base_ < limit && !out_buf_.empty(); ++out_base_, out_buf_.pop_front())
+    // A backfill may still place a command up to kBackfillWindow clocks back: those after wait.
+    const uint64_t hold_from = backfill_ && lt_ ? backfill_floor() : UINT64_MAX;
+    for (; out_base_ < limit && !out_buf_.empty() && out_buf_.front().cycle < hold_from; ++out_base_, out_buf_.pop_front())
         *trace_out_ << to_string(out_buf_.front()) << '\n';
 }
 
@@ -570,7 +726,7 @@ void Controller::settle_provisional(uint64_t arrival, uint64_t addr) {
         b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
         --ranks_[bi / t_.banks].open_banks;
         ++stats_.precharges;
-        energy_->close(bi / t_.banks, now_, b.t_pre);
+        energy_->close(bi / t_.banks, b.t_pre);
         touch(bi);
         end_provisional(b);
     }
@@ -594,8 +750,10 @@ void Controller::issue(const Choice& c) {
     const uint64_t now = c.cycle;
     Rank& r = ranks_[c.rank];
     const uint32_t BL2 = t_.burst_cycles();
-    now_ = now + 1;  // one command per clock on the command bus
+    now_ = std::max(now_, now + 1);  // one command per clock on the command bus (a backfill: behind now_)
     quiet_until_ = 0;
+    // Maintenance and CKE changes hold the rank's state: nothing is backfilled before them.
+    if (c.entry < 0) r.no_backfill_before = std::max(r.no_backfill_before, now + 1);
     // JESD79-3F 4.20 power-down entry after ACT, PRE, REF: the next clock (tACTPDEN, tPRPDEN,
     // tREFPDEN = 1); after ZQCS once the calibration is done; after RD/WR below.
     r.t_pde = std::max(r.t_pde, now + (c.cmd == Cmd::ZQCS ? t_.tZQCS : 1));
@@ -611,7 +769,7 @@ void Controller::issue(const Choice& c) {
                     touch(bank_index(c.rank, k));
                     b.open_row = -1;
                     b.t_act = std::max(b.t_act, now + t_.tRP);
-                    energy_->close(c.rank, now, now);
+                    energy_->close(c.rank, now);
                 }
             r.open_banks = 0;
             ++stats_.precharges;
@@ -627,7 +785,7 @@ void Controller::issue(const Choice& c) {
                 b.t_act = std::max(b.t_act, now + t_.tRP);
                 --r.open_banks;
                 ++stats_.precharges;
-                energy_->close(c.rank, now, now);
+                energy_->close(c.rank, now);
             }
             record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
             return;
@@ -660,7 +818,7 @@ void Controller::issue(const Choice& c) {
     Entry e = q[idx];
     Bank& b = banks_[bi];
     touch(bi);  // its open row, hit count or queue changes
-    r.last_req = now;
+    r.last_req = std::max(r.last_req, now);
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
@@ -670,9 +828,7 @@ void Controller::issue(const Choice& c) {
         b.t_pre = std::max(b.t_pre, now + t_.tRAS);
         b.t_act = std::max(b.t_act, now + t_.tRC);
         r.t_act = std::max(r.t_act, now + t_.tRRD);
-        r.faw[r.faw_next] = now;
-        r.faw_next = (r.faw_next + 1) % 4;
-        ++r.acts;
+        note_act(r, now);
         ++r.open_banks;
         q[idx].needed_act = true;
         ++stats_.activates;
@@ -688,7 +844,7 @@ void Controller::issue(const Choice& c) {
         --r.open_banks;
         q[idx].needed_pre = true;
         ++stats_.precharges;
-        energy_->close(c.rank, now, now);
+        energy_->close(c.rank, now);
         record(now, Cmd::PRE, c.rank, c.bank, 0, 0);
         return;
     }
@@ -760,13 +916,21 @@ void Controller::issue(const Choice& c) {
         b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
         --r.open_banks;
         ++stats_.precharges;
-        energy_->close(c.rank, now, b.t_pre);
+        energy_->close(c.rank, b.t_pre);
     }
     // Power-down entry once the burst is done: tRDPDEN = RL + BL/2 + 1; tWRPDEN = WL + BL/2 +
     // tWR (+ 1 with auto-precharge, tWRAPDEN). JESD79-3F table 'Power-Down Entry Definitions'.
     // A provisional WR may turn out a WRA: keep its extra clock.
     r.t_pde = std::max(r.t_pde, write ? now + WL + BL2 + t_.tWR + (ap || provisional ? 1 : 0) : now + RL + BL2 + 1);
     energy_->column(write);
+    if (backfill_ && lt_) {
+        auto at = std::upper_bound(recent_cols_.begin(), recent_cols_.end(), now,
+                                   [](uint64_t cycle, const ColumnRec& x) { return cycle < x.cycle; });
+        recent_cols_.insert(at, ColumnRec{now, c.rank, write});
+        size_t drop = 0;
+        while (drop < recent_cols_.size() && recent_cols_[drop].cycle + 2 * kBackfillWindow < now_) ++drop;
+        recent_cols_.erase(recent_cols_.begin(), recent_cols_.begin() + std::ptrdiff_t(drop));
+    }
     stats_.data_bus_cycles += BL2;
     last_data_end_ = std::max(last_data_end_, data_start + BL2);
     if (stats_.cycles) stats_.cycles->set(std::max(now_, last_data_end_));
@@ -774,7 +938,7 @@ void Controller::issue(const Choice& c) {
     if (write) {
         ++*stats_.bank_writes[bi];
     } else {
-        last_read_issue_ = now;
+        last_read_issue_ = std::max(last_read_issue_, now);
         if (e.id != kPeriodicId) {
             count(t_.burst_bytes(), false);
             ++*stats_.bank_reads[bi];
@@ -823,6 +987,7 @@ void Controller::issue_cke(const Choice& c) {
         const uint64_t ready = now + t_.tXS;
         hold_rank(c.rank, ready);
         r.t_rd = std::max(r.t_rd, now + std::max(t_.tXS, t_.tXSDLL));  // the DLL relocks
+        r.no_backfill_read_before = std::max(r.no_backfill_read_before, now + std::max(t_.tXS, t_.tXSDLL));
         r.t_wr = std::max(r.t_wr, ready);
         energy_->cke(c.rank, now, Cke::High);
         record(now, c.cmd, c.rank, 0, 0, 0);
@@ -850,7 +1015,10 @@ void Controller::issue_cke(const Choice& c) {
         hold_rank(c.rank, ready);
         r.t_rd = std::max(r.t_rd, ready);
         r.t_wr = std::max(r.t_wr, ready);
-        if (slow_exit_ && r.pd_precharged) r.t_rd = std::max(r.t_rd, now + t_.tXPDLL);  // the DLL relocks
+        if (slow_exit_ && r.pd_precharged) {
+            r.t_rd = std::max(r.t_rd, now + t_.tXPDLL);  // the DLL relocks
+            r.no_backfill_read_before = std::max(r.no_backfill_read_before, now + t_.tXPDLL);
+        }
     }
     energy_->cke(c.rank, now, c.cmd == Cmd::PDE ? Cke::PowerDown : Cke::High);
     record(now, c.cmd, c.rank, 0, 0, 0);

@@ -40,9 +40,20 @@
 //    run_until() the next arrival; requests queued together are reordered for real.
 //  - mem::Port::access (loosely timed, behind the caches): each request's completion is computed
 //    when it arrives. The controller first issues what its queues hold up to the arrival (posted
-//    writes, refresh), then runs until this request completes. A request that arrives earlier than
-//    commands already issued for an earlier one cannot go before them: it is treated as waiting in
-//    the queue (LT order = arrival order, like a blocking core). Posted writes still reorder.
+//    writes, refresh), then runs until this request completes, so it has issued commands beyond
+//    the arrival of the next request, which the core may have sent a clock later. That request's
+//    PRE, ACT and RD are then backfilled (FR-FCFS shared / per_bank queues): each placed in the
+//    first free command slot at or after its arrival that every constraint with the commands
+//    already issued allows, before as well as after them (tRRD, tFAW, tCCD, the turnarounds and
+//    the data bus, the bank's own timing, no refresh or CKE change of the rank in between, at
+//    most kBackfillWindow clocks back), as the event-driven controller would have issued it into
+//    that idle slot had it known the request; what cannot be placed goes after now_ as before.
+//    So near-simultaneous misses to different banks overlap, and a later row hit reads before an
+//    earlier conflict, as when queued together. What stays approximate: commands already issued
+//    are not undone (the event-driven controller, knowing the later request, might have chosen
+//    differently in those slots), and a write drain decided with no read queued stands. MIG,
+//    queue: two_level and FCFS keep arrival order: their rules fix the order commands go in.
+//    A request that waited for a queue slot holds the port: later ones arrive no sooner.
 #include <cstdint>
 #include <deque>
 #include <fstream>
@@ -162,6 +173,11 @@ private:
         // needed (ACT, PRE, RD, WR), a REF since the last SRX.
         bool sr = false, ref_since_srx = true;
         uint64_t t_srx = 0, last_req = 0;
+        // Port::access backfill: no command may be placed before this clock (the last REF, PREA,
+        // ZQCS or CKE change + 1), and the ACTs of the last kBackfillWindow + tFAW clocks, ascending.
+        uint64_t no_backfill_before = 0;
+        uint64_t no_backfill_read_before = 0;  // a RD after SRX (tXSDLL) or slow-exit PDX (tXPDLL)
+        std::vector<uint64_t> recent_acts;
     };
     struct Entry {
         uint64_t id, addr;
@@ -310,6 +326,31 @@ private:
     std::deque<Command> out_buf_;
     uint64_t out_base_ = 0, cmd_count_ = 0;
     bool lt_ = false;          // driven through Port::access
+    uint64_t port_held_until_ = 0;  // Port::access: the last request that waited for a slot was accepted then
+    // Port::access: how far back a later arrival's PRE / ACT may be placed (header comment), and
+    // which command slots of the last kSlotRing clocks are taken (cycle + 1, 0: none).
+    static constexpr uint64_t kBackfillWindow = 128, kSlotRing = 256;
+    bool backfill_ = false;    // FR-FCFS with queue: shared or per_bank
+    std::vector<uint64_t> slot_used_;
+    uint64_t backfill_floor() const { return now_ > kBackfillWindow ? now_ - kBackfillWindow : 0; }
+    bool slot_taken(uint64_t cycle) const { return slot_used_[cycle % kSlotRing] == cycle + 1; }
+    // Whether an ACT at CYCLE keeps tRRD and tFAW with the rank's ACTs before and after it.
+    bool act_fits(const Rank& r, uint64_t cycle) const;
+    // The column commands of the last kBackfillWindow clocks, ascending (backfill only).
+    struct ColumnRec {
+        uint64_t cycle;
+        uint32_t rank;
+        bool write;
+    };
+    std::vector<ColumnRec> recent_cols_;
+    // Whether a RD to RANK at CYCLE keeps tCCD, the turnarounds and the data bus with the column
+    // commands before and after it.
+    bool read_fits(uint32_t rank, uint64_t cycle) const;
+    // Places the PRE, ACT and RD of the one read queued in bank BI, arrived at ARRIVAL before
+    // now_, as far as free slots allow.
+    void backfill(uint32_t bi, uint64_t arrival);
+    // Keeps rank R's tFAW window (the last four ACTs) and, for backfill, its recent ACTs.
+    void note_act(Rank& r, uint64_t cycle);
     unsigned provisionals_ = 0;
     std::shared_ptr<EnergyBook> energy_;  // shared with the energy formulas, which outlive the controller
     struct Stats {
@@ -319,6 +360,7 @@ private:
         stats::Counter* periodic_reads = nullptr;             // MIG only
         stats::Counter* power_down_entries = nullptr;         // timed only
         stats::Counter* self_refresh_entries = nullptr;       // timed only
+        stats::Counter* backfilled = nullptr;                 // timed only
         stats::Distribution *read_latency_ns = nullptr, *read_latency_cycles = nullptr, *read_queue = nullptr,
                             *write_queue = nullptr;
         std::vector<stats::Counter*> bank_reads, bank_writes, bank_activates;

@@ -1,6 +1,8 @@
 #include "models/dram/energy.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace memsim::dram {
 
@@ -17,7 +19,7 @@ EnergyBook::EnergyBook(const Ddr3Timing& t, bool slow_exit) : ranks_(t.ranks) {
     p_act_pd_ = k * p.IDD3P;
     p_pre_pd_ = k * (slow_exit ? p.IDD2P0 : p.IDD2P1);
     p_sr_ = k * p.IDD6;
-    for (auto& r : ranks_) r.closes.reserve(t.banks);
+    for (auto& r : ranks_) r.ahead.reserve(2 * t.banks);
 }
 
 void EnergyBook::advance(RankBook& r, uint64_t to) {
@@ -28,12 +30,15 @@ void EnergyBook::advance(RankBook& r, uint64_t to) {
         else (r.open ? r.done.act_stb : r.done.pre_stb) += n;
     };
     size_t k = 0;
-    for (; k < r.closes.size() && r.closes[k] <= to; ++k) {
-        add(r.closes[k] - r.since);
-        r.since = r.closes[k];
-        --r.open;
+    for (; k < r.ahead.size() && r.ahead[k].cycle < to; ++k) {
+        const Change& c = r.ahead[k];
+        add(c.cycle - r.since);
+        r.since = c.cycle;
+        if (c.open > 0) ++r.open;
+        else if (c.open < 0) --r.open;
+        else r.cke = c.cke;
     }
-    r.closes.erase(r.closes.begin(), r.closes.begin() + std::ptrdiff_t(k));
+    r.ahead.erase(r.ahead.begin(), r.ahead.begin() + std::ptrdiff_t(k));
     add(to - r.since);
     r.since = to;
 }
@@ -44,27 +49,31 @@ EnergyBook::RankBook EnergyBook::at_end(const RankBook& r, uint64_t end) const {
     return c;
 }
 
-void EnergyBook::act(uint32_t rank, uint64_t cycle) {
+void EnergyBook::add(uint32_t rank, Change c) {
     RankBook& r = ranks_[rank];
-    advance(r, cycle);
-    ++r.open;
+    // A change before `since` would re-count clocks already counted: settle's promise broken.
+    if (c.cycle < r.since) throw std::logic_error("EnergyBook: a change at clock " + std::to_string(c.cycle) +
+                                                  " reported after clock " + std::to_string(r.since) + " was settled");
+    auto at = std::upper_bound(r.ahead.begin(), r.ahead.end(), c.cycle,
+                               [](uint64_t cycle, const Change& x) { return cycle < x.cycle; });
+    r.ahead.insert(at, c);
+}
+
+void EnergyBook::act(uint32_t rank, uint64_t cycle) {
+    add(rank, {cycle, +1, Cke::High});
     ++acts_;
 }
 
-void EnergyBook::close(uint32_t rank, uint64_t now, uint64_t at) {
-    RankBook& r = ranks_[rank];
-    advance(r, now);
-    if (at <= r.since) {
-        --r.open;
-        return;
-    }
-    r.closes.insert(std::upper_bound(r.closes.begin(), r.closes.end(), at), at);
+void EnergyBook::close(uint32_t rank, uint64_t at) {
+    // An auto-precharge decided after the fact (the controller's provisional RD, settled by a later
+    // arrival) may lie before the settled clock: the bank counts as open up to it.
+    add(rank, {std::max(at, ranks_[rank].since), -1, Cke::High});
 }
 
-void EnergyBook::cke(uint32_t rank, uint64_t cycle, Cke state) {
-    RankBook& r = ranks_[rank];
-    advance(r, cycle);
-    r.cke = state;
+void EnergyBook::cke(uint32_t rank, uint64_t cycle, Cke state) { add(rank, {cycle, 0, state}); }
+
+void EnergyBook::settle(uint64_t to) {
+    for (auto& r : ranks_) advance(r, to);
 }
 
 double EnergyBook::background_pj(uint64_t end) const {

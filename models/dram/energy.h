@@ -11,9 +11,11 @@
 // mA x V x ns = pJ. Left out: I/O and termination (VDDQ, ODT), the DLL and temperature beyond the
 // datasheet's conditions, ZQ calibration, and the IDD values' spread (they are datasheet maxima).
 //
-// The controller reports each command and state change as it issues it; a bank's close may lie
-// ahead (an auto-precharge starts when tRAS and tRTP/tWR allow). The background is kept per rank
-// as the clocks in each state up to the last change, plus the open stretch up to the end asked.
+// The controller reports each command and state change as it issues it, at the command's clock:
+// a bank's close may lie ahead (an auto-precharge starts when tRAS and tRTP/tWR allow), and
+// through Port::access an ACT or PRE may be placed in a free slot behind commands already
+// reported (controller.h, "backfill"). The background is kept per rank as the clocks in each
+// state up to `settle`d time, the changes after it waiting in clock order.
 #include <cstdint>
 #include <vector>
 
@@ -28,14 +30,17 @@ public:
 
     // A bank of RANK opens at CYCLE (ACT).
     void act(uint32_t rank, uint64_t cycle);
-    // A bank of RANK stops being open at AT (a PRE now, or an auto-precharge ahead), reported at
-    // cycle NOW.
-    void close(uint32_t rank, uint64_t now, uint64_t at);
+    // A bank of RANK stops being open at AT (a PRE, or an auto-precharge ahead); at the settled
+    // clock if AT is before it.
+    void close(uint32_t rank, uint64_t at);
     void column(bool write) { ++(write ? writes_ : reads_); }
     void refresh() { ++refreshes_; }
     // CKE state of RANK from CYCLE on.
-    enum class Cke { High, PowerDown, SelfRefresh };
+    enum class Cke : uint8_t { High, PowerDown, SelfRefresh };
     void cke(uint32_t rank, uint64_t cycle, Cke state);
+    // Counts the clocks before TO: no change is reported before TO afterwards (the caller's
+    // promise; the changes are kept until then, in clock order).
+    void settle(uint64_t to);
 
     // Energies in pJ; the background over [0, END) clocks.
     double act_pj() const { return double(acts_) * e_act_; }
@@ -58,19 +63,26 @@ private:
     struct Tally {
         uint64_t act_stb = 0, pre_stb = 0, act_pd = 0, pre_pd = 0, sr = 0;
     };
+    // A change of a rank's state at a clock: a bank opens (+1) or closes (-1), or CKE changes.
+    struct Change {
+        uint64_t cycle;
+        int8_t open;  // +1, -1, or 0 for a CKE change
+        Cke cke;
+    };
     struct RankBook {
         uint64_t since = 0;  // clocks before this are in `done`
         Cke cke = Cke::High;
         unsigned open = 0;            // banks open at `since`
-        std::vector<uint64_t> closes;  // ascending: auto-precharges ahead of `since`, one per open bank
+        std::vector<Change> ahead;    // changes at or after `since`, by clock (equal clocks: as reported)
         Tally done;
     };
+    void add(uint32_t rank, Change c);
     std::vector<RankBook> ranks_;
     double e_act_, e_rd_, e_wr_, e_ref_;
     double p_act_stb_, p_pre_stb_, p_act_pd_, p_pre_pd_, p_sr_;  // pJ per clock
     uint64_t acts_ = 0, reads_ = 0, writes_ = 0, refreshes_ = 0;
 
-    // Brings R (or a copy) to clock TO: the stretches since R.since by state, closes on the way.
+    // Brings R (or a copy) to clock TO: the stretches since R.since by state, changes on the way.
     static void advance(RankBook& r, uint64_t to);
     RankBook at_end(const RankBook& r, uint64_t end) const;
 };

@@ -11,6 +11,7 @@ struct MemoryParams {
     std::string model;
     uint64_t size;
     uint64_t channels;
+    std::string request_log;
 
     void visit(config::ParamVisitor& v) {
         // 4 GiB is one MT8KTF51264HZ-1G6 SODIMM (DDR3L-1600, 8 x 4 Gb x8 chips, one rank).
@@ -27,6 +28,12 @@ struct MemoryParams {
               .range(1, 16)
               .pow2(),
           channels);
+        v(config::ParamSpec::string("request_log", "",
+                                    "file to write every request the memory receives to (timing mode), a line per "
+                                    "64-byte burst in DRAMSim3's trace format (0xADDR READ|WRITE CYCLE, its arrival "
+                                    "clock), in time order: replayed by a standalone run (--trace-format dramsim3) or "
+                                    "DRAMSim3; empty: none"),
+          request_log);
     }
 };
 

@@ -192,7 +192,10 @@ uint64_t Machine::finish() {
     // The run lasts as long as the trace: the streams' frames due by its end, then what is in flight.
     for (auto& s : streams_) s->pump(core_->now_ps());
     uint64_t last = dma_->drain();
-    if (channels_ && timed_) channels_->align_ends();
+    if (channels_ && timed_) {
+        channels_->align_ends();
+        channels_->write_request_log();
+    }
     // The driver unmaps what completed after the trace's last event: the core's last work.
     const uint64_t cycles = dma_events_->finish();
     core_->spend_kernel_cycles(cycles);

@@ -183,22 +183,92 @@ TEST_CASE("ZQCS every 128 ms with the refreshes around it", "[dram][generic][ref
     r.require_clean();
 }
 
-TEST_CASE("Loosely timed: a request arriving before commands already issued waits behind them", "[dram][generic]") {
-    // Event-driven, both known at once: ACT b0 at 0, ACT b1 at tRRD = 5, RD b0 at 11, RD b1 at 16,
-    // so B's data ends at 16 + 15 = 31 clocks.
-    Rig ev;
-    std::vector<uint64_t> done(2);
-    ev.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps; };
-    ev.ctl->enqueue(0, ev.addr(0, 0, 0), false, 0);
-    ev.ctl->enqueue(1, ev.addr(0, 1, 0), false, 1);
+// Through Port::access the first request runs to its RD before the second, issued a clock later,
+// is seen: the second's PRE and ACT go into the free command slots behind the first's commands
+// (backfill, controller.h), so each case ends as the event-driven controller, which knows both
+// at once, ends it. Arrivals in nCK; tRRD = 5, tFAW = 24 (30 ns), CL = tRCD = tRP = 11, BL/2 = 4.
+namespace {
+struct Arrival {
+    uint32_t bank, row;
+    uint64_t issue_ps;
+};
+// Completions (nCK) of READS after the warm-up reads WARM, event-driven and through Port::access.
+std::pair<std::vector<uint64_t>, std::vector<uint64_t>> both_ways(const std::vector<Arrival>& warm,
+                                                                  const std::vector<Arrival>& reads) {
+    Rig ev, lt;
+    for (const auto& w : warm) {
+        ev.read(ev.addr(0, w.bank, w.row), w.issue_ps);
+        lt.read(lt.addr(0, w.bank, w.row), w.issue_ps);
+    }
+    std::vector<uint64_t> ev_done(reads.size()), lt_done;
+    ev.ctl->on_done = [&](uint64_t id, uint64_t ps) {
+        if (id >= 1000) ev_done[id - 1000] = ps / 1250;
+    };
+    for (size_t i = 0; i < reads.size(); ++i) {
+        uint64_t at = (reads[i].issue_ps + 1249) / 1250;
+        ev.ctl->run_until(at);
+        ev.ctl->enqueue(1000 + i, ev.addr(0, reads[i].bank, reads[i].row), false, at);
+    }
     ev.ctl->drain();
-    CHECK(done[1] == 31 * 1250);
-    // Through Port::access A is run to its RD at 11 before B (issued at 1 ns) is seen: B's ACT
-    // goes at 12, its RD at 23, its data ends at 38 clocks (documented in controller.h).
-    Rig lt;
-    CHECK(lt.read(lt.addr(0, 0, 0), 0) == 26 * 1250);
-    CHECK(lt.read(lt.addr(0, 1, 0), 1000) == 38 * 1250);
+    for (const auto& r : reads) lt_done.push_back(lt.read(lt.addr(0, r.bank, r.row), r.issue_ps) / 1250);
+    ev.require_clean();
     lt.require_clean();
+    return {ev_done, lt_done};
+}
+}  // namespace
+
+TEST_CASE("Loosely timed: a later arrival's ACT uses the free command slots behind an earlier request's RD", "[dram][generic]") {
+    // ACT b0 at 0, ACT b1 at tRRD = 5, RD b0 at 11, RD b1 at 16: B's data ends at 16 + 15 = 31.
+    // Without the backfill, B's ACT would wait for A's RD: ACT 12, RD 23, end 38.
+    auto [ev, lt] = both_ways({}, {{0, 0, 0}, {1, 0, 1000}});
+    CHECK(ev == std::vector<uint64_t>{26, 31});
+    CHECK(lt == std::vector<uint64_t>{26, 31});
+}
+
+TEST_CASE("Loosely timed: two conflicts issued together precharge and activate side by side", "[dram][generic]") {
+    // Warm-up opens row 0 in banks 0 and 1. At cycle 400 A (bank 0, row 1): PRE 400, ACT 411,
+    // RD 422, end 437; B (bank 1, row 1) a clock later: PRE 401, ACT max(401 + tRP, 411 + tRRD) =
+    // 416, RD max(416 + tRCD, 422 + tCCD) = 427, end 442.
+    auto [ev, lt] = both_ways({{0, 0, 0}, {1, 0, 100000}}, {{0, 1, 500000}, {1, 1, 501000}});
+    CHECK(ev == std::vector<uint64_t>{437, 442});
+    CHECK(lt == std::vector<uint64_t>{437, 442});
+}
+
+TEST_CASE("Loosely timed: a later row hit reads before an earlier conflict as FR-FCFS serves it", "[dram][generic]") {
+    // Warm-up opens row 0 in banks 0 and 1. A (bank 0, row 1) at cycle 400: PRE 400, ACT 411, RD
+    // 422, end 437. B (bank 1, row 0: a hit) a clock later: FR-FCFS reads it at once, RD 401,
+    // end 416, before A's RD; through Port::access its RD goes into that free slot behind A's
+    // (tCCD from A's RD at 422 kept).
+    auto [ev, lt] = both_ways({{0, 0, 0}, {1, 0, 100000}}, {{0, 1, 500000}, {1, 0, 501000}});
+    CHECK(ev == std::vector<uint64_t>{437, 416});
+    CHECK(lt == std::vector<uint64_t>{437, 416});
+}
+
+TEST_CASE("Loosely timed: a fifth ACT within tFAW waits for the window whichever way it is placed", "[dram][generic]") {
+    // Five banks, issued 1 ns apart (cycles 0, 1, 2, 3, 4): ACTs at 0, 5, 10, 15 (tRRD) and the
+    // fifth at max(20, 0 + tFAW) = 24; RDs at ACT + 11 (11, 16, 21, 26, 35; tCCD kept), ends + 15.
+    std::vector<Arrival> reads;
+    for (uint32_t b = 0; b < 5; ++b) reads.push_back({b, 0, b * 1000});
+    auto [ev, lt] = both_ways({}, reads);
+    const std::vector<uint64_t> expected{26, 31, 36, 41, 50};
+    CHECK(ev == expected);
+    CHECK(lt == expected);
+}
+
+TEST_CASE("Loosely timed: nothing is backfilled before a power-down exit", "[dram][generic][power]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.power_down_idle = 10;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    // A: ACT 0, RD 11, end 26; PDE at max(11 + 10, 11 + RL + BL/2 + 1 = 27) = 27.
+    CHECK(r.read(r.addr(0, 0, 0), 0) == 26 * 1250);
+    // B at cycle 60 wakes the rank: PDX 60, ACT at 60 + tXP (5) = 65, RD 76, end 91.
+    CHECK(r.read(r.addr(0, 1, 0), 60 * 1250) == 91 * 1250);
+    // C, issued at cycle 20 but seen after B (out of order, as a page walk's access can be): its
+    // ACT may not go into the idle slots before the PDX at 60, nor within tRRD of B's ACT at 65:
+    // ACT 70, RD max(81, 76 + tCCD) = 81, end 96.
+    CHECK(r.read(r.addr(0, 2, 0), 20 * 1250) == 96 * 1250);
+    CHECK(r.stat("dram.backfilled_commands") == 1);
+    r.require_clean();
 }
 
 TEST_CASE("The NetFPGA-SUME part: unloaded read latency at tCK 1320 ps", "[dram][generic]") {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include "tests/models/dram/dram_test_util.h"
 
@@ -137,6 +138,51 @@ TEST_CASE("Energy of one ACT-RD-PRE worked from the IDD currents", "[dram][power
     CHECK(r.stat("dram.energy.total") == Approx(act + read + background));
     CHECK(r.stat("dram.power_mw") == Approx((act + read + background) / (100 * 1.25)));  // pJ / ns = mW
     r.require_clean();
+}
+
+TEST_CASE("A backfilled ACT counts its bank open from its own clock", "[dram][power]") {
+    // Closed page. A (bank 0) at 0: ACT 0, RDA 11, auto-precharge at tRAS = 28. B (bank 1) issued
+    // a clock later but seen after A ran to its RDA: ACT backfilled at tRRD = 5, RDA 16, closing
+    // at 5 + tRAS = 33. The rank is open over [0, 33) and precharged to 100, both ways.
+    const double background = kPerMaClock * (38 * 33 + 32 * (100 - 33));
+    Rig lt("MT8KTF51264HZ-1G6", with_power_down(0, "fast", "closed"));
+    lt.read(lt.addr(0, 0, 5), 0);
+    lt.read(lt.addr(0, 1, 5), 1000);
+    lt.ctl->idle_until(100);
+    CHECK(lt.stat("dram.backfilled_commands") == 1);
+    CHECK(lt.stat("dram.energy.background") == Approx(background));
+    CHECK(lt.stat("dram.energy.act") == Approx(2 * 9841.5));
+    lt.require_clean();
+    Rig ev("MT8KTF51264HZ-1G6", with_power_down(0, "fast", "closed"));
+    ev.ctl->enqueue(0, ev.addr(0, 0, 5), false, 0);
+    ev.ctl->enqueue(1, ev.addr(0, 1, 5), false, 1);
+    ev.ctl->idle_until(100);
+    CHECK(ev.stat("dram.energy.background") == Approx(background));
+    ev.require_clean();
+}
+
+TEST_CASE("The energy book counts changes reported out of order as in order", "[dram][power]") {
+    const Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
+    EnergyBook in_order(t, false), late(t, false);
+    in_order.act(0, 5);
+    in_order.act(0, 10);
+    in_order.close(0, 30);
+    in_order.close(0, 50);
+    late.act(0, 10);
+    late.close(0, 50);  // an auto-precharge ahead
+    late.act(0, 5);     // an ACT backfilled before the one already reported
+    late.close(0, 30);
+    // Open over [5, 50), precharged [0, 5) and [50, 100): 45 x IDD3N + 55 x IDD2N.
+    CHECK(late.background_pj(100) == Approx(kPerMaClock * (38 * 45 + 32 * 55)));
+    CHECK(in_order.background_pj(100) == Approx(late.background_pj(100)));
+    // Settled clocks are final: an ACT before them is refused; a close decided late (the
+    // controller's provisional RD settled by a later arrival) counts from the settled clock.
+    EnergyBook settled(t, false);
+    settled.act(0, 5);
+    settled.settle(60);
+    CHECK_THROWS_AS(settled.act(0, 55), std::logic_error);
+    settled.close(0, 40);
+    CHECK(settled.background_pj(100) == Approx(kPerMaClock * (38 * 55 + 32 * 45)));  // open [5, 60)
 }
 
 TEST_CASE("Energy of a write burst and of a refresh", "[dram][power]") {
