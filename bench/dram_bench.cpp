@@ -13,6 +13,10 @@
 //       --port: each request goes through mem::Port::access at its cycle instead, one at a time in
 //       the trace's order (as behind the caches: loosely timed, with backfill); a machine run's
 //       memory.request_log replayed both ways shows what the loosely timed path changes.
+//       --compare [--show N]: both ways on the same trace, read by read: mean latencies, how
+//       many reads differ by more than 20 clocks either way, and the N (default 5) reads the
+//       loosely timed path delays most.
+#include <algorithm>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -120,15 +124,17 @@ void loosely_timed(uint64_t n) {
 
 }  // namespace
 
+int compare_run(const config::Config& cfg, const std::string& trace, size_t show);
+
 int trace_run(int argc, char** argv) {
     std::string trace, yaml = std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml";
     std::vector<std::string> sets;
-    uint64_t cycles = 0;
-    bool port = false;
+    uint64_t cycles = 0, show = 5;
+    bool port = false, compare = false;
     for (int i = 1; i < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--port") {
-            port = true;
+        if (a == "--port" || a == "--compare") {
+            (a == "--port" ? port : compare) = true;
             --i;
             continue;
         }
@@ -140,6 +146,7 @@ int trace_run(int argc, char** argv) {
         else if (a == "--config") yaml = argv[i + 1];
         else if (a == "--set") sets.push_back(argv[i + 1]);
         else if (a == "--cycles") cycles = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--show") show = std::strtoull(argv[i + 1], nullptr, 10);
         else {
             std::fprintf(stderr, "dram_bench: unknown option %s\n", a.c_str());
             return 2;
@@ -149,6 +156,7 @@ int trace_run(int argc, char** argv) {
         config::Config cfg;
         cfg.load_file(yaml);
         for (const auto& s : sets) cfg.set(s);
+        if (compare) return compare_run(cfg, trace, show);
         stats::Registry reg;
         double t0 = cpu_seconds();
         StandaloneResult res;
@@ -171,6 +179,76 @@ int trace_run(int argc, char** argv) {
         for (const auto& [name, v] : reg.flatten())
             if (name.find(".rank") == std::string::npos) std::printf("%-36s %.6g\n", name.c_str(), v);
         std::printf("%-36s %.3f (%.2f M requests/s)\n", "host_cpu_seconds", s, double(res.requests) / s / 1e6);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dram_bench: %s\n", e.what());
+        return 2;
+    }
+    return 0;
+}
+
+// Every request of TRACE event-driven and through Port::access, compared read by read; SHOW: how
+// many of the reads Port::access delays most to list.
+int compare_run(const config::Config& cfg, const std::string& trace, size_t show) {
+    try {
+        std::vector<TraceRequest> reqs;
+        auto src = open_request_trace(trace);
+        for (TraceRequest q; src->next(q);) reqs.push_back(q);
+        std::vector<uint64_t> ev(reqs.size()), lt(reqs.size());
+        uint64_t tck = 0;
+        {
+            stats::Registry reg;
+            auto mem = make_memory(cfg, reg);
+            tck = mem->timing().tCK_ps;
+            mem->set_on_done([&](uint64_t id, uint64_t ps) { ev[id] = ps; });
+            class Replay final : public RequestSource {
+            public:
+                explicit Replay(const std::vector<TraceRequest>& r) : r_(r) {}
+                bool next(TraceRequest& out) override {
+                    if (i_ == r_.size()) return false;
+                    out = r_[i_++];
+                    return true;
+                }
+
+            private:
+                const std::vector<TraceRequest>& r_;
+                size_t i_ = 0;
+            } replay(reqs);
+            drive(*mem, replay);
+        }
+        {
+            stats::Registry reg;
+            auto mem = make_memory(cfg, reg);
+            for (size_t i = 0; i < reqs.size(); ++i)
+                lt[i] = mem->access(
+                    mem::Request{reqs[i].addr, 64, reqs[i].write ? mem::AccessKind::Writeback : mem::AccessKind::Read},
+                    reqs[i].cycle * tck);
+        }
+        double sum_ev = 0, sum_lt = 0;
+        uint64_t n = 0, later = 0, sooner = 0;
+        std::vector<size_t> worst;
+        for (size_t i = 0; i < reqs.size(); ++i) {
+            if (reqs[i].write) continue;
+            ++n;
+            sum_ev += double(ev[i]) / double(tck) - double(reqs[i].cycle);
+            sum_lt += double(lt[i]) / double(tck) - double(reqs[i].cycle);
+            later += lt[i] > ev[i] + 20 * tck;
+            sooner += ev[i] > lt[i] + 20 * tck;
+            worst.push_back(i);
+        }
+        std::sort(worst.begin(), worst.end(), [&](size_t a, size_t b) {
+            return int64_t(lt[a] - ev[a]) > int64_t(lt[b] - ev[b]);
+        });
+        std::printf("%llu reads: mean latency event-driven %.2f nCK, Port::access %.2f nCK (%+.2f %%); Port::access "
+                    "more than 20 nCK later: %llu, sooner: %llu\n",
+                    static_cast<unsigned long long>(n), sum_ev / double(n), sum_lt / double(n),
+                    100 * (sum_lt - sum_ev) / sum_ev, static_cast<unsigned long long>(later),
+                    static_cast<unsigned long long>(sooner));
+        for (size_t k = 0; k < show && k < worst.size(); ++k) {
+            const size_t i = worst[k];
+            std::printf("  request %zu (0x%llx at clock %llu): event-driven done %llu, Port::access %llu\n", i,
+                        static_cast<unsigned long long>(reqs[i].addr), static_cast<unsigned long long>(reqs[i].cycle),
+                        static_cast<unsigned long long>(ev[i] / tck), static_cast<unsigned long long>(lt[i] / tck));
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dram_bench: %s\n", e.what());
         return 2;

@@ -295,6 +295,7 @@ private:
 
 StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
                                  const std::string& format, uint64_t end_cycle, bool window) {
+    refuse_request_log(cfg);
     auto mem = make_memory(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
     const uint64_t tck = mem->timing().tCK_ps;

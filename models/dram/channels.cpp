@@ -12,6 +12,7 @@ namespace memsim::dram {
 
 Channels::Channels(std::vector<std::unique_ptr<Controller>> controllers, stats::Registry& reg)
     : ctl_(std::move(controllers)) {
+    for (auto& c : ctl_) c->share_port_hold(&hold_);
     declare_totals(reg);
 }
 
@@ -243,13 +244,7 @@ std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry
                          std::to_string(mem.size) + " bytes): raise memory.size (" +
                          std::to_string(capacity) + " bytes fill every channel) or put Ch lower in " +
                          "memory.generic.address_mapping");
-    auto channels = std::make_unique<Channels>(std::move(ctl), reg);
-    if (!mem.request_log.empty()) {
-        if (!timed)
-            throw InputError("memory.request_log: requests have arrival times only in timing mode (sim.mode: timing)");
-        channels->log_requests(mem.request_log);
-    }
-    return channels;
+    return std::make_unique<Channels>(std::move(ctl), reg);
 }
 
 }  // namespace memsim::dram

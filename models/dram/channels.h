@@ -58,7 +58,7 @@ public:
     void log_requests(const std::string& path);
     // Writes the kept requests to the log in arrival order (equal clocks: as received). A
     // loosely timed machine sends some late (a page walk's access after later ones), so they are
-    // held until the run ends, 16 bytes each.
+    // held until the run ends, 24 bytes each.
     void write_request_log();
     // The timing every channel keeps (one part for all).
     const Ddr3Timing& timing() const { return ctl_[0]->timing(); }
@@ -68,6 +68,7 @@ public:
 
 private:
     std::vector<std::unique_ptr<Controller>> ctl_;
+    PortHold hold_;  // the memory's one port: a request waiting for its channel's queue holds every channel
     std::string log_path_;
     std::vector<TraceRequest> log_;
 
@@ -76,7 +77,7 @@ private:
 
 // The memory memory.model names (ddr3: the generic controller, memory.generic; mig: the MIG
 // 7-series rules, memory.mig) on the part memory.ddr3.part, memory.channels of them. TIMED false:
-// functional mode (counts only).
+// functional mode (counts only). memory.request_log is the machine's to set up (log_requests).
 std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry& reg, bool timed = true);
 
 }  // namespace memsim::dram

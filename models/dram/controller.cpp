@@ -373,9 +373,10 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         for (uint64_t b = first; b <= last; ++b) count(burst, write);
         return 0;
     }
-    // A request that waited for a queue slot held the port until it was accepted: what comes
-    // after it arrives no sooner (a TLM target withholding END_REQ; DRAMSim3's trace CPU).
-    uint64_t arrival = std::max((issue_ps + t_.tCK_ps - 1) / t_.tCK_ps, port_held_until_);
+    // A request that waited for a queue slot held the port until it was accepted: what arrives
+    // after it is taken no sooner (a TLM target withholding END_REQ; DRAMSim3's trace CPU).
+    uint64_t arrival = (issue_ps + t_.tCK_ps - 1) / t_.tCK_ps;
+    if (arrival >= hold_->from) arrival = std::max(arrival, hold_->until);
     uint64_t done = issue_ps;
     lt_ = true;
     settle_provisional(arrival, first * burst);
@@ -388,7 +389,8 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         while (!can_accept(addr, write)) {
             if (!step(UINT64_MAX)) throw SimulationError("dram: queue full and nothing to issue");
             at = std::max(arrival, now_ - 1);  // accepted when the slot freed (as drive() takes it)
-            port_held_until_ = at;
+            hold_->from = arrival;
+            hold_->until = at;
         }
         uint64_t id = next_id_++;
         if (write) {
@@ -398,7 +400,16 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         }
         waiting_id_ = id;
         waiting_done_ = false;
-        enqueue(id, addr, false, at);
+        if (backfill_ && !mig_ratio_ && at < now_ && queued_write_issued_since(addr, at) != UINT64_MAX) {
+            // The write was still queued when this read arrived: answered from the write queue,
+            // as enqueue() does (the WR went out since, while the controller ran ahead).
+            count(burst, false);
+            ++stats_.write_forwards;
+            const DramAddress a = map_.decode(addr);
+            complete(Entry{id, addr, a, bank_index(a.rank, a.bank), false, at, at, true, next_seq_++}, at);
+        } else {
+            enqueue(id, addr, false, at);
+        }
         if (backfill_ && !mig_ratio_ && at < now_ && !waiting_done_) {
             const DramAddress a = map_.decode(addr);
             backfill(bank_index(a.rank, a.bank), at);
@@ -454,6 +465,12 @@ bool Controller::read_fits(uint32_t rank, uint64_t cycle) const {
     return true;
 }
 
+uint64_t Controller::queued_write_issued_since(uint64_t addr, uint64_t arrival) const {
+    for (const ColumnRec& c : recent_cols_)
+        if (c.write && c.addr == addr && c.arrival <= arrival && c.cycle >= arrival) return c.cycle;
+    return UINT64_MAX;
+}
+
 void Controller::backfill(uint32_t bi, uint64_t arrival) {
     BankQueue& bq = queues_[bi];
     if (bq.q[0].size() != 1) return;  // the bank's older reads go first (its writes wait for a drain)
@@ -506,6 +523,10 @@ void Controller::backfill(uint32_t bi, uint64_t arrival) {
     // The RD too, when a slot behind now_ keeps every column constraint (closed_adaptive decides
     // its auto-precharge by the next arrival: its column commands go in order).
     if (page_ == Page::ClosedAdaptive) return;
+    // A write to the same burst that arrived after this read and has gone out since: the read
+    // takes the data from before it.
+    for (const ColumnRec& w : recent_cols_)
+        if (w.write && w.addr == e.addr && w.cycle >= from) until = std::min(until, w.cycle);
     uint64_t y = std::max({from, b.t_col, r.no_backfill_read_before});
     while (y < until && (slot_taken(y) || !read_fits(e.a.rank, y))) ++y;
     if (y >= until) return;
@@ -532,7 +553,7 @@ void Controller::note_act(Rank& r, uint64_t cycle) {
         r.faw_next = (held + 1 - first) % 4;
     }
     ++r.acts;
-    if (!backfill_ || !lt_) return;
+    if (!backfill_) return;
     r.recent_acts.insert(std::upper_bound(r.recent_acts.begin(), r.recent_acts.end(), cycle), cycle);
     const uint64_t keep_from = backfill_floor() > t_.tFAW ? backfill_floor() - t_.tFAW : 0;
     size_t drop = 0;
@@ -680,9 +701,10 @@ void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, u
         for (auto& b : banks_)
             if (b.provisional >= int64_t(cmd_count_ - later)) ++b.provisional;
     ++cmd_count_;
-    if (lt_) slot_used_[cycle % kSlotRing] = cycle + 1;
-    // No change before the backfill window can be reported any more (event-driven: none before this command).
-    energy_->settle(lt_ ? backfill_floor() : cycle);
+    if (backfill_) slot_used_[cycle % kSlotRing] = cycle + 1;
+    // No change before the backfill window can be reported any more (without backfill: none before
+    // this command). Kept in event-driven runs too, so that Port::access may follow them.
+    energy_->settle(backfill_ ? backfill_floor() : cycle);
     flush_trace();
 }
 
@@ -693,7 +715,7 @@ void Controller::flush_trace() {
         for (const auto& b : banks_)
             if (b.provisional >= 0) limit = std::min(limit, uint64_t(b.provisional));
     // A backfill may still place a command up to kBackfillWindow clocks back: those after wait.
-    const uint64_t hold_from = backfill_ && lt_ ? backfill_floor() : UINT64_MAX;
+    const uint64_t hold_from = backfill_ ? backfill_floor() : UINT64_MAX;
     for (; out_base_ < limit && !out_buf_.empty() && out_buf_.front().cycle < hold_from; ++out_base_, out_buf_.pop_front())
         *trace_out_ << to_string(out_buf_.front()) << '\n';
 }
@@ -819,6 +841,8 @@ void Controller::issue(const Choice& c) {
     Bank& b = banks_[bi];
     touch(bi);  // its open row, hit count or queue changes
     r.last_req = std::max(r.last_req, now);
+    const uint64_t bank_last = b.last_cmd;  // before this command (the auto-precharge rule below)
+    b.last_cmd = std::max(b.last_cmd, now);
     if (c.cmd == Cmd::ACT) {
         b.open_row = e.a.row;
         b.hits_since_act = 0;
@@ -871,6 +895,9 @@ void Controller::issue(const Choice& c) {
             break;
         case Page::ClosedAdaptive: ap = !queued_hit(bi, e.a.row); break;
     }
+    // A column command backfilled behind commands already issued to its row keeps the row open
+    // for them (they were issued with it open).
+    if (now < bank_last) ap = false;
     ++b.hits_since_act;
     if (e.needed_pre) ++stats_.row_conflicts;
     else if (e.needed_act) ++stats_.row_misses;
@@ -923,10 +950,10 @@ void Controller::issue(const Choice& c) {
     // A provisional WR may turn out a WRA: keep its extra clock.
     r.t_pde = std::max(r.t_pde, write ? now + WL + BL2 + t_.tWR + (ap || provisional ? 1 : 0) : now + RL + BL2 + 1);
     energy_->column(write);
-    if (backfill_ && lt_) {
+    if (backfill_) {
         auto at = std::upper_bound(recent_cols_.begin(), recent_cols_.end(), now,
                                    [](uint64_t cycle, const ColumnRec& x) { return cycle < x.cycle; });
-        recent_cols_.insert(at, ColumnRec{now, c.rank, write});
+        recent_cols_.insert(at, ColumnRec{now, c.rank, write, e.addr, e.arrival});
         size_t drop = 0;
         while (drop < recent_cols_.size() && recent_cols_[drop].cycle + 2 * kBackfillWindow < now_) ++drop;
         recent_cols_.erase(recent_cols_.begin(), recent_cols_.begin() + std::ptrdiff_t(drop));

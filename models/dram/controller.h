@@ -86,6 +86,13 @@ struct GenericControllerParams {
     void visit(config::ParamVisitor& v);
 };
 
+// Port::access: the last request that waited for a queue slot arrived at `from` (nCK) and was
+// accepted at `until`; later arrivals are taken no sooner. One per memory port: the channels of a
+// memory share theirs (Channels), as requests reach them through one target socket.
+struct PortHold {
+    uint64_t from = 0, until = 0;
+};
+
 // Which of memory.channels' channels a controller serves (models/dram/channels.h). With more than
 // one, its statistics are dram.chN.* and its command trace FILE.chN.
 struct ChannelSlot {
@@ -131,6 +138,8 @@ public:
 
     // Called when a request completes: (id, completion in ps).
     std::function<void(uint64_t, uint64_t)> on_done;
+    // Port::access back-pressure shared with the other channels of one memory (PortHold).
+    void share_port_hold(PortHold* hold) { hold_ = hold; }
     // Keep every issued command in memory (tests and the checker).
     void keep_commands(bool on) { keep_commands_ = on; }
     const std::vector<Command>& commands() const { return commands_; }
@@ -153,6 +162,7 @@ private:
         // later arrival shows whether a request accepted by then hits the row.
         int64_t provisional = -1;
         uint64_t prov_cycle = 0;
+        uint64_t last_cmd = 0;  // the latest ACT, PRE or column command (a backfill may go behind it)
     };
     struct Rank {
         uint64_t t_act = 0;   // tRRD
@@ -326,7 +336,8 @@ private:
     std::deque<Command> out_buf_;
     uint64_t out_base_ = 0, cmd_count_ = 0;
     bool lt_ = false;          // driven through Port::access
-    uint64_t port_held_until_ = 0;  // Port::access: the last request that waited for a slot was accepted then
+    PortHold own_hold_;
+    PortHold* hold_ = &own_hold_;
     // Port::access: how far back a later arrival's PRE / ACT may be placed (header comment), and
     // which command slots of the last kSlotRing clocks are taken (cycle + 1, 0: none).
     static constexpr uint64_t kBackfillWindow = 128, kSlotRing = 256;
@@ -341,11 +352,15 @@ private:
         uint64_t cycle;
         uint32_t rank;
         bool write;
+        uint64_t addr, arrival;  // the request's burst and when it arrived
     };
     std::vector<ColumnRec> recent_cols_;
     // Whether a RD to RANK at CYCLE keeps tCCD, the turnarounds and the data bus with the column
     // commands before and after it.
     bool read_fits(uint32_t rank, uint64_t cycle) const;
+    // The WR of a write to ADDR's burst that arrived by ARRIVAL and was issued at or after it:
+    // a read arriving then would have been answered from the write queue. UINT64_MAX: none.
+    uint64_t queued_write_issued_since(uint64_t addr, uint64_t arrival) const;
     // Places the PRE, ACT and RD of the one read queued in bank BI, arrived at ARRIVAL before
     // now_, as far as free slots allow.
     void backfill(uint32_t bi, uint64_t arrival);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/dram/memory.h"
 #include "sim/core/error.h"
 
 namespace memsim::dram {
@@ -51,8 +52,15 @@ uint64_t drive(Channels& mem, RequestSource& src, uint64_t until) {
         });
 }
 
+void refuse_request_log(const config::Config& cfg) {
+    if (!cfg.section<MemoryParams>("memory").request_log.empty())
+        throw InputError("memory.request_log: a memory-only run reads its requests from the trace; the log is what a "
+                         "machine run (a program trace) sends its memory");
+}
+
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
                                const std::string& format, uint64_t end_cycle, bool window) {
+    refuse_request_log(cfg);
     auto mem = make_memory(cfg, reg, true);
     auto src = open_request_trace(trace_path, format);
     StandaloneResult res;

@@ -20,6 +20,10 @@ namespace memsim::dram {
 uint64_t drive(Channels& mem, RequestSource& src, uint64_t until = UINT64_MAX);
 uint64_t drive(Controller& ctl, RequestSource& src, uint64_t until = UINT64_MAX);  // one controller
 
+// A memory-only run reads its requests from a trace: memory.request_log (what a machine run sends
+// its memory) is refused there, before anything is opened. Throws InputError.
+void refuse_request_log(const config::Config& cfg);
+
 struct StandaloneResult {
     uint64_t requests = 0;  // fed to the controller
     uint64_t end_ps = 0;  // the last read completion or write data on the bus

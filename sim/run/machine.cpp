@@ -18,11 +18,19 @@ Machine::Machine(const config::Config& cfg, stats::Registry& stats, bool timed, 
         throw InputError("memory.channels: " + std::to_string(memory.channels) +
                          " needs a DRAM controller per channel (memory.model: ddr3 or mig); memory.model: simple "
                          "is one fixed-latency memory");
+    if (memory.model == "simple" && !memory.request_log.empty())
+        throw InputError("memory.request_log: the log is written by the DDR3 controllers' memory (memory.model: ddr3 "
+                         "or mig), in DRAMSim3's format; memory.model: simple has no DRAM to replay it on");
     if (memory.model == "simple") {
         memory_ = std::make_unique<dram::SimpleMemory>(cfg.section<dram::SimpleMemoryParams>("memory.simple"), stats,
                                                        timed);
     } else {  // ddr3, mig: the DDR3 controllers, loosely timed behind the caches
         auto channels = dram::make_memory(cfg, stats, timed);
+        if (!memory.request_log.empty()) {
+            if (!timed)
+                throw InputError("memory.request_log: requests have arrival times only in timing mode (sim.mode: timing)");
+            channels->log_requests(memory.request_log);
+        }
         channels_ = channels.get();
         memory_ = std::move(channels);
     }

@@ -252,6 +252,17 @@ TEST_CASE("memory.request_log writes the machine's DRAM requests for a standalon
     CHECK(functional.code == 2);
     CHECK(functional.err.find("memory.request_log: requests have arrival times only in timing mode") !=
           std::string::npos);
+    // A memory-only run reads its requests from the trace: refused before the log (here the
+    // trace itself) is opened for writing.
+    const auto size = fs::file_size(log);
+    auto standalone = memsim("run -q --trace " + log + " --trace-format dramsim3 --set memory.request_log=" + log);
+    CHECK(standalone.code == 2);
+    CHECK(standalone.err.find("memory.request_log: a memory-only run reads its requests from the trace") !=
+          std::string::npos);
+    CHECK(fs::file_size(log) == size);
+    auto simple = memsim("run -q --set memory.model=simple --set memory.request_log=" + log);
+    CHECK(simple.code == 2);
+    CHECK(simple.err.find("memory.model: simple has no DRAM") != std::string::npos);
 }
 
 TEST_CASE("two DDR3 channels behind the caches split the machine's misses", "[e2e][dram]") {

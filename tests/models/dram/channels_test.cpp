@@ -22,10 +22,11 @@ struct ChannelsRig {
     Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
     std::unique_ptr<Channels> mem;
     explicit ChannelsRig(uint32_t channels, const std::string& mapping = "RoBaRaCoCh",
-                         const std::string& queue = "shared") {
+                         const std::string& queue = "shared", uint64_t write_queue_depth = 32) {
         GenericControllerParams p = memsim::dram::testing::generic_defaults();
         p.address_mapping = mapping;
         p.queue = queue;
+        p.write_queue_depth = write_queue_depth;
         std::vector<std::unique_ptr<Controller>> ctl;
         for (uint32_t i = 0; i < channels; ++i)
             ctl.push_back(std::make_unique<Controller>(t, p, reg, true, ChannelSlot{i, channels}));
@@ -106,6 +107,19 @@ TEST_CASE("Two channels serve at once what one channel serves one after the othe
     one.require_clean();
     two.require_clean();
     lt.require_clean();
+}
+
+TEST_CASE("Through Port::access a write waiting for its channel's queue holds the other channel's arrivals", "[dram][channels]") {
+    // The memory is one port. Write queues one deep: W1 and W2 (channel 0, bank 0, rows 1 and 2)
+    // at clock 1; W2 waits for W1's WR (ACT 1, WR 12) and is accepted at 12. R (channel 1, idle),
+    // issued at clock 2, is taken at 12: ACT 12, RD 23, end 38 (not ACT 2, end 28).
+    ChannelsRig r(2, "RoBaRaCoCh", "shared", 1);
+    auto at = [&](uint32_t ch, uint32_t bank, uint32_t row) { return r.mem->map().encode({0, bank, row, 0, ch}); };
+    r.mem->access(mem::Request{at(0, 0, 1), 64, mem::AccessKind::Writeback}, 1250);
+    r.mem->access(mem::Request{at(0, 0, 2), 64, mem::AccessKind::Writeback}, 1250);
+    CHECK(r.read(at(1, 3, 5), 2500) == 38 * 1250);
+    r.mem->drain();
+    r.require_clean();
 }
 
 TEST_CASE("The whole memory's statistics add up its channels'", "[dram][channels]") {

@@ -255,6 +255,83 @@ TEST_CASE("Loosely timed: a fifth ACT within tFAW waits for the window whichever
     CHECK(lt == expected);
 }
 
+TEST_CASE("Loosely timed: a write that waited for a queue slot holds the requests that arrive after it", "[dram][generic]") {
+    // Dual rank, per-bank write queues one deep. W1 and W2 (rank 0, bank 0, rows 1 and 2) at clock
+    // 1: W2 waits until W1's WR frees the slot (ACT 1, WR 12) and is accepted at 12. R1 (rank 1,
+    // bank 3), issued at clock 2, is taken at 12 as the event-driven trace feed takes it: ACT 13,
+    // RD 24 (its burst clear of W1's [20, 24) by tRTRS), end 39.
+    auto p = memsim::dram::testing::generic_defaults();
+    p.queue = "per_bank";
+    p.write_queue_depth = 1;
+    Rig lt("MT16KTF1G64HZ-1G6", p), ev("MT16KTF1G64HZ-1G6", p);
+    lt.write(lt.addr(0, 0, 1), 1250);
+    lt.write(lt.addr(0, 0, 2), 1250);
+    CHECK(lt.read(lt.addr(1, 3, 5), 2500) == 39 * 1250);
+    memsim::dram::testing::VectorSource src;
+    src.reqs = {{1, ev.addr(0, 0, 1), true}, {1, ev.addr(0, 0, 2), true}, {2, ev.addr(1, 3, 5), false}};
+    uint64_t r1 = 0;
+    ev.ctl->on_done = [&](uint64_t id, uint64_t ps) {
+        if (id == 2) r1 = ps;
+    };
+    drive(*ev.ctl, src);
+    CHECK(r1 == 39 * 1250);
+    // R2 (rank 1, bank 4), issued at clock 0, before the held write arrived, is not held: ACT
+    // backfilled at 0, RD at 15 (tCCD from R1's RD at 24, its burst [26, 30) tRTRS after W1's),
+    // end 30.
+    CHECK(lt.read(lt.addr(1, 4, 5), 0) == 30 * 1250);
+    lt.ctl->drain();
+    lt.require_clean();
+    ev.require_clean();
+}
+
+TEST_CASE("Loosely timed: a backfilled RD keeps open the row later commands use", "[dram][generic]") {
+    // open_adaptive closes a row when only conflicts are queued. A (bank 0, row 5) at 0: ACT 0,
+    // RD 11. B (same row) at 160: RD 160. W (bank 0, row 7) at 100, posted. C (row 5), issued at
+    // 50 but seen last: its RD goes at 50, end 65; the queued W would make it an RDA, but B's RD
+    // at 160 was issued with the row open, so it stays a RD (an RDA there failed the checker).
+    auto p = memsim::dram::testing::generic_defaults();
+    p.page_policy = "open_adaptive";
+    Rig r("MT8KTF51264HZ-1G6", p);
+    CHECK(r.read(r.addr(0, 0, 5, 0), 0) == 26 * 1250);
+    CHECK(r.read(r.addr(0, 0, 5, 8), 160 * 1250) == 175 * 1250);
+    r.write(r.addr(0, 0, 7, 0), 100 * 1250);
+    CHECK(r.read(r.addr(0, 0, 5, 16), 50 * 1250) == 65 * 1250);
+    REQUIRE(r.ctl->commands().size() >= 3);
+    CHECK(r.ctl->commands()[2].cycle == 50);
+    CHECK(r.ctl->commands()[2].cmd == Cmd::RD);
+    r.ctl->drain();
+    r.require_clean();
+}
+
+TEST_CASE("Loosely timed: a late read of a burst a queued write has since written is answered from the write", "[dram][generic]") {
+    // A (bank 0, row 5) at 0: ACT 0, RD 11. B (bank 1) at 290: ACT 290, RD 301. W (bank 0, row 5,
+    // column 64) at 200, posted; written by the next call, which runs the controller: WR at 301 +
+    // RL + BL/2 + 2 - WL = 310. R (W's burst), issued at 290 but seen after: when it arrived W was
+    // queued, so it is answered from the write queue at 290 (not read before the WR, stale).
+    Rig r;
+    r.read(r.addr(0, 0, 5), 0);
+    r.read(r.addr(0, 1, 5), 290 * 1250);
+    r.write(r.addr(0, 0, 5, 64), 200 * 1250);
+    r.read(r.addr(0, 2, 5), 400 * 1250);
+    bool wr_at_310 = false;
+    for (const auto& c : r.ctl->commands()) wr_at_310 |= c.cmd == Cmd::WR && c.cycle == 310;
+    CHECK(wr_at_310);
+    CHECK(r.read(r.addr(0, 0, 5, 64), 290 * 1250) == 290 * 1250);
+    CHECK(r.stat("dram.write_forwards") == 1);
+    r.require_clean();
+}
+
+TEST_CASE("Loosely timed after an event-driven start: backfill respects the commands already issued", "[dram][generic]") {
+    // Four reads queued at 0 event-driven: ACTs 0, 5, 10, 15, RDs 11, 16, 21, 26. Then through
+    // Port::access a read of bank 4 issued at 1 ns: its ACT keeps tRRD and tFAW with those (24),
+    // RD 35, end 50, as when all five are queued together.
+    Rig r;
+    for (uint32_t b = 0; b < 4; ++b) r.ctl->enqueue(b, r.addr(0, b, 0), false, 0);
+    r.ctl->drain();
+    CHECK(r.read(r.addr(0, 4, 0), 1000) == 50 * 1250);
+    r.require_clean();
+}
+
 TEST_CASE("Loosely timed: nothing is backfilled before a power-down exit", "[dram][generic][power]") {
     auto p = memsim::dram::testing::generic_defaults();
     p.power_down_idle = 10;
