@@ -378,7 +378,11 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
     uint64_t arrival = (issue_ps + t_.tCK_ps - 1) / t_.tCK_ps;
     if (arrival >= hold_->from) arrival = std::max(arrival, hold_->until);
     uint64_t done = issue_ps;
-    lt_ = true;
+    if (!lt_) {
+        // The recent commands backfill checks against are kept from here: none goes before.
+        lt_ = true;
+        lt_start_ = now_;
+    }
     settle_provisional(arrival, first * burst);
     run_until(arrival);
     for (uint64_t b = first; b <= last; ++b) {
@@ -484,7 +488,7 @@ void Controller::backfill(uint32_t bi, uint64_t arrival) {
     // A hit needs only its column command; a provisional row, a powered-down rank or a write
     // drain decide the order of what comes next.
     if (b.provisional >= 0 || r.pd || r.sr || draining) return;
-    uint64_t from = std::max({arrival, backfill_floor(), r.no_backfill_before}), until = now_;
+    uint64_t from = std::max({arrival, backfill_floor(), r.no_backfill_before, lt_start_}), until = now_;
     if (blocked_[e.a.rank]) {
         // A refresh fell due at now_ or before: the rank is held from that due time on, so a
         // command may go only before it (and its row is served before the PREA if its column
@@ -553,12 +557,10 @@ void Controller::note_act(Rank& r, uint64_t cycle) {
         r.faw_next = (held + 1 - first) % 4;
     }
     ++r.acts;
-    if (!backfill_) return;
+    if (!backfill_ || !lt_) return;
     r.recent_acts.insert(std::upper_bound(r.recent_acts.begin(), r.recent_acts.end(), cycle), cycle);
     const uint64_t keep_from = backfill_floor() > t_.tFAW ? backfill_floor() - t_.tFAW : 0;
-    size_t drop = 0;
-    while (drop < r.recent_acts.size() && r.recent_acts[drop] < keep_from) ++drop;
-    r.recent_acts.erase(r.recent_acts.begin(), r.recent_acts.begin() + std::ptrdiff_t(drop));
+    while (!r.recent_acts.empty() && r.recent_acts.front() < keep_from) r.recent_acts.pop_front();
 }
 
 void Controller::run_until(uint64_t limit) {
@@ -701,10 +703,10 @@ void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, u
         for (auto& b : banks_)
             if (b.provisional >= int64_t(cmd_count_ - later)) ++b.provisional;
     ++cmd_count_;
-    if (backfill_) slot_used_[cycle % kSlotRing] = cycle + 1;
+    if (backfill_ && lt_) slot_used_[cycle % kSlotRing] = cycle + 1;
     // No change before the backfill window can be reported any more (without backfill: none before
-    // this command). Kept in event-driven runs too, so that Port::access may follow them.
-    energy_->settle(backfill_ ? backfill_floor() : cycle);
+    // this command).
+    energy_->settle(backfill_ && lt_ ? backfill_floor() : cycle);
     flush_trace();
 }
 
@@ -715,7 +717,7 @@ void Controller::flush_trace() {
         for (const auto& b : banks_)
             if (b.provisional >= 0) limit = std::min(limit, uint64_t(b.provisional));
     // A backfill may still place a command up to kBackfillWindow clocks back: those after wait.
-    const uint64_t hold_from = backfill_ ? backfill_floor() : UINT64_MAX;
+    const uint64_t hold_from = backfill_ && lt_ ? backfill_floor() : UINT64_MAX;
     for (; out_base_ < limit && !out_buf_.empty() && out_buf_.front().cycle < hold_from; ++out_base_, out_buf_.pop_front())
         *trace_out_ << to_string(out_buf_.front()) << '\n';
 }
@@ -950,13 +952,11 @@ void Controller::issue(const Choice& c) {
     // A provisional WR may turn out a WRA: keep its extra clock.
     r.t_pde = std::max(r.t_pde, write ? now + WL + BL2 + t_.tWR + (ap || provisional ? 1 : 0) : now + RL + BL2 + 1);
     energy_->column(write);
-    if (backfill_) {
+    if (backfill_ && lt_) {
         auto at = std::upper_bound(recent_cols_.begin(), recent_cols_.end(), now,
                                    [](uint64_t cycle, const ColumnRec& x) { return cycle < x.cycle; });
         recent_cols_.insert(at, ColumnRec{now, c.rank, write, e.addr, e.arrival});
-        size_t drop = 0;
-        while (drop < recent_cols_.size() && recent_cols_[drop].cycle + 2 * kBackfillWindow < now_) ++drop;
-        recent_cols_.erase(recent_cols_.begin(), recent_cols_.begin() + std::ptrdiff_t(drop));
+        while (!recent_cols_.empty() && recent_cols_.front().cycle + 2 * kBackfillWindow < now_) recent_cols_.pop_front();
     }
     stats_.data_bus_cycles += BL2;
     last_data_end_ = std::max(last_data_end_, data_start + BL2);

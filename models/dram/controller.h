@@ -187,7 +187,7 @@ private:
         // ZQCS or CKE change + 1), and the ACTs of the last kBackfillWindow + tFAW clocks, ascending.
         uint64_t no_backfill_before = 0;
         uint64_t no_backfill_read_before = 0;  // a RD after SRX (tXSDLL) or slow-exit PDX (tXPDLL)
-        std::vector<uint64_t> recent_acts;
+        std::deque<uint64_t> recent_acts;
     };
     struct Entry {
         uint64_t id, addr;
@@ -336,6 +336,7 @@ private:
     std::deque<Command> out_buf_;
     uint64_t out_base_ = 0, cmd_count_ = 0;
     bool lt_ = false;          // driven through Port::access
+    uint64_t lt_start_ = 0;    // now_ at the first Port::access (after any event-driven use)
     PortHold own_hold_;
     PortHold* hold_ = &own_hold_;
     // Port::access: how far back a later arrival's PRE / ACT may be placed (header comment), and
@@ -354,7 +355,7 @@ private:
         bool write;
         uint64_t addr, arrival;  // the request's burst and when it arrived
     };
-    std::vector<ColumnRec> recent_cols_;
+    std::deque<ColumnRec> recent_cols_;
     // Whether a RD to RANK at CYCLE keeps tCCD, the turnarounds and the data bus with the column
     // commands before and after it.
     bool read_fits(uint32_t rank, uint64_t cycle) const;

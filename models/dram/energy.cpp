@@ -19,7 +19,6 @@ EnergyBook::EnergyBook(const Ddr3Timing& t, bool slow_exit) : ranks_(t.ranks) {
     p_act_pd_ = k * p.IDD3P;
     p_pre_pd_ = k * (slow_exit ? p.IDD2P0 : p.IDD2P1);
     p_sr_ = k * p.IDD6;
-    for (auto& r : ranks_) r.ahead.reserve(2 * t.banks);
 }
 
 void EnergyBook::advance(RankBook& r, uint64_t to) {
@@ -29,16 +28,14 @@ void EnergyBook::advance(RankBook& r, uint64_t to) {
         else if (r.cke == Cke::PowerDown) (r.open ? r.done.act_pd : r.done.pre_pd) += n;
         else (r.open ? r.done.act_stb : r.done.pre_stb) += n;
     };
-    size_t k = 0;
-    for (; k < r.ahead.size() && r.ahead[k].cycle < to; ++k) {
-        const Change& c = r.ahead[k];
+    for (; !r.ahead.empty() && r.ahead.front().cycle < to; r.ahead.pop_front()) {
+        const Change& c = r.ahead.front();
         add(c.cycle - r.since);
         r.since = c.cycle;
         if (c.open > 0) ++r.open;
         else if (c.open < 0) --r.open;
         else r.cke = c.cke;
     }
-    r.ahead.erase(r.ahead.begin(), r.ahead.begin() + std::ptrdiff_t(k));
     add(to - r.since);
     r.since = to;
 }
@@ -54,6 +51,10 @@ void EnergyBook::add(uint32_t rank, Change c) {
     // A change before `since` would re-count clocks already counted: settle's promise broken.
     if (c.cycle < r.since) throw std::logic_error("EnergyBook: a change at clock " + std::to_string(c.cycle) +
                                                   " reported after clock " + std::to_string(r.since) + " was settled");
+    if (r.ahead.empty() || r.ahead.back().cycle <= c.cycle) {  // in order: the usual case
+        r.ahead.push_back(c);
+        return;
+    }
     auto at = std::upper_bound(r.ahead.begin(), r.ahead.end(), c.cycle,
                                [](uint64_t cycle, const Change& x) { return cycle < x.cycle; });
     r.ahead.insert(at, c);

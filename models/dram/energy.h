@@ -17,6 +17,7 @@
 // reported (controller.h, "backfill"). The background is kept per rank as the clocks in each
 // state up to `settle`d time, the changes after it waiting in clock order.
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "models/dram/ddr3_timing.h"
@@ -73,7 +74,7 @@ private:
         uint64_t since = 0;  // clocks before this are in `done`
         Cke cke = Cke::High;
         unsigned open = 0;            // banks open at `since`
-        std::vector<Change> ahead;    // changes at or after `since`, by clock (equal clocks: as reported)
+        std::deque<Change> ahead;     // changes at or after `since`, by clock (equal clocks: as reported)
         Tally done;
     };
     void add(uint32_t rank, Change c);
