@@ -285,9 +285,16 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     }
     BankQueue& bq = queues_[bi];
     bool queued_write = false;
-    if (!mig_ratio_)  // MIG's bank machines neither merge writes nor forward their data
+    if (!mig_ratio_) {  // MIG's bank machines neither merge writes nor forward their data
+        // A write merges into a queued one; a read is answered by a write queued before it came
+        // (through Port::access a younger write may be queued already: the read goes to DRAM),
+        // or by one written since it came while the controller ran ahead (backfill).
         for (const auto& w : bq.q[1])
-            if (w.addr / burst == addr / burst) queued_write = true;
+            if (w.addr / burst == addr / burst && (write || w.arrival <= arrival)) queued_write = true;
+        if (!write && !queued_write && backfill_ && lt_ && arrival < now_ &&
+            queued_write_issued_since(addr, arrival) != UINT64_MAX)
+            queued_write = true;
+    }
     if (write) {
         count(burst, true);
         // A second write to a queued line merges into it (the data is replaced in the queue).
@@ -379,9 +386,11 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
     if (arrival >= hold_->from) arrival = std::max(arrival, hold_->until);
     uint64_t done = issue_ps;
     if (!lt_) {
-        // The recent commands backfill checks against are kept from here: none goes before.
+        // The recent commands backfill checks against are kept from here; a command placed less
+        // than a window after this would also have to keep tRRD, tFAW, tCCD, tWTR and the data
+        // bus with the unrecorded ones before it: backfill starts a window later.
         lt_ = true;
-        lt_start_ = now_;
+        lt_start_ = now_ ? now_ + kBackfillWindow : 0;
     }
     settle_provisional(arrival, first * burst);
     run_until(arrival);
@@ -390,11 +399,13 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         settle_provisional(arrival, addr);
         // A full queue holds the request at the port until a slot frees (the port's back-pressure).
         uint64_t at = arrival;
+        // A late request (the controller ran ahead of it) may find the queue full of requests
+        // that arrived after it: its wait is the loosely timed order's, not the port's.
+        const bool on_time = arrival >= now_;
         while (!can_accept(addr, write)) {
             if (!step(UINT64_MAX)) throw SimulationError("dram: queue full and nothing to issue");
             at = std::max(arrival, now_ - 1);  // accepted when the slot freed (as drive() takes it)
-            hold_->from = arrival;
-            hold_->until = at;
+            if (on_time && at > hold_->until) *hold_ = {arrival, at};
         }
         uint64_t id = next_id_++;
         if (write) {
@@ -404,16 +415,7 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         }
         waiting_id_ = id;
         waiting_done_ = false;
-        if (backfill_ && !mig_ratio_ && at < now_ && queued_write_issued_since(addr, at) != UINT64_MAX) {
-            // The write was still queued when this read arrived: answered from the write queue,
-            // as enqueue() does (the WR went out since, while the controller ran ahead).
-            count(burst, false);
-            ++stats_.write_forwards;
-            const DramAddress a = map_.decode(addr);
-            complete(Entry{id, addr, a, bank_index(a.rank, a.bank), false, at, at, true, next_seq_++}, at);
-        } else {
-            enqueue(id, addr, false, at);
-        }
+        enqueue(id, addr, false, at);
         if (backfill_ && !mig_ratio_ && at < now_ && !waiting_done_) {
             const DramAddress a = map_.decode(addr);
             backfill(bank_index(a.rank, a.bank), at);

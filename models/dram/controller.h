@@ -336,7 +336,7 @@ private:
     std::deque<Command> out_buf_;
     uint64_t out_base_ = 0, cmd_count_ = 0;
     bool lt_ = false;          // driven through Port::access
-    uint64_t lt_start_ = 0;    // now_ at the first Port::access (after any event-driven use)
+    uint64_t lt_start_ = 0;    // no backfill before (a window after an event-driven start)
     PortHold own_hold_;
     PortHold* hold_ = &own_hold_;
     // Port::access: how far back a later arrival's PRE / ACT may be placed (header comment), and
@@ -360,7 +360,8 @@ private:
     // commands before and after it.
     bool read_fits(uint32_t rank, uint64_t cycle) const;
     // The WR of a write to ADDR's burst that arrived by ARRIVAL and was issued at or after it:
-    // a read arriving then would have been answered from the write queue. UINT64_MAX: none.
+    // a read arriving then would have been answered from the write queue. UINT64_MAX: none (or
+    // issued more than 2 x kBackfillWindow clocks before now_: no longer kept).
     uint64_t queued_write_issued_since(uint64_t addr, uint64_t arrival) const;
     // Places the PRE, ACT and RD of the one read queued in bank BI, arrived at ARRIVAL before
     // now_, as far as free slots allow.

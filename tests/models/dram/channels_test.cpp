@@ -120,6 +120,18 @@ TEST_CASE("Through Port::access a write waiting for its channel's queue holds th
     CHECK(r.read(at(1, 3, 5), 2500) == 38 * 1250);
     r.mem->drain();
     r.require_clean();
+    // A late write that finds its queue full of writes that arrived after it (the controller ran
+    // ahead) waits, but holds nothing: a read on idle channel 1 at 200 takes 26 nCK (it took
+    // 849 when that wait held the port).
+    ChannelsRig q(2, "RoBaRaCoCh", "shared", 2);
+    auto in = [&](uint32_t ch, uint32_t bank, uint32_t row) { return q.mem->map().encode({0, bank, row, 0, ch}); };
+    q.read(in(0, 1, 0), 1000 * 1250);
+    q.mem->access(mem::Request{in(0, 2, 1), 64, mem::AccessKind::Writeback}, 900 * 1250);
+    q.mem->access(mem::Request{in(0, 3, 1), 64, mem::AccessKind::Writeback}, 900 * 1250);
+    q.mem->access(mem::Request{in(0, 4, 1), 64, mem::AccessKind::Writeback}, 100 * 1250);
+    CHECK(q.read(in(1, 0, 0), 200 * 1250) == 226 * 1250);
+    q.mem->drain();
+    q.require_clean();
 }
 
 TEST_CASE("The whole memory's statistics add up its channels'", "[dram][channels]") {

@@ -332,6 +332,29 @@ TEST_CASE("Loosely timed after an event-driven start: nothing is backfilled behi
     CHECK(r.read(r.addr(0, 4, 0), 1000) == 53 * 1250);
     CHECK(r.stat("dram.backfilled_commands") == 0);
     r.require_clean();
+    // Nor within a window after the switch, where the unrecorded commands still constrain: an
+    // ACT at 0 event-driven, then a row hit and a late read of bank 6 (a backfilled ACT at 1
+    // broke tRRD with the ACT at 0 in a review).
+    Rig s;
+    s.ctl->enqueue(0, s.addr(0, 0, 0), false, 0);
+    s.ctl->run_until(1);
+    s.read(s.addr(0, 0, 0, 8), 0);
+    s.read(s.addr(0, 6, 0), 0);
+    s.require_clean();
+}
+
+TEST_CASE("Loosely timed: a late read is not answered by a younger queued write", "[dram][generic]") {
+    // A (bank 1) at 1000: ACT 1000, RD 1011. W (bank 0, row 5) arrives at 500, posted and queued.
+    // R (W's burst) arrived at 300, before W: it reads DRAM (an earlier version answered it from
+    // W at 300 with no DRAM access), backfilled as far back as the window reaches: ACT at
+    // 1012 - 128 = 884, RD 895, end 910.
+    Rig r;
+    r.read(r.addr(0, 1, 0), 1000 * 1250);
+    r.write(r.addr(0, 0, 5), 500 * 1250);
+    CHECK(r.read(r.addr(0, 0, 5), 300 * 1250) == 910 * 1250);
+    CHECK(r.stat("dram.write_forwards") == 0);
+    r.ctl->drain();
+    r.require_clean();
 }
 
 TEST_CASE("Loosely timed: nothing is backfilled before a power-down exit", "[dram][generic][power]") {
