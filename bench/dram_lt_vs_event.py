@@ -88,12 +88,11 @@ def main():
                 for _ in range(a.random):
                     f.write(f"touch 1 {rng.randrange(0, 0x4000000 - 8) & ~7} 8 r\n")
         log = os.path.join(d, "requests.trace")
-        subprocess.run([a.memsim, "run", "-q", a.config, "--trace", a.trace, "--set", "memory.request_log=" + log, "--out",
-                        os.path.join(d, "run")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([a.memsim, "run", "-q", a.config, "--trace", a.trace, "--set", "memory.request_log=" + log,
+                        "--out", os.path.join(d, "run")], check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(d, "run", "stats.json")) as f:
             raw = json.load(f)["stats"]
         machine = {k: (v["mean"] if isinstance(v, dict) else v) for k, v in raw.items() if k in KEYS}
-        machine["dram.read_latency_avg_ns"] = raw.get("dram.read_latency_avg_ns")
         print(f"{a.trace} on {a.config}: simulated {raw['sim.time_ps'] / 1e6:.1f} us\n")
         table("whole run", [("machine", machine), ("event-driven", bench_stats(a.dram_bench, a.config, log, False)),
                             ("Port::access", bench_stats(a.dram_bench, a.config, log, True))])

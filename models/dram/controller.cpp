@@ -545,13 +545,13 @@ void Controller::backfill(uint32_t bi, uint64_t arrival) {
 void Controller::note_act(Rank& r, uint64_t cycle) {
     // The last four ACTs of the rank, oldest at faw_next once there are four (act_ready).
     const unsigned held = unsigned(std::min<uint64_t>(r.acts, 4));
-    uint64_t v[5];
-    for (unsigned i = 0; i < held; ++i) v[i] = r.faw[(held == 4 ? r.faw_next + i : i) % 4];
-    if (held == 0 || cycle >= v[held - 1]) {
+    if (held == 0 || cycle >= r.faw[(r.faw_next + 3) % 4]) {  // after the last ACT: the usual case
         r.faw[r.faw_next] = cycle;
         r.faw_next = (r.faw_next + 1) % 4;
     } else {
         // A backfilled ACT before the last: keep the four latest, in order.
+        uint64_t v[5];
+        for (unsigned i = 0; i < held; ++i) v[i] = r.faw[(held == 4 ? r.faw_next + i : i) % 4];
         v[held] = cycle;
         std::sort(v, v + held + 1);
         const unsigned first = held == 4 ? 1 : 0;
