@@ -80,7 +80,6 @@ void Channels::drain() {
 }
 
 void Channels::align_ends() {
-    if (ctl_.size() == 1) return;
     uint64_t end = 0;
     for (const auto& c : ctl_) end = std::max(end, c->cycles());
     for (auto& c : ctl_) c->idle_until(end);

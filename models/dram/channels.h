@@ -47,7 +47,8 @@ public:
     void drain();  // then align_ends()
     // The channels share the run's clock: each is brought to the latest one's end and counts the
     // whole run (its background energy, the refreshes and MIG periodic reads due meanwhile), as
-    // a DRAMSim3 run clocks every channel alike.
+    // a DRAMSim3 run clocks every channel alike. The end of the run: rows a channel kept open for
+    // a request that might still hit them close (Controller::idle_until).
     void align_ends();
     void idle_until(uint64_t end);
     bool reads_queued() const;

@@ -21,8 +21,10 @@ struct Violation {
 };
 
 // Checks CMDS (in issue order). MAX_POSTPONE: refreshes the controller may owe (JEDEC allows up to
-// 8): by cycle c a rank must have issued floor(c / tREFI) - MAX_POSTPONE - 1 REFs. Whatever the
-// setting, two REFs are at most 9 x tREFI apart and at most 8 are pulled in.
+// 8): by cycle c a rank must have issued floor(c / tREFI) - MAX_POSTPONE - 1 REFs, of which at most
+// 8 (plus the one due) ahead of time count (JESD79-3F 4.18: more may be pulled in but earn
+// nothing); a self-refresh counts as refreshing, except for REFs owed when it began. Whatever the
+// setting, two REFs are at most 9 x tREFI apart.
 // SLOW_EXIT: the DLL is frozen in precharge power-down (MR0 A12 = 0), so a read after PDX from
 // precharge power-down needs tXPDLL, not tXP.
 std::vector<Violation> check_commands(const Ddr3Timing& t, const std::vector<Command>& cmds,

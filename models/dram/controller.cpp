@@ -571,6 +571,9 @@ void Controller::run_until(uint64_t limit) {
 }
 
 void Controller::idle_until(uint64_t end) {
+    // Nothing more arrives: a row kept open for a request that might have hit it closes as the
+    // auto-precharge decided (closed_adaptive through Port::access).
+    settle_provisional(UINT64_MAX, 0);
     run_until(end);
     if (stats_.cycles) stats_.cycles->set(std::max(stats_.cycles->value(), end));
 }
@@ -707,8 +710,13 @@ void Controller::record(uint64_t cycle, Cmd cmd, uint32_t rank, uint32_t bank, u
     ++cmd_count_;
     if (backfill_ && lt_) slot_used_[cycle % kSlotRing] = cycle + 1;
     // No change before the backfill window can be reported any more (without backfill: none before
-    // this command).
-    energy_->settle(backfill_ && lt_ ? backfill_floor() : cycle);
+    // this command), nor before a provisional column command's auto-precharge, which the next
+    // arrival may still decide (settle_provisional).
+    uint64_t settled = backfill_ && lt_ ? backfill_floor() : cycle;
+    if (provisionals_)
+        for (const auto& b : banks_)
+            if (b.provisional >= 0) settled = std::min(settled, b.prov_pre);
+    energy_->settle(settled);
     flush_trace();
 }
 
@@ -749,10 +757,10 @@ void Controller::settle_provisional(uint64_t arrival, uint64_t addr) {
         if (keep_commands_) commands_[idx].cmd = with_ap(commands_[idx].cmd);
         if (trace_out_) out_buf_[idx - out_base_].cmd = with_ap(out_buf_[idx - out_base_].cmd);
         b.open_row = -1;
-        b.t_act = std::max(b.t_act, b.t_pre + t_.tRP);
+        b.t_act = std::max(b.t_act, b.prov_pre + t_.tRP);
         --ranks_[bi / t_.banks].open_banks;
         ++stats_.precharges;
-        energy_->close(bi / t_.banks, b.t_pre);
+        energy_->close(bi / t_.banks, b.prov_pre);
         touch(bi);
         end_provisional(b);
     }
@@ -939,6 +947,7 @@ void Controller::issue(const Choice& c) {
         ap = false;
         b.provisional = int64_t(cmd_count_);  // this command's index, recorded below
         b.prov_cycle = now;
+        b.prov_pre = b.t_pre;
         ++provisionals_;
     }
     if (ap) {

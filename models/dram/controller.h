@@ -126,6 +126,7 @@ public:
     void drain();
     // Runs to cycle END and counts the time up to it in dram.cycles: the idle end of a run, with
     // its background energy and power-down (a DRAMSim3 run lasts its -c clocks whatever the trace).
+    // Nothing arrives after: rows kept open for a later hit (Port::access, closed_adaptive) close.
     void idle_until(uint64_t end);
     bool idle() const { return queued_[0] == 0 && queued_[1] == 0; }
     // Reads still waiting for their RD (their completions are not known yet).
@@ -159,9 +160,10 @@ private:
         uint64_t act_seq = 0;
         // Port::access only: an auto-precharge decided "nothing queued hits" at column command
         // PROVISIONAL (its index among the commands) at cycle PROV_CYCLE, kept open until a
-        // later arrival shows whether a request accepted by then hits the row.
+        // later arrival shows whether a request accepted by then hits the row. PROV_PRE: when
+        // its auto-precharge starts if so (the bank's t_pre may move later meanwhile: a PDX's tXP).
         int64_t provisional = -1;
-        uint64_t prov_cycle = 0;
+        uint64_t prov_cycle = 0, prov_pre = 0;
         uint64_t last_cmd = 0;  // the latest ACT, PRE or column command (a backfill may go behind it)
     };
     struct Rank {

@@ -65,11 +65,7 @@ void EnergyBook::act(uint32_t rank, uint64_t cycle) {
     ++acts_;
 }
 
-void EnergyBook::close(uint32_t rank, uint64_t at) {
-    // An auto-precharge decided after the fact (the controller's provisional RD, settled by a later
-    // arrival) may lie before the settled clock: the bank counts as open up to it.
-    add(rank, {std::max(at, ranks_[rank].since), -1, Cke::High});
-}
+void EnergyBook::close(uint32_t rank, uint64_t at) { add(rank, {at, -1, Cke::High}); }
 
 void EnergyBook::cke(uint32_t rank, uint64_t cycle, Cke state) { add(rank, {cycle, 0, state}); }
 

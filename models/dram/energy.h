@@ -31,8 +31,7 @@ public:
 
     // A bank of RANK opens at CYCLE (ACT).
     void act(uint32_t rank, uint64_t cycle);
-    // A bank of RANK stops being open at AT (a PRE, or an auto-precharge ahead); at the settled
-    // clock if AT is before it.
+    // A bank of RANK stops being open at AT (a PRE, or an auto-precharge ahead).
     void close(uint32_t rank, uint64_t at);
     void column(bool write) { ++(write ? writes_ : reads_); }
     void refresh() { ++refreshes_; }

@@ -86,6 +86,54 @@ TEST_CASE("The checker reports refresh falling behind", "[dram][checker]") {
     CHECK(v[0].rule == "refresh debt");
 }
 
+TEST_CASE("REFs pulled in beyond 8 are legal but earn no credit", "[dram][checker]") {
+    // JESD79-3F 4.18: "pulling in more than 8 Refresh commands in advance does not further reduce
+    // the number of regular Refresh commands required later". Twelve REFs at the start (tRFC 208
+    // apart) count as 9 (8 pulled in, the one due, one of slack), one more at 8 x tREFI makes 10:
+    // with none postponed, 12 are due at 12 x tREFI = 74880.
+    std::string t;
+    for (int i = 0; i < 12; ++i) t += std::to_string(208 * i) + " REF 0 0 0 0\n";
+    t += "49920 REF 0 0 0 0\n";
+    const auto timing = ddr3_preset("MT8KTF51264HZ-1G6");
+    auto run = [&](const std::string& tail) {
+        std::istringstream in(t + tail);
+        return check_commands(timing, read_command_trace(in, "test.cmds"), 0);
+    };
+    CHECK(run("74879 ACT 0 0 5 0\n").empty());  // 11 due: 10 counted plus the one being issued
+    auto v = run("74880 ACT 0 0 5 0\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].rule == "refresh debt");
+}
+
+TEST_CASE("Self-refresh counts as refreshing but keeps REFs owed before it", "[dram][checker]") {
+    const auto timing = ddr3_preset("MT8KTF51264HZ-1G6");
+    auto run = [&](const std::string& text) {
+        std::istringstream in(text);
+        return check_commands(timing, read_command_trace(in, "test.cmds"), 8);
+    };
+    // Short self-refreshes, each followed by the REF JESD79-3F 4.19 asks for before the next SRE:
+    // twelve REFs within one tREFI, all legal.
+    std::string cycles;
+    for (int i = 0; i < 12; ++i) {
+        const int base = 100 + 450 * i;
+        cycles += std::to_string(base) + " SRE 0 0 0 0\n" + std::to_string(base + 10) + " SRX 0 0 0 0\n" +
+                  std::to_string(base + 230) + " REF 0 0 0 0\n";  // tXS 216
+    }
+    auto v = run(cycles + "5800 ACT 0 0 5 0\n");
+    for (auto& x : v) UNSCOPED_INFO(x.message);
+    CHECK(v.empty());
+    // Entered with nothing owed, the rank owes nothing at SRX (52000, 8 due): at 11 x tREFI = 68640
+    // three are owed, fine with 8 postponable. Entered at 50020 with 8 due and none issued (7
+    // postponed besides the one of this interval), those 7 stay postponed after SRX: at 68640 11
+    // are due and 1 counted, 9 postponed besides the one being issued.
+    CHECK(run("100 SRE 0 0 0 0\n52000 SRX 0 0 0 0\n68640 ACT 0 0 5 0\n").empty());
+    CHECK(run("50020 SRE 0 0 0 0\n52000 SRX 0 0 0 0\n68639 ACT 0 0 5 0\n").empty());
+    v = run("50020 SRE 0 0 0 0\n52000 SRX 0 0 0 0\n68640 ACT 0 0 5 0\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].rule == "refresh debt");
+    CHECK(v[0].later.cycle == 68640);
+}
+
 TEST_CASE("A bad command trace line is an input error naming the line", "[dram][checker]") {
     std::istringstream in("0 ACT 0 0 5 0\n3 FOO 0 0 0 0\n");
     try {

@@ -175,13 +175,14 @@ TEST_CASE("The energy book counts changes reported out of order as in order", "[
     // Open over [5, 50), precharged [0, 5) and [50, 100): 45 x IDD3N + 55 x IDD2N.
     CHECK(late.background_pj(100) == Approx(kPerMaClock * (38 * 45 + 32 * 55)));
     CHECK(in_order.background_pj(100) == Approx(late.background_pj(100)));
-    // Settled clocks are final: an ACT before them is refused; a close decided late (the
-    // controller's provisional RD settled by a later arrival) counts from the settled clock.
+    // Settled clocks are final: a change before them is refused (the controller settles no later
+    // than a provisional RD's auto-precharge, which a later arrival may still decide).
     EnergyBook settled(t, false);
     settled.act(0, 5);
     settled.settle(60);
     CHECK_THROWS_AS(settled.act(0, 55), std::logic_error);
-    settled.close(0, 40);
+    CHECK_THROWS_AS(settled.close(0, 40), std::logic_error);
+    settled.close(0, 60);
     CHECK(settled.background_pj(100) == Approx(kPerMaClock * (38 * 55 + 32 * 45)));  // open [5, 60)
 }
 
@@ -436,5 +437,36 @@ TEST_CASE("Power-down and self-refresh through Port::access with irregular gaps 
         r.ctl->idle_until(at + 20000);
         CHECK(r.stat("dram.self_refresh_entries") >= 1);
         r.require_clean();
+        r.require_background_recounted();
     }
+}
+
+TEST_CASE("A row kept open for a later hit closes at its own auto-precharge time", "[dram][power]") {
+    // closed_adaptive through Port::access: a RD's auto-precharge is decided when the next arrival
+    // shows whether a request accepted by then hits the row. Dual rank (MT16KTF1G64HZ-1G6, the
+    // same die), power-down after 1 idle clock. Reads: A rank 1 bank 0 at 0 (ACT 0, RD 11: would
+    // close at max(11 + tRTP 6, 0 + tRAS 28) = 28); B rank 0 at 5 (ACT 17 after its PDX at 12, RD
+    // 28), run past rank 1's PDE at 27; C rank 1 bank 1 arrived at 8, before A's RD, a miss: PDX
+    // 31, ACT 36 (tXP 5), RD 47. The PDX holds rank 1's banks to 36, but A's bank closed at 28,
+    // as it would have; D at 300 settles it (and the run's end closes D's row: RD 316, closed at
+    // max(322, 305 + 28) = 333).
+    auto p = with_power_down(1, "fast", "closed_adaptive");
+    Rig r("MT16KTF1G64HZ-1G6", p);
+    r.read(r.addr(1, 0, 5), 0);
+    r.read(r.addr(0, 0, 7), 5 * 1250);
+    r.read(r.addr(1, 1, 9), 8 * 1250);
+    r.read(r.addr(0, 2, 3), 300 * 1250);
+    r.ctl->idle_until(1000);
+    CHECK(lines(r.ctl->commands(), 16) ==
+          std::vector<std::string>{"0 ACT 1 0 5 0", "1 PDE 0 0 0 0", "11 RDA 1 0 5 0", "12 PDX 0 0 0 0",
+                                   "17 ACT 0 0 7 0", "27 PDE 1 0 0 0", "28 RDA 0 0 7 0", "31 PDX 1 0 0 0",
+                                   "36 ACT 1 1 9 0", "44 PDE 0 0 0 0", "47 RDA 1 1 9 0", "63 PDE 1 0 0 0",
+                                   "300 PDX 0 0 0 0", "305 ACT 0 2 3 0", "316 RDA 0 2 3 0", "332 PDE 0 0 0 0"});
+    // IDD2N = IDD2P1 = 32 mA and IDD3N = IDD3P = 38 mA: 432 pJ a clock per rank, 81 more while a
+    // bank is open. Open: rank 1 [0, 28) and [36, 64) (RD 47 + 6 < 36 + 28); rank 0 [17, 45) and
+    // [305, 333): 112 clocks.
+    CHECK(r.stat("dram.cycles") == 1000);
+    CHECK(r.stat("dram.energy.background") == Approx(2 * 1000 * 32 * kPerMaClock + 112 * 6 * kPerMaClock));
+    r.require_background_recounted();
+    r.require_clean();
 }
