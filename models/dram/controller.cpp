@@ -51,7 +51,7 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
           .checked(check_mapping),
       address_mapping);
     v(ParamSpec::count("row_hit_cap", "16", "hits",
-                       "row hits served after an ACT before younger hits stop holding off an older conflict")
+                       "row hits served after an ACT before younger hits stop going ahead of older requests (a conflict's PRE, another bank's or rank's command)")
           .range(1, 1 << 20),
       row_hit_cap);
     // JESD79-3F 4.17.1: up to 8 REF may be postponed and up to 8 pulled in.

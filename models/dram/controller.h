@@ -13,7 +13,8 @@
 //   2. FR-FCFS: among the requests of the active queue whose next command is ready soonest, a
 //      row hit (column command) first, then the oldest (ACT or PRE); a PRE that would close a row
 //      that queued requests still hit waits, unless those hits are younger than the request that
-//      needs the PRE and the row has served row_hit_cap hits since its ACT (starvation bound).
+//      needs the PRE and the row has served row_hit_cap hits since its ACT; after those, a younger
+//      hit waits for every older request of the queue (starvation bound, Ramulator's FRFCFS_Cap).
 //      FCFS: only the oldest request of the active queue is served. Either way a request whose
 //      row was activated for it gets its column command before the row is closed, even when the
 //      controller has switched between reads and writes since (Ramulator 2's active buffer,
@@ -392,7 +393,11 @@ private:
     bool refresh_near_limit(const Rank& r) const;
     uint32_t bank_index(uint32_t rank, uint32_t bank) const { return rank * t_.banks + bank; }
     void refresh_candidates(BankQueue& bq, int dir, const Bank& b);
-    void consider_bank(Choice& best, uint32_t bi, int dir);
+    // OLDEST: oldest_seq(DIR), or kUnknownSeq until a row past row_hit_cap needs it.
+    void consider_bank(Choice& best, uint32_t bi, int dir, uint64_t& oldest);
+    static constexpr uint64_t kUnknownSeq = UINT64_MAX;
+    // The arrival sequence number of the oldest request of DIR on a rank that may take it.
+    uint64_t oldest_seq(int dir) const;
     // The earliest cycle an ACT may go to bank B of rank R for a request there at AT (tRC/tRP via
     // B, tRRD, and tFAW: the fourth-last ACT of the rank).
     uint64_t act_ready(const Bank& b, const Rank& r, uint64_t at) const {

@@ -165,7 +165,16 @@ bool Controller::better(uint64_t at, int cls, uint64_t seq, const Choice& best) 
     return at < best.cycle || (at == best.cycle && (cls < best.cls || (cls == best.cls && seq < best.seq)));
 }
 
-void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
+uint64_t Controller::oldest_seq(int dir) const {
+    // Queues are in arrival order: the oldest of each bank is its first.
+    uint64_t oldest = UINT64_MAX;
+    for (uint32_t bi = 0; bi < queues_.size(); ++bi)
+        if (!blocked_[bi / t_.banks] && !queues_[bi].q[dir].empty())
+            oldest = std::min(oldest, queues_[bi].q[dir].front().seq);
+    return oldest;
+}
+
+void Controller::consider_bank(Choice& best, uint32_t bi, int dir, uint64_t& oldest) {
     BankQueue& bq = queues_[bi];
     const auto& q = bq.q[dir];
     if (q.empty()) return;
@@ -184,10 +193,16 @@ void Controller::consider_bank(Choice& best, uint32_t bi, int dir) {
         best.dir = dir;
         best.seq = seq;
     };
+    // Once the row has served row_hit_cap hits, a younger hit no longer goes before an older
+    // request of another bank or rank (Ramulator's FRFCFS_Cap: such a hit counts as not ready and
+    // the oldest request is served first); without it a stream of hits to one rank starves another
+    // rank's request, whose column command is always a rank switch (tRTRS) later than the next hit.
     if (bq.hit[dir] >= 0) {
         const Entry& e = q[size_t(bq.hit[dir])];
         uint64_t at = std::max(std::max(now_, e.ready), std::max(b.t_col, e.write ? r.t_wr : r.t_rd));
-        take(at, 1, e.write ? Cmd::WR : Cmd::RD, bq.hit[dir], e.seq);
+        bool capped = b.hits_since_act >= p_.row_hit_cap;
+        if (capped && oldest == kUnknownSeq) oldest = oldest_seq(dir);
+        if (!capped || e.seq <= oldest) take(at, 1, e.write ? Cmd::WR : Cmd::RD, bq.hit[dir], e.seq);
     }
     if (bq.other[dir] >= 0) {
         const Entry& e = q[size_t(bq.other[dir])];
@@ -272,8 +287,9 @@ void Controller::choose_request(Choice& best) {
         choose_fcfs(best, dir);
         return;
     }
+    uint64_t oldest = kUnknownSeq;  // found when a capped row needs it
     for (uint32_t bi = 0; bi < queues_.size(); ++bi)
-        if (!blocked_[bi / t_.banks]) consider_bank(best, bi, dir);
+        if (!blocked_[bi / t_.banks]) consider_bank(best, bi, dir, oldest);
 }
 
 }  // namespace memsim::dram

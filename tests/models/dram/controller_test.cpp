@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/models/dram/dram_test_util.h"
 
@@ -103,6 +104,39 @@ TEST_CASE("Two ranks: reads alternating ranks leave tRTRS between bursts", "[dra
     CHECK(done[0] == 26 * 1250);
     CHECK(done[1] == 32 * 1250);
     r.require_clean();
+}
+
+TEST_CASE("After row_hit_cap hits younger row hits no longer go before another rank's older read", "[dram][generic]") {
+    // Rank 0 bank 0 row 3: hits H1, H2 at 0, then R (rank 1) at 1, then H3.. at 2. ACT 0 and ACT
+    // R 1 (another rank: no tRRD), H1 RD 11, H2 15 (tCCD 4). R's RD is ready at 12 but a rank
+    // switch needs BL/2 + tRTRS = 6 after the last burst, so each next hit (4 after) is earlier:
+    // earliest-ready first, R would wait for every hit queued. With the cap, once the row has
+    // served CAP hits the younger ones wait for R (Ramulator's FRFCFS_Cap): R's RD 6 after the
+    // CAP-th hit, done CL + BL/2 = 15 later, the next hit 6 after R's RD.
+    struct Case {
+        uint32_t cap, hits;
+        uint64_t r_rd, next_hit_rd;
+    };
+    for (const Case& k : {Case{2, 6, 15 + 6, 21 + 6}, Case{16, 20, 11 + 15 * 4 + 6, 77 + 6},
+                          Case{64, 20, 11 + 19 * 4 + 6, 0}}) {
+        INFO("cap " << k.cap);
+        auto p = memsim::dram::testing::generic_defaults();
+        p.row_hit_cap = k.cap;
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        std::map<uint64_t, uint64_t> done;
+        r.ctl->on_done = [&](uint64_t id, uint64_t ps) { done[id] = ps / 1250; };
+        const uint64_t R = 1000;
+        for (uint32_t i = 0; i < k.hits; ++i) {
+            if (i == 2) r.ctl->enqueue(R, r.addr(1, 0, 9), false, 1);
+            r.ctl->enqueue(i, r.addr(0, 0, 3, 8 * i), false, i < 2 ? 0 : 2);
+        }
+        r.ctl->drain();
+        CHECK(done[R] == k.r_rd + 15);
+        // The hit after the cap (H3 with cap 2, H17 with cap 16); with cap 64 R goes last.
+        if (k.next_hit_rd) CHECK(done[k.cap] == k.next_hit_rd + 15);
+        else CHECK(done[k.hits - 1] == 11 + 19 * 4 + 15);
+        r.require_clean();
+    }
 }
 
 TEST_CASE("Read-write turnaround on one rank", "[dram][generic]") {
