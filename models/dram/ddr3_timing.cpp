@@ -47,6 +47,8 @@ Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps,
     t.AL = 0;  // MIG and the SODIMM SPD defaults: additive latency disabled
     t.tRCD = uint32_t(t.ck(tRCD_ps));
     t.tRP = uint32_t(t.ck(tRP_ps));
+    t.tRCD_ps = tRCD_ps;
+    t.tRP_ps = tRP_ps;
     t.tRAS = uint32_t(t.ck(tRAS_ps));
     t.tRC = uint32_t(t.ck(tRAS_ps + tRP_ps));  // tRC = tRAS + tRP in every DDR3 bin
     t.tRRD = t.ck_max(4, tRRD_ps);             // x8, 1 KB page: max(4 nCK, tRRD ns)
@@ -56,7 +58,7 @@ Ddr3Timing mt41k512m8(const std::string& name, uint64_t tCK_ps, uint64_t tAA_ps,
     t.tRTP = t.ck_max(4, 7500);                // max(4 nCK, 7.5 ns)
     t.tCCD = 4;                                // JESD79-3F: 4 nCK
     t.tRFC = uint32_t(t.ck(260000));           // 4 Gb density: tRFC 260 ns
-    t.tREFI = uint32_t(7'800'000 / tCK_ps);    // 7.8 us at 0..85 C; a maximum, so rounded down
+    t.tREFI = uint32_t(t.tREFI_ps / tCK_ps);   // 7.8 us at 0..85 C; a maximum, so rounded down
     t.tXP = t.ck_max(3, 6000);                 // max(3 nCK, 6 ns) for DDR3-1333 and faster
     t.tCKE = t.ck_max(3, 5000);                // max(3 nCK, 5 ns) for DDR3-1600 and faster
     t.tXPDLL = t.ck_max(10, 24000);            // max(10 nCK, 24 ns)

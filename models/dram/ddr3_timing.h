@@ -40,6 +40,9 @@ struct Ddr3Timing {
     // Self-refresh: at least tCKESR in it; tXS after SRX to any command, tXSDLL (tDLLK) to a read.
     uint32_t tCKESR = 5, tXSDLL = 512;
     uint64_t tZQI_ps = 128'000'000'000;  // ZQCS interval the controller keeps (128 ms, Micron TN-41-02)
+    // The datasheet values behind tRCD, tRP and tREFI, for controllers that compute in time (MIG's
+    // refresh timer, mig.cpp).
+    uint64_t tRCD_ps = 13750, tRP_ps = 13750, tREFI_ps = 7'800'000;
     // Rank-to-rank switch: idle data-bus clocks between bursts of two ranks (DQS hand-over). JEDEC
     // leaves it to the system; 2 nCK as DRAMSim3 and Ramulator use for DDR3 (tRTRS).
     uint32_t tRTRS = 2;

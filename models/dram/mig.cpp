@@ -98,8 +98,10 @@ GenericControllerParams engine_params(const MigParams& m, uint32_t channels) {
     p.queue_depth = m.bank_machines;
     p.write_queue_depth = m.bank_machines;
     p.row_hit_cap = 1;
+    // mc.v nREFRESH_BANK = 1 (rank_cntrl.v's default of 8 is overridden): the refresh bank holds one
+    // REF, requested as soon as a refresh tick empties it, so none is postponed or pulled in.
     p.refresh_postpone = 0;
-    p.refresh_pull_in = 8;
+    p.refresh_pull_in = 0;
     p.write_high_watermark = 1;
     p.write_low_watermark = 0;
     p.frontend_latency_ps = m.frontend_latency_ps;
@@ -216,13 +218,30 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
 // The controller's timers: the RTL's distances above written into the JEDEC fields the engine
 // keeps, so that its bookkeeping (per bank t_pre / t_act, per rank t_rd / t_act / the four-ACT
 // window) gives them exactly once the command-slot rounding (slot()) is applied. CL, CWL and AL are
-// the device's and stay; tREFI is a maximum and stays. tRCD is the slot-to-slot distance of
+// the device's and stay; tREFI and tZQI become the refresh and ZQ ticks of maintenance_timers
+// (the checker still holds the trace to the part's own tREFI). tRCD is the slot-to-slot distance of
 // act_to_column. tRAS in whole ui_clk gives the RTL's ACT to PRE with the slots (bank_mach.v
 // nRAS_CLKS, the RAS timer loaded with nRAS_CLKS - 2 at the ACT: the PRE nRAS_CLKS ui_clk later,
 // its slot after the ACT's). tRC has no timer of its own in the RTL (a bank's next ACT follows its
 // PRE): kept in whole ui_clk, as the energy book's ACT figure uses it with tRAS. tCCD, tRFC,
 // tZQCS, tRTRS: JEDEC's rounded up to whole ui_clk (not counted in the RTL here).
-Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
+// The maintenance timers of mc.v and rank_common.v, counted in ticks of a prescaler of
+// MAINT_PRESCALER_DIV = MAINT_PRESCALER_PERIOD (200 ns) / (tCK x nCK_PER_CLK) ui_clk, rounded down:
+// a refresh tick every REFRESH_TIMER_DIV = (tREFI - (tRCD + (CL + 4) x tCK + tRP) x nBANK_MACHS) /
+// 200 ns prescaler ticks (rounded down: "all transactions can complete before tREFI expires"),
+// one for every rank at once; ZQCS every ZQ_TIMER_DIV = tZQI / 200 ns (128 ms). In nCK.
+struct MaintenanceTimers {
+    uint64_t refresh, zq;
+};
+MaintenanceTimers maintenance_timers(const Ddr3Timing& t, uint32_t k, uint32_t bank_machines) {
+    constexpr uint64_t kPrescalerPs = 200'000;
+    const uint64_t prescaler_ck = kPrescalerPs / (t.tCK_ps * k) * k;
+    const uint64_t held = (t.tRCD_ps + (t.CL + 4) * t.tCK_ps + t.tRP_ps) * bank_machines;
+    const uint64_t refresh_div = t.tREFI_ps > held ? (t.tREFI_ps - held) / kPrescalerPs : 0;
+    return {std::max<uint64_t>(refresh_div, 1) * prescaler_ck, t.tZQI_ps / kPrescalerPs * prescaler_ck};
+}
+
+Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k, uint32_t bank_machines) {
     const uint32_t rcd = act_to_column(t.tRCD, k, t.CWL);
     const RtlDistances d = rtl_distances(t, k);
     for (uint32_t* f : {&t.tRAS, &t.tRC, &t.tCCD, &t.tRFC, &t.tZQCS, &t.tRTRS}) *f = round_up(*f, k);
@@ -237,19 +256,25 @@ Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k) {
     t.tRP = d.pre_to_act;
     t.tRRD = d.act_to_act;
     t.tFAW = d.faw;
+    const MaintenanceTimers maint = maintenance_timers(t, k, bank_machines);
+    t.tREFI = uint32_t(maint.refresh);
+    t.tZQI_ps = maint.zq * t.tCK_ps;
     return t;
 }
 
 }  // namespace
 
 Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry& r, bool timed, ChannelSlot ch)
-    : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4), engine_params(m, ch.count), r, timed, true, ch) {
+    : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4, m.bank_machines), engine_params(m, ch.count), r, timed,
+                 true, ch) {
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
     const Slots slots = command_slots(mig_ratio_, t.CWL);
     mig_col_slot_ = slots.col;
     mig_row_slot_ = slots.row;
     mig_pre_slot_ = slots.pre;
     mig_strict_ = m.ordering == "STRICT";
+    // rank_common.v: one refresh tick for every rank (the generic engine staggers them).
+    for (auto& rank : ranks_) rank.next_refresh = t_.tREFI;
     const RtlDistances d = rtl_distances(t, mig_ratio_);
     mig_rd_to_wr_ = d.rd_to_wr;
     mig_rank_switch_ = d.rank_switch;

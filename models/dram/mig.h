@@ -28,8 +28,10 @@
 //  - read data returned in request order (the user interface's read buffer).
 //  - MEM_ADDR_ORDER BANK_ROW_COLUMN or ROW_BANK_COLUMN, rank on top; app_addr counts 8-byte words,
 //    so byte address = app_addr x 8 and a 64-byte burst advances app_addr by 8.
-//  - refresh every tREFI, up to 8 pulled in while the rank is idle; ZQCS every 128 ms; a periodic
-//    read when no read was issued for periodic_read_interval (1 us).
+//  - one REF per refresh tick of the maintenance prescaler (mc.v REFRESH_TIMER_DIV: tREFI less what
+//    the bank machines may hold, in 200 ns ticks; 7.6 us at DDR3-1600 with 4 bank machines), every
+//    rank at that tick, none pulled in (nREFRESH_BANK = 1); ZQCS every 640,000 ticks (128 ms); a
+//    periodic read when no read was issued for periodic_read_interval (1 us).
 //  - the user-interface, controller and PHY pipeline, in ui_clk cycles (mig.cpp's visit() cites
 //    each default): a request accepted (app_en with app_rdy) has its bank machine's first
 //    command leave the controller ui_cmd + bank_machine ui_clk later (idle_r, the row arbiter's

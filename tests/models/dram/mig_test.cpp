@@ -73,6 +73,7 @@ Ddr3Timing ddr3_1333() {
     Ddr3Timing t = ddr3_preset("MT8KTF51264HZ-1G6");
     t.part = "MT41K512M8-15E";
     t.tCK_ps = 1500;
+    t.tRCD_ps = t.tRP_ps = 13500;
     t.CL = 9;
     t.CWL = 7;
     t.tRCD = t.tRP = 9;
@@ -203,7 +204,7 @@ TEST_CASE("MIG: a periodic read when no read was issued for 1 us", "[dram][mig]"
     }
     // Each is inserted 800 nCK after the last read and needs its ACT first: the gap between reads
     // is 800 + tRCD (12) + slot alignment (at most 4) nCK, plus tRFC + a slot (212) for each REF
-    // in between (8 pulled in at the start, then one per tREFI).
+    // in between (one per refresh tick).
     auto refs_between = [&](uint64_t a, uint64_t b) {
         return uint64_t(std::count_if(ref.begin(), ref.end(), [&](uint64_t x) { return x >= a && x < b; }));
     };
@@ -220,6 +221,52 @@ TEST_CASE("MIG: a periodic read when no read was issued for 1 us", "[dram][mig]"
     CHECK(busy.stat("dram.mig.periodic_reads") == 0);
     r.require_clean();
     busy.require_clean();
+}
+
+TEST_CASE("MIG: REF on the RTL's refresh tick, every rank at once, none pulled in", "[dram][mig][refresh]") {
+    // mc.v / rank_common.v: a prescaler of MAINT_PRESCALER_DIV = 200 ns / (tCK x nCK_PER_CLK) ui_clk
+    // (rounded down), a refresh tick every REFRESH_TIMER_DIV = (tREFI - (tRCD + (CL + 4) x tCK +
+    // tRP) x nBANK_MACHS) / 200 ns prescaler ticks (rounded down), shared by the ranks; with
+    // nREFRESH_BANK = 1 each tick asks for exactly one REF. MT8KTF51264HZ-1G6 (tCK 1250 ps, CL 11,
+    // tRCD = tRP = 13750 ps): 4 bank machines hold (13750 + 15 x 1250 + 13750) x 4 = 185,000 ps,
+    // (7,800,000 - 185,000) / 200,000 = 38 ticks of 40 ui_clk = 160 nCK (at 2:1 80 ui_clk, also
+    // 160 nCK): 6080 nCK; 8 bank machines 370,000 ps, 37 ticks: 5920. The NetFPGA-SUME part (tCK
+    // 1320 ps, CL 11, tRCD = tRP = 13910 ps): 190,480 ps, 38 ticks of 37 ui_clk = 148 nCK: 5624.
+    // An idle controller sends each REF in the row slot (1, CWL 8) of the tick's ui_clk; with two
+    // ranks the second rank's in the next ui_clk's.
+    struct Case {
+        const char* part;
+        const char* ratio;
+        uint64_t bank_machines, tick;
+    };
+    for (const Case& k : {Case{"MT8KTF51264HZ-1G6", "4:1", 4, 6080}, Case{"MT8KTF51264HZ-1G6", "2:1", 4, 6080},
+                          Case{"MT8KTF51264HZ-1G6", "4:1", 8, 5920}, Case{"MT8KTF51264HZ-1G9@1320ps", "4:1", 4, 5624},
+                          Case{"MT16KTF1G64HZ-1G6", "4:1", 4, 6080}}) {
+        INFO(k.part << " " << k.ratio << " " << k.bank_machines);
+        MigRig r(with_ratio(k.ratio, k.bank_machines), k.part);
+        r.ctl->run_until(4 * k.tick + 100);
+        std::vector<std::vector<uint64_t>> ref(r.t.ranks);
+        for (const auto& c : r.ctl->commands())
+            if (c.cmd == Cmd::REF) ref[c.rank].push_back(c.cycle);
+        const uint64_t ui = k.ratio[0] == '4' ? 4 : 2;
+        for (uint32_t rank = 0; rank < r.t.ranks; ++rank) {
+            std::vector<uint64_t> want;
+            for (uint64_t i = 1; i <= 4; ++i) want.push_back(i * k.tick + 1 + rank * ui);
+            CHECK(ref[rank] == want);
+        }
+        r.require_clean();
+    }
+    // ZQCS every ZQ_TIMER_DIV = tZQI / 200 ns = 640,000 prescaler ticks: 128 ms at tCK 1250 ps
+    // (102,400,000 nCK); 94,720,000 nCK (125.03 ms) on the SUME part's 148-nCK tick.
+    for (const Case& k : {Case{"MT8KTF51264HZ-1G6", "4:1", 4, 160}, Case{"MT8KTF51264HZ-1G9@1320ps", "4:1", 4, 148}}) {
+        INFO(k.part);
+        MigRig r(with_ratio(k.ratio, k.bank_machines), k.part);
+        r.ctl->run_until(640000 * k.tick + 100);
+        std::vector<uint64_t> zq;
+        for (const auto& c : r.ctl->commands())
+            if (c.cmd == Cmd::ZQCS) zq.push_back(c.cycle);
+        CHECK(zq == std::vector<uint64_t>{640000 * k.tick + 1});
+    }
 }
 
 TEST_CASE("MIG: every ratio ordering and address order keeps JEDEC timing under load", "[dram][mig]") {
@@ -287,19 +334,18 @@ TEST_CASE("MIG through Port::access: a request issued before the column command 
     CHECK(read(r.addr(0, 7), 0) == 28 * 1250);
     CHECK(read(r.addr(0, 7, 8), 1000) == 32 * 1250);
     // C at 100 ns (cycle 80) comes after B's RD: bank 0 closed at max(RD 16 + 18, ACT 1 + 29) =
-    // 34. The idle rank meanwhile pulled a refresh in: REF at 34 + 15 = 49 (slot 1). C waits for
-    // tRFC: ACT at 49 + 208 = 257 (slot 1), RD 268 (slot 0), ends 283 -> 284 nCK.
-    CHECK(read(r.addr(0, 7, 16), 100000) == 284 * 1250);
+    // 34. No refresh is pulled in meanwhile (mc.v nREFRESH_BANK = 1): C's ACT 81 (slot 1), RD 92
+    // (slot 0), ends 107 -> 108 nCK.
+    CHECK(read(r.addr(0, 7, 16), 100000) == 108 * 1250);
     CHECK(r.stat("dram.row_hits") == 1);
     CHECK(r.stat("dram.row_misses") == 2);
     const auto& c = r.ctl->commands();
     for (const auto& x : c) UNSCOPED_INFO(to_string(x));
-    REQUIRE(c.size() == 6);
+    REQUIRE(c.size() == 5);
     CHECK(c[1].cmd == Cmd::RD);   // A: B hit the row
     CHECK(c[2].cmd == Cmd::RDA);  // B: nothing came in time
-    CHECK(c[3].cmd == Cmd::REF);
-    CHECK(c[3].cycle == 49);
-    CHECK(c[4].cycle == 257);
+    CHECK(c[3].cmd == Cmd::ACT);
+    CHECK(c[3].cycle == 81);
     r.require_clean();
 }
 
