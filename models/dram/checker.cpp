@@ -27,7 +27,7 @@ struct RankHistory {
     std::optional<Command> sre, srx;  // the last self-refresh entry and exit
     bool in_sr = false, ref_since_srx = true;
     uint64_t refs = 0;          // REFs counted against floor(cycle / tREFI) due
-    uint64_t owed_at_sre = 0;   // REFs postponed when the last self-refresh began
+    int64_t balance_at_sre = 0;  // REFs owed (pulled in: negative) when the last self-refresh began
     bool debt_reported = false;
 };
 
@@ -111,10 +111,11 @@ public:
                     if (!r.ref_since_srx) fail("REF after self-refresh", *r.srx, c, "SRE with no REF since the last SRX");
                     r.in_sr = true;
                     r.sre = c;
-                    // Beyond the one of slack the debt rule allows (the REF of this interval, or a
-                    // staggered rank's not yet due).
-                    const uint64_t due_at_sre = c.cycle / t_.tREFI;
-                    r.owed_at_sre = due_at_sre > r.refs + 1 ? due_at_sre - r.refs - 1 : 0;
+                    // The balance carried through the self-refresh: REFs owed, or (negative) pulled
+                    // in; one owed is the debt rule's slack (the REF of this interval, or a
+                    // staggered rank's not yet due), not a postponed one.
+                    const int64_t balance = int64_t(c.cycle / t_.tREFI) - int64_t(r.refs);
+                    r.balance_at_sre = balance == 1 ? 0 : balance;
                 } else if (c.cmd == Cmd::REF) {
                     // JESD79-3F 4.18: at most 8 REF postponed, so two REFs are at most 9 x tREFI
                     // apart (a self-refresh counts as refreshing up to its SRX).
@@ -269,9 +270,9 @@ private:
         need(c, *r.sre, t_.tCKESR, "tCKESR");
         // The device refreshed itself meanwhile; REFs postponed before SRE stay owed after SRX (JESD79-3F
         // 4.19: "the total number of postponed Refresh commands (before and after the Self-Refresh)
-        // will never exceed eight"); REFs pulled in before it still count.
-        const uint64_t due = c.cycle / t_.tREFI;
-        r.refs = r.owed_at_sre ? due - std::min(due, r.owed_at_sre) : std::max(r.refs, due);
+        // will never exceed eight"), and REFs pulled in before it still count.
+        const int64_t refs = int64_t(c.cycle / t_.tREFI) - r.balance_at_sre;
+        r.refs = uint64_t(std::max<int64_t>(refs, 0));
         r.in_sr = false;
         r.srx = c;
         r.ref_since_srx = false;

@@ -265,6 +265,7 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     uint64_t ready = arrival + (id == kPeriodicId ? 0 : mig_in_ck_);
     Entry e{id, addr, da, bi, write, arrival, ready, true, next_seq_++};
     if (mig_ratio_) {
+        if (id != kPeriodicId) mig_ui_addr_ = addr;
         // A bank machine if one is free (the periodic read takes one regardless), else the UI.
         if (id == kPeriodicId || mig_claimed_ < p_.queue_depth) {
             ++mig_claimed_;
@@ -330,7 +331,6 @@ void Controller::complete(const Entry& e, uint64_t done_cycle) {
     note_end(done_ps);
     if (e.write) return;
     if (e.id == kPeriodicId) {
-        periodic_pending_ = false;
         ++*stats_.periodic_reads;
         return;
     }
@@ -608,16 +608,7 @@ bool Controller::step(uint64_t limit) {
         const uint64_t near = r.last_ref + 9 * uint64_t(t_.tREFI) - 2 * (t_.tRFC + t_.tRP + t_.tRAS);
         if (near > now_) due = std::min(due, near);
     }
-    if (mig_ratio_ && mig_periodic_ck_ && !periodic_pending_) {
-        // MIG inserts a read when none was issued for the interval (PHY DQS tracking).
-        uint64_t at = last_read_issue_ + mig_periodic_ck_;
-        if (now_ >= at) {
-            periodic_pending_ = true;
-            enqueue(kPeriodicId, 0, false, now_);
-        } else {
-            due = std::min(due, at);
-        }
-    }
+    if (mig_ratio_ && mig_prd_ticks_) mig_periodic_reads(due);
     // Write drain by watermarks (gem5 MemCtrl's rule); MIG has no write queue.
     if (mig_ratio_ || two_level_) {  // two_level: move_transaction's drain rule
     } else if (write_mode_) {
@@ -976,7 +967,7 @@ void Controller::issue(const Choice& c) {
     if (write) {
         ++*stats_.bank_writes[bi];
     } else {
-        last_read_issue_ = std::max(last_read_issue_, now);
+        if (mig_ratio_ && mig_prd_ticks_) mig_note_read(c.rank, now);
         if (e.id != kPeriodicId) {
             count(t_.burst_bytes(), false);
             ++*stats_.bank_reads[bi];

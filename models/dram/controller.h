@@ -191,6 +191,11 @@ private:
         uint64_t no_backfill_before = 0;
         uint64_t no_backfill_read_before = 0;  // a RD after SRX (tXSDLL) or slow-exit PDX (tXPDLL)
         std::deque<uint64_t> recent_acts;
+        // MIG: when the rank's periodic-read timer asks for a pair (UINT64_MAX: stopped), whether
+        // it asks now, the ui_clk of its last RD.
+        uint64_t prd_due = UINT64_MAX;
+        bool prd_requested = false;
+        int64_t last_rd_ui = -8;
     };
     struct Entry {
         uint64_t id, addr;
@@ -235,8 +240,13 @@ private:
     // MIG mode (mig.cpp): ui_clk ratio (0: the generic controller), ordering, periodic reads,
     // reads returned in request order.
     uint32_t mig_ratio_ = 0;
-    bool mig_strict_ = false, last_column_write_ = false, periodic_pending_ = false;
-    uint64_t mig_periodic_ck_ = 0, last_read_issue_ = 0, last_return_ps_ = 0;
+    bool mig_strict_ = false, last_column_write_ = false;
+    uint64_t last_return_ps_ = 0;
+    // MIG periodic reads (mig.cpp mig_periodic_reads): the maintenance prescaler's tick in nCK, the
+    // periodic-read timer in ticks (0: off), the ranks asking for their pair, the user interface's
+    // last address (the pair reads its bank, row and column).
+    uint64_t mig_prescaler_ck_ = 0, mig_prd_ticks_ = 0, mig_ui_addr_ = 0;
+    std::deque<uint32_t> prd_waiting_;
     // The MIG pipeline in nCK: acceptance to the command bus, last data beat to app_rd_data_valid.
     uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
     // MIG: the slot of the ui_clk each kind of command goes in (arb_row_col.v, by CWL's parity).
@@ -270,6 +280,11 @@ private:
     std::vector<uint64_t> mig_ap_act_;
     uint64_t mig_bm_ck_ = 0;
     void mig_note_auto_precharge();
+    // Raises the periodic-read requests due by now_ and inserts the pairs asked for; DUE: the next
+    // request's clock.
+    void mig_periodic_reads(uint64_t& due);
+    // A RD to RANK at NOW: two in consecutive read slots reload the rank's periodic-read timer.
+    void mig_note_read(uint32_t rank, uint64_t now);
     struct PendingRead {
         uint64_t seq, id, arrival, done_ps;  // done_ps UINT64_MAX until its data is back
     };
@@ -294,6 +309,7 @@ private:
     std::vector<std::vector<Entry>> merged_reads_;
     stats::Counter* read_merges_ = nullptr;
     uint64_t write_draining_ = 0;  // writes still to move in this drain (DRAMSim3 write_draining_)
+    bool drain_held_ = false;      // a drain stopped for a read the write waits on: a read moves first
     uint32_t rr_ = 0;              // the command queue that issued last (DRAMSim3 queue_idx_)
     uint64_t next_ready_ = UINT64_MAX;  // the earliest a command-queue command may go, if none now
     // Before this clock no command can go and no choice changes unless a transaction moves in

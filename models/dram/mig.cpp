@@ -22,7 +22,9 @@ void MigParams::visit(config::ParamVisitor& v) {
     v(ParamSpec::choice("mem_addr_order", "BANK_ROW_COLUMN", {"BANK_ROW_COLUMN", "ROW_BANK_COLUMN"},
                         "how app_addr is sliced, rank on top (UG586 MEM_ADDR_ORDER)"),
       mem_addr_order);
-    v(ParamSpec::time("periodic_read_interval", "1us", "a read is inserted when none was issued for this long; 0: off")
+    v(ParamSpec::time("periodic_read_interval", "1us",
+                      "tPRDI: a rank's periodic-read timer, in 200 ns maintenance ticks (rounded down); a pair of "
+                      "reads is inserted when it runs out (reloaded by reads in consecutive read slots); 0: off")
           .range(0, 1e12),
       periodic_read_ps);
     // The pipeline between app_en/app_rdy and the DDR3 pins and back, in ui_clk cycles, counted in
@@ -230,15 +232,15 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
 // a refresh tick every REFRESH_TIMER_DIV = (tREFI - (tRCD + (CL + 4) x tCK + tRP) x nBANK_MACHS) /
 // 200 ns prescaler ticks (rounded down: "all transactions can complete before tREFI expires"),
 // one for every rank at once; ZQCS every ZQ_TIMER_DIV = tZQI / 200 ns (128 ms). In nCK.
+constexpr uint64_t kPrescalerPs = 200'000;  // mc.v MAINT_PRESCALER_PERIOD
+uint64_t prescaler_ck(const Ddr3Timing& t, uint32_t k) { return kPrescalerPs / (t.tCK_ps * k) * k; }
 struct MaintenanceTimers {
     uint64_t refresh, zq;
 };
 MaintenanceTimers maintenance_timers(const Ddr3Timing& t, uint32_t k, uint32_t bank_machines) {
-    constexpr uint64_t kPrescalerPs = 200'000;
-    const uint64_t prescaler_ck = kPrescalerPs / (t.tCK_ps * k) * k;
     const uint64_t held = (t.tRCD_ps + (t.CL + 4) * t.tCK_ps + t.tRP_ps) * bank_machines;
     const uint64_t refresh_div = t.tREFI_ps > held ? (t.tREFI_ps - held) / kPrescalerPs : 0;
-    return {std::max<uint64_t>(refresh_div, 1) * prescaler_ck, t.tZQI_ps / kPrescalerPs * prescaler_ck};
+    return {std::max<uint64_t>(refresh_div, 1) * prescaler_ck(t, k), t.tZQI_ps / kPrescalerPs * prescaler_ck(t, k)};
 }
 
 Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k, uint32_t bank_machines) {
@@ -278,7 +280,13 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     const RtlDistances d = rtl_distances(t, mig_ratio_);
     mig_rd_to_wr_ = d.rd_to_wr;
     mig_rank_switch_ = d.rank_switch;
-    mig_periodic_ck_ = m.periodic_read_ps / t.tCK_ps;
+    // mc.v PERIODIC_RD_TIMER_DIV = tPRDI / MAINT_PRESCALER_PERIOD. When calibration completes each
+    // rank asks for a pair (rank_cntrl.v sets the request during init); the model's clock 0 is
+    // after it, its reads having reloaded the timers there.
+    mig_prescaler_ck_ = prescaler_ck(t, mig_ratio_);
+    mig_prd_ticks_ = m.periodic_read_ps / kPrescalerPs;
+    if (mig_prd_ticks_)
+        for (auto& rank : ranks_) rank.prd_due = mig_prd_ticks_ * mig_prescaler_ck_;
     // Before the controller decides: the UI and the bank machine; a bank machine is held from
     // acceptance (app_rdy counts them). After: the command stream's way to the pins, which delays
     // every command alike and so the data, then the read data's way back to app_rd_data.
@@ -317,6 +325,58 @@ uint64_t Controller::slot(uint64_t at, Cmd cmd) const {
     else if (cmd == Cmd::PRE || cmd == Cmd::PREA) want = mig_pre_slot_;
     const uint64_t base = at - at % mig_ratio_;
     return base + want >= at ? base + want : base + mig_ratio_ + want;
+}
+
+// Periodic reads (rank_cntrl.v, rank_common.v, bank_common.v, bank_compare.v). Each rank's timer is
+// reloaded with PERIODIC_RD_TIMER_DIV when the rank reads in two consecutive read slots
+// (int_read_this_rank: a column read this ui_clk and the last at 4:1, two ui_clk ago at 2:1; tCCD
+// apart either way) and counts prescaler ticks down; the tick that finds it at one raises the
+// rank's request, which such a pair of reads also clears. One request at a time is granted (round
+// robin in the RTL, in order of asking here); its insertion stays up until a second acknowledge, so
+// a request is two reads, to the rank asking at the bank, row and column on the user interface's
+// address inputs, each taking a bank machine. Lone reads leave the timer running: a rank read only
+// now and then still gets its pairs.
+void Controller::mig_periodic_reads(uint64_t& due) {
+    for (uint32_t i = 0; i < ranks_.size(); ++i) {
+        Rank& r = ranks_[i];
+        if (r.prd_due == UINT64_MAX) continue;
+        if (now_ < r.prd_due) {
+            due = std::min(due, r.prd_due);
+            continue;
+        }
+        r.prd_due = UINT64_MAX;  // the timer stops at zero until reloaded
+        if (!r.prd_requested) {
+            r.prd_requested = true;
+            prd_waiting_.push_back(i);
+        }
+    }
+    // The RTL inserts the pair ahead of requests the user interface holds for a bank machine; the
+    // model waits until it holds none (bank queues and STRICT ordering go by arrival here), then
+    // lets the pair take bank machines at once.
+    while (!prd_waiting_.empty() && mig_unclaimed_.empty()) {
+        const uint32_t rank = prd_waiting_.front();
+        prd_waiting_.pop_front();
+        ranks_[rank].prd_requested = false;
+        DramAddress a = map_.decode(mig_ui_addr_);
+        a.rank = rank;
+        const uint64_t addr = map_.encode(a);
+        enqueue(kPeriodicId, addr, false, now_);
+        enqueue(kPeriodicId, addr, false, now_);
+    }
+}
+
+void Controller::mig_note_read(uint32_t rank, uint64_t now) {
+    Rank& r = ranks_[rank];
+    const int64_t ui = int64_t(now / mig_ratio_);
+    if (ui - r.last_rd_ui == (mig_ratio_ == 4 ? 1 : 2)) {
+        // Reloaded: the next request comes on the PERIODIC_RD_TIMER_DIV-th tick after this clock.
+        r.prd_due = (now / mig_prescaler_ck_ + mig_prd_ticks_) * mig_prescaler_ck_;
+        if (r.prd_requested) {
+            r.prd_requested = false;
+            prd_waiting_.erase(std::find(prd_waiting_.begin(), prd_waiting_.end(), rank));
+        }
+    }
+    r.last_rd_ui = ui;
 }
 
 // Whether the column command chosen at the last decision went, and if it closed its bank, whether

@@ -30,8 +30,10 @@
 //    so byte address = app_addr x 8 and a 64-byte burst advances app_addr by 8.
 //  - one REF per refresh tick of the maintenance prescaler (mc.v REFRESH_TIMER_DIV: tREFI less what
 //    the bank machines may hold, in 200 ns ticks; 7.6 us at DDR3-1600 with 4 bank machines), every
-//    rank at that tick, none pulled in (nREFRESH_BANK = 1); ZQCS every 640,000 ticks (128 ms); a
-//    periodic read when no read was issued for periodic_read_interval (1 us).
+//    rank at that tick, none pulled in (nREFRESH_BANK = 1); ZQCS every 640,000 ticks (128 ms).
+//  - periodic reads per rank: a timer of periodic_read_interval (tPRDI, 1 us = 5 ticks) that only
+//    reads in consecutive read slots reload; when it runs out, two reads to that rank at the user
+//    interface's last address (mig_periodic_reads).
 //  - the user-interface, controller and PHY pipeline, in ui_clk cycles (mig.cpp's visit() cites
 //    each default): a request accepted (app_en with app_rdy) has its bank machine's first
 //    command leave the controller ui_cmd + bank_machine ui_clk later (idle_r, the row arbiter's
@@ -41,8 +43,8 @@
 //    ui_clk edge at or after its last beat on DQ.
 // Not modelled: calibration, the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req /
 // app_zq_req; the first column command after reset configuring rnk_config (rank 0 is taken as
-// configured); periodic reads per rank (rank_cntrl.v keeps a timer per rank; the model one for
-// the controller, its read to rank 0).
+// configured); the periodic pair's priority over requests the user interface holds (it waits
+// until none is held).
 #include <cstdint>
 #include <string>
 

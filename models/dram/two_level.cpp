@@ -104,7 +104,7 @@ void Controller::complete_merged(const Entry& e, uint64_t done_cycle) {
 bool Controller::move_transaction(uint64_t clk) {
     const size_t writes = waiting_n_[1];
     const size_t in_cmd_queues = queued_[0] + queued_[1] - waiting_n_[0] - writes;
-    if (write_draining_ == 0) {
+    if (write_draining_ == 0 && (!drain_held_ || !waiting_n_[0])) {
         // DRAMSim3: drain when the buffer is full, or holds more than 8 with the command queues
         // empty; exactly the writes held now are moved before reads move again. At the end of
         // a run (drain()) the last few writes are written too, where DRAMSim3 would leave them.
@@ -133,9 +133,12 @@ bool Controller::move_transaction(uint64_t clk) {
     }
     auto& tq = waiting_[from][oldest];
     if (from) {
-        // A read of this line waits (it arrived before the write): the drain stops.
+        // A read of this line waits (it arrived before the write): the drain stops. DRAMSim3 may
+        // start it again at the next clock (buffer still full) and stop at the same write, for
+        // ever, the read never moving: here reads move until one has before a drain may start.
         if (two_level_pending(oldest, tq.front().addr, 0)) {
             write_draining_ = 0;
+            drain_held_ = true;
             return true;
         }
         --write_draining_;
@@ -143,6 +146,7 @@ bool Controller::move_transaction(uint64_t clk) {
     Entry e = tq.front();
     tq.pop_front();
     --waiting_n_[from];
+    if (!from) drain_held_ = false;
     e.seq = next_seq_++;  // the order in the command queue
     e.ready = std::max(clk, e.arrival) + 1;  // issued at the earliest the next clock
     BankQueue& bq = queues_[oldest];
