@@ -217,16 +217,6 @@ RtlDistances rtl_distances(const Ddr3Timing& t, uint32_t k) {
     };
 }
 
-// The controller's timers: the RTL's distances above written into the JEDEC fields the engine
-// keeps, so that its bookkeeping (per bank t_pre / t_act, per rank t_rd / t_act / the four-ACT
-// window) gives them exactly once the command-slot rounding (slot()) is applied. CL, CWL and AL are
-// the device's and stay; tREFI and tZQI become the refresh and ZQ ticks of maintenance_timers
-// (the checker still holds the trace to the part's own tREFI). tRCD is the slot-to-slot distance of
-// act_to_column. tRAS in whole ui_clk gives the RTL's ACT to PRE with the slots (bank_mach.v
-// nRAS_CLKS, the RAS timer loaded with nRAS_CLKS - 2 at the ACT: the PRE nRAS_CLKS ui_clk later,
-// its slot after the ACT's). tRC has no timer of its own in the RTL (a bank's next ACT follows its
-// PRE): kept in whole ui_clk, as the energy book's ACT figure uses it with tRAS. tCCD, tRFC,
-// tZQCS, tRTRS: JEDEC's rounded up to whole ui_clk (not counted in the RTL here).
 // The maintenance timers of mc.v and rank_common.v, counted in ticks of a prescaler of
 // MAINT_PRESCALER_DIV = MAINT_PRESCALER_PERIOD (200 ns) / (tCK x nCK_PER_CLK) ui_clk, rounded down:
 // a refresh tick every REFRESH_TIMER_DIV = (tREFI - (tRCD + (CL + 4) x tCK + tRP) x nBANK_MACHS) /
@@ -243,6 +233,16 @@ MaintenanceTimers maintenance_timers(const Ddr3Timing& t, uint32_t k, uint32_t b
     return {std::max<uint64_t>(refresh_div, 1) * prescaler_ck(t, k), t.tZQI_ps / kPrescalerPs * prescaler_ck(t, k)};
 }
 
+// The controller's timers: the RTL's distances above written into the JEDEC fields the engine
+// keeps, so that its bookkeeping (per bank t_pre / t_act, per rank t_rd / t_act / the four-ACT
+// window) gives them exactly once the command-slot rounding (slot()) is applied. CL, CWL and AL are
+// the device's and stay; tREFI and tZQI become the refresh and ZQ ticks of maintenance_timers
+// (the checker still holds the trace to the part's own tREFI). tRCD is the slot-to-slot distance of
+// act_to_column. tRAS in whole ui_clk gives the RTL's ACT to PRE with the slots (bank_mach.v
+// nRAS_CLKS, the RAS timer loaded with nRAS_CLKS - 2 at the ACT: the PRE nRAS_CLKS ui_clk later,
+// its slot after the ACT's). tRC has no timer of its own in the RTL (a bank's next ACT follows its
+// PRE): kept in whole ui_clk, as the energy book's ACT figure uses it with tRAS. tCCD, tRFC,
+// tZQCS, tRTRS: JEDEC's rounded up to whole ui_clk (not counted in the RTL here).
 Ddr3Timing in_ui_clk(Ddr3Timing t, uint32_t k, uint32_t bank_machines) {
     const uint32_t rcd = act_to_column(t.tRCD, k, t.CWL);
     const RtlDistances d = rtl_distances(t, k);
