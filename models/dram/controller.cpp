@@ -332,6 +332,7 @@ void Controller::complete(const Entry& e, uint64_t done_cycle) {
     if (e.write) return;
     if (e.id == kPeriodicId) {
         ++*stats_.periodic_reads;
+        if (prd_in_flight_) --prd_in_flight_;
         return;
     }
     if (mig_ratio_) {
@@ -821,6 +822,7 @@ void Controller::issue(const Choice& c) {
                 Bank& b = banks_[bank_index(c.rank, k)];
                 b.t_act = std::max(b.t_act, now + busy);
             }
+            if (mig_ratio_) mig_maint_free_ = now + busy;  // MIG: one maintenance at a time (mig.cpp)
             if (c.cmd == Cmd::REF) {
                 --r.refresh_owed;
                 r.last_ref = now;

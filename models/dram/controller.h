@@ -247,6 +247,10 @@ private:
     // last address (the pair reads its bank, row and column).
     uint64_t mig_prescaler_ck_ = 0, mig_prd_ticks_ = 0, mig_ui_addr_ = 0;
     std::deque<uint32_t> prd_waiting_;
+    unsigned prd_in_flight_ = 0;  // reads of the pair granted last, not yet done
+    // MIG: no rank's maintenance (PREA, REF, ZQCS) before the last one's tRFC / tZQCS is over
+    // (rank_common.v maint_wip_r); 0 for the generic controller.
+    uint64_t mig_maint_free_ = 0;
     // The MIG pipeline in nCK: acceptance to the command bus, last data beat to app_rd_data_valid.
     uint64_t mig_in_ck_ = 0, mig_out_ck_ = 0;
     // MIG: the slot of the ui_clk each kind of command goes in (arb_row_col.v, by CWL's parity).

@@ -353,7 +353,10 @@ void Controller::mig_periodic_reads(uint64_t& due) {
     // The RTL inserts the pair ahead of requests the user interface holds for a bank machine; the
     // model waits until it holds none (bank queues and STRICT ordering go by arrival here), then
     // lets the pair take bank machines at once.
-    while (!prd_waiting_.empty() && mig_unclaimed_.empty()) {
+    // One rank's pair at a time (rank_common.v grants one request, the next after the second
+    // acknowledge); here the next once the last pair is read, so that two ranks' pairs do not
+    // interleave (their reads would then not be consecutive, and no timer would reload).
+    if (!prd_waiting_.empty() && mig_unclaimed_.empty() && prd_in_flight_ == 0) {
         const uint32_t rank = prd_waiting_.front();
         prd_waiting_.pop_front();
         ranks_[rank].prd_requested = false;
@@ -362,6 +365,7 @@ void Controller::mig_periodic_reads(uint64_t& due) {
         const uint64_t addr = map_.encode(a);
         enqueue(kPeriodicId, addr, false, now_);
         enqueue(kPeriodicId, addr, false, now_);
+        prd_in_flight_ = 2;
     }
 }
 

@@ -30,7 +30,8 @@
 //    so byte address = app_addr x 8 and a 64-byte burst advances app_addr by 8.
 //  - one REF per refresh tick of the maintenance prescaler (mc.v REFRESH_TIMER_DIV: tREFI less what
 //    the bank machines may hold, in 200 ns ticks; 7.6 us at DDR3-1600 with 4 bank machines), every
-//    rank at that tick, none pulled in (nREFRESH_BANK = 1); ZQCS every 640,000 ticks (128 ms).
+//    rank at that tick, one rank's maintenance at a time (the next after the last's tRFC), none
+//    pulled in (nREFRESH_BANK = 1); ZQCS every 640,000 ticks (128 ms).
 //  - periodic reads per rank: a timer of periodic_read_interval (tPRDI, 1 us = 5 ticks) that only
 //    reads in consecutive read slots reload; when it runs out, two reads to that rank at the user
 //    interface's last address (mig_periodic_reads).
@@ -44,7 +45,8 @@
 // Not modelled: calibration, the write-data path (app_wdf_rdy), STARVE_LIMIT, app_ref_req /
 // app_zq_req; the first column command after reset configuring rnk_config (rank 0 is taken as
 // configured); the periodic pair's priority over requests the user interface holds (it waits
-// until none is held).
+// until none is held) and its wait for idle bank machines; the few ui_clk the RTL takes to hand
+// maintenance from one rank to the next.
 #include <cstdint>
 #include <string>
 

@@ -65,9 +65,10 @@ void Controller::choose_maintenance(Choice& best, uint32_t ri, bool urgent) {
                 if (idx >= 0 && column_ready(queues_[bi].q[dir][size_t(idx)], banks_[bi]) <= at) return;
             }
         c.cmd = Cmd::PREA;
-        c.cycle = slot(at, c.cmd);
+        c.cycle = slot(std::max(at, mig_maint_free_), c.cmd);
     } else {
-        uint64_t at = now_;
+        // MIG serves one rank's maintenance at a time (mig.cpp): another rank's waits for it.
+        uint64_t at = std::max(now_, mig_maint_free_);
         for (uint32_t k = 0; k < t_.banks; ++k) at = std::max(at, banks_[bank_index(ri, k)].t_act);  // tRP after PRE, tRFC / tZQCS after REF / ZQCS
         c.cmd = r.zq_owed && r.refresh_owed <= 0 && !refresh_near_limit(r) ? Cmd::ZQCS : Cmd::REF;
         c.cycle = slot(at, c.cmd);
