@@ -191,10 +191,9 @@ private:
         uint64_t no_backfill_before = 0;
         uint64_t no_backfill_read_before = 0;  // a RD after SRX (tXSDLL) or slow-exit PDX (tXPDLL)
         std::deque<uint64_t> recent_acts;
-        // MIG: when the rank's periodic-read timer asks for a pair (UINT64_MAX: stopped), whether
-        // it asks now, the ui_clk of its last RD.
+        // MIG: when the rank's periodic-read timer asks for a pair (UINT64_MAX: stopped), the
+        // ui_clk of its last RD.
         uint64_t prd_due = UINT64_MAX;
-        bool prd_requested = false;
         int64_t last_rd_ui = -8;
     };
     struct Entry {

@@ -344,22 +344,20 @@ void Controller::mig_periodic_reads(uint64_t& due) {
             due = std::min(due, r.prd_due);
             continue;
         }
-        r.prd_due = UINT64_MAX;  // the timer stops at zero until reloaded
-        if (!r.prd_requested) {
-            r.prd_requested = true;
-            prd_waiting_.push_back(i);
-        }
+        // The timer stops at zero until reloaded, and a reload withdraws the request: a rank asks
+        // once at a time.
+        r.prd_due = UINT64_MAX;
+        prd_waiting_.push_back(i);
     }
-    // The RTL inserts the pair ahead of requests the user interface holds for a bank machine; the
-    // model waits until it holds none (bank queues and STRICT ordering go by arrival here), then
-    // lets the pair take bank machines at once.
     // One rank's pair at a time (rank_common.v grants one request, the next after the second
     // acknowledge); here the next once the last pair is read, so that two ranks' pairs do not
-    // interleave (their reads would then not be consecutive, and no timer would reload).
+    // interleave (their reads would then not be consecutive, and no timer would reload). The RTL
+    // inserts the pair ahead of requests the user interface holds for a bank machine; the model
+    // waits until it holds none (bank queues and STRICT ordering go by arrival here), then lets
+    // the pair take bank machines at once.
     if (!prd_waiting_.empty() && mig_unclaimed_.empty() && prd_in_flight_ == 0) {
         const uint32_t rank = prd_waiting_.front();
         prd_waiting_.pop_front();
-        ranks_[rank].prd_requested = false;
         DramAddress a = map_.decode(mig_ui_addr_);
         a.rank = rank;
         const uint64_t addr = map_.encode(a);
@@ -375,10 +373,8 @@ void Controller::mig_note_read(uint32_t rank, uint64_t now) {
     if (ui - r.last_rd_ui == (mig_ratio_ == 4 ? 1 : 2)) {
         // Reloaded: the next request comes on the PERIODIC_RD_TIMER_DIV-th tick after this clock.
         r.prd_due = (now / mig_prescaler_ck_ + mig_prd_ticks_) * mig_prescaler_ck_;
-        if (r.prd_requested) {
-            r.prd_requested = false;
-            prd_waiting_.erase(std::find(prd_waiting_.begin(), prd_waiting_.end(), rank));
-        }
+        auto asking = std::find(prd_waiting_.begin(), prd_waiting_.end(), rank);
+        if (asking != prd_waiting_.end()) prd_waiting_.erase(asking);
     }
     r.last_rd_ui = ui;
 }
