@@ -56,10 +56,12 @@ TCK_NS = 1.25  # DDR3_1600K: tCK (3/0.4)/6 ns (Ramulator src/DDR3.h); MT8KTF5126
 BURST = 64     # Ramulator: prefetch_size 8 x channel_width 64 / 8 (src/Memory.h tx)
 
 # Ramulator v1's fixed controller (src/Controller.h, src/Scheduler.h) in memsim's keys.
-# write mode: writeq.size() > int(0.8 x 32) = 25, i.e. at 26 = ceil(0.8125 x 32); back to reads
-# when writeq.size() < int(0.2 x 32) = 6 with reads waiting, i.e. at 5 = floor(0.15625 x 32).
+# write mode: writeq.size() > int(0.8 x 32) = 25, i.e. at 26 = ceil(0.8125 x 32), or with no read
+# waiting; back to reads when writeq.size() < int(0.2 x 32) = 6 with reads waiting, i.e. at
+# 5 = floor(0.15625 x 32).
 SHARED_SETS = [
     "memory.generic.queue=shared",
+    "memory.generic.write_drain=ramulator",
     "memory.generic.queue_depth=32",
     "memory.generic.write_queue_depth=32",
     "memory.generic.write_high_watermark=0.8125",

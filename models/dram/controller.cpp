@@ -39,13 +39,33 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
                        "queue: two_level only: entries of each bank's command queue")
           .range(1, 4096),
       command_queue_depth);
-    // gem5 MemCtrl's defaults: drain at 85 % full, stop at 50 %.
+    // gem5 MemCtrl (src/mem/mem_ctrl.cc processNextReqEvent; MemCtrl.py defaults 85 %, 50 %, 16,
+    // 16) or Ramulator v1 (src/Controller.h tick(): write mode above the high mark or on an empty
+    // read queue, back to reads below the low mark with a read waiting).
+    v(ParamSpec::choice("write_drain", "gem5", {"gem5", "ramulator"},
+                        "queue: shared / per_bank: when the controller turns from reads to writes and back. gem5: "
+                        "writes when more than write_high_watermark wait (after min_reads_per_switch reads) or, "
+                        "with no read waiting, more than write_low_watermark; back to reads after "
+                        "min_writes_per_switch writes with a read waiting, or min_writes_per_switch below "
+                        "write_low_watermark. ramulator: writes from write_high_watermark or whenever no read "
+                        "waits, back to reads at write_low_watermark with a read waiting"),
+      write_drain);
     v(ParamSpec::real("write_high_watermark", "0.85", "fraction", "write-queue fill that starts a write drain")
           .range(0, 1),
       write_high_watermark);
-    v(ParamSpec::real("write_low_watermark", "0.5", "fraction", "write-queue fill at which a drain stops when reads wait")
+    v(ParamSpec::real("write_low_watermark", "0.5", "fraction",
+                      "write-queue fill at which a drain may stop when reads wait (gem5: above which writes start "
+                      "when no read waits)")
           .range(0, 1),
       write_low_watermark);
+    v(ParamSpec::count("min_writes_per_switch", "16", "writes",
+                       "write_drain: gem5: write bursts before a drain may turn back to waiting reads")
+          .range(1, 1 << 20),
+      min_writes_per_switch);
+    v(ParamSpec::count("min_reads_per_switch", "16", "reads",
+                       "write_drain: gem5: read bursts before a full write queue turns the bus to writes")
+          .range(1, 1 << 20),
+      min_reads_per_switch);
     v(ParamSpec::string("address_mapping", "RoBaRaCoCh",
                         "address bits from most to least significant: Ro(w), Ba(nk), Ra(nk), Co(lumn), Ch(annel)")
           .checked(check_mapping),
@@ -175,8 +195,17 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
         merged_reads_.resize(t.ranks * t.banks);
     }
     uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
-    write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
-    write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
+    gem5_drain_ = p.write_drain == "gem5";
+    if (gem5_drain_) {
+        // gem5 keeps its thresholds as whole bursts (uint32_t writeHighThreshold = size x perc /
+        // 100.0, truncated) and compares with '>': more than floor(size x fraction). (The margin
+        // keeps a product like 0.29 x 100 = 28.999... from truncating to 28.)
+        write_high_ = uint64_t(std::floor(p.write_high_watermark * double(wcap) + 1e-9)) + 1;
+        write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap) + 1e-9));
+    } else {
+        write_high_ = std::max<uint64_t>(1, uint64_t(std::ceil(p.write_high_watermark * double(wcap))));
+        write_low_ = uint64_t(std::floor(p.write_low_watermark * double(wcap)));
+    }
     if (!p.command_trace.empty()) {
         const std::string path = ch.count > 1 ? p.command_trace + ".ch" + std::to_string(ch.index) : p.command_trace;
         trace_out_ = std::make_unique<std::ofstream>(path);
@@ -301,6 +330,7 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
         // A second write to a queued line merges into it (the data is replaced in the queue).
         if (!queued_write) {
             bq.q[1].push_back(e);
+            if (per_bank_queue_ && bq.q[1].size() == p_.write_queue_depth) ++full_write_queues_;
             touch(bi);
             ++queued_[1];
             ++ranks_[da.rank].queued;
@@ -585,6 +615,37 @@ void Controller::drain() {
         if (!step(UINT64_MAX)) throw SimulationError("dram: requests queued but nothing can be issued");
 }
 
+void Controller::update_write_mode() {
+    const uint64_t reads = queued_[0], writes = queued_[1];
+    bool to_writes, to_reads;
+    if (gem5_drain_) {
+        // gem5 MemCtrl::processNextReqEvent: in READ, writes once the write queue is above its
+        // high threshold and min_reads_per_switch reads went (or none waits), or when no read
+        // waits and the writes are above the low threshold (any write when draining: memsim's
+        // end of trace); in WRITE, back when the queue is empty, below the low threshold by
+        // min_writes_per_switch, or when a read waits and min_writes_per_switch writes went.
+        // (queue: per_bank: a bank whose write queue is full turns the bus to writes as gem5's one
+        // full queue would, or a write waiting for it could wait for ever.)
+        to_writes = reads == 0 ? writes > write_low_ || (flushing_ && writes) || full_write_queues_
+                               : (writes >= write_high_ || full_write_queues_) &&
+                                     reads_this_time_ >= p_.min_reads_per_switch;
+        to_reads = writes == 0 || (writes + p_.min_writes_per_switch < write_low_ && !flushing_) ||
+                   (reads && writes_this_time_ >= p_.min_writes_per_switch);
+    } else {
+        // Ramulator v1 Controller::tick: writes from the high mark or whenever no read waits; back
+        // to reads at the low mark once a read waits.
+        to_writes = writes >= write_high_ || (!reads && writes);
+        to_reads = !writes || (reads && writes <= write_low_);
+    }
+    if (!write_mode_ && to_writes) {
+        write_mode_ = true;
+        writes_this_time_ = 0;
+    } else if (write_mode_ && to_reads) {
+        write_mode_ = false;
+        reads_this_time_ = 0;
+    }
+}
+
 bool Controller::step(uint64_t limit) {
     if (two_level_ && now_ < quiet_until_) {
         // Nothing can issue before quiet_until_ (two_level.cpp, Speed): this clock only moves a
@@ -610,13 +671,7 @@ bool Controller::step(uint64_t limit) {
         if (near > now_) due = std::min(due, near);
     }
     if (mig_ratio_ && mig_prd_ticks_) mig_periodic_reads(due);
-    // Write drain by watermarks (gem5 MemCtrl's rule); MIG has no write queue.
-    if (mig_ratio_ || two_level_) {  // two_level: move_transaction's drain rule
-    } else if (write_mode_) {
-        if (!queued_[1] || (queued_[0] && queued_[1] <= write_low_)) write_mode_ = false;
-    } else if (queued_[1] >= write_high_ || (!queued_[0] && queued_[1])) {
-        write_mode_ = true;
-    }
+    if (!mig_ratio_ && !two_level_) update_write_mode();  // MIG has no write queue; two_level: move_transaction
     Choice best;
     for (uint32_t i = 0; i < ranks_.size(); ++i) {
         Rank& r = ranks_[i];
@@ -881,10 +936,12 @@ void Controller::issue(const Choice& c) {
     end_provisional(b);
     if (b.act_dir == c.dir && b.act_seq == e.seq) b.act_dir = -1;
     bool write = e.write;
+    if (write && per_bank_queue_ && q.size() == p_.write_queue_depth) --full_write_queues_;
     q.erase(q.begin() + std::ptrdiff_t(idx));
     move_stuck_[0] = move_stuck_[1] = false;  // two_level: the bank's command queue has room
     --queued_[write ? 1 : 0];
     --r.queued;
+    ++(write ? writes_this_time_ : reads_this_time_);
     if (mig_ratio_) {
         --mig_claimed_;  // the bank machine is free from its column command (mig.h)
         mig_claim(now);

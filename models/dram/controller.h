@@ -29,9 +29,9 @@
 //      clocks closes its rows and enters self-refresh (SRE), refreshed by itself, so no REF falls
 //      due; a request wakes it (SRX): tXS to any command, tXSDLL to a read. JESD79-3F 4.19: at
 //      least one REF between SRX and the next SRE.
-// Writes are posted: a write completes when accepted into the write queue and is written later;
-// the write queue is drained when it reaches the high watermark (or no reads wait) until it falls
-// to the low watermark. A read that hits a queued write is answered from the write queue.
+// Writes are posted: a write completes when accepted into the write queue and is written later,
+// when the bus turns to writes by gem5 MemCtrl's rule (watermarks and at least 16 bursts a turn)
+// or Ramulator's (write_drain). A read that hits a queued write is answered from the write queue.
 // queue: two_level (two_level.cpp) replaces step 2 and the watermarks by DRAMSim3's structure: a
 // read queue and a write buffer feeding per-bank command queues one transaction a clock, writes
 // moved in drains, the bank queues served round-robin, each by its first ready command.
@@ -76,6 +76,8 @@ namespace memsim::dram {
 
 struct GenericControllerParams {
     std::string scheduler, page_policy, queue, address_mapping, command_trace;
+    std::string write_drain = "gem5";  // gem5 | ramulator: which simulator's turnaround rule
+    uint64_t min_writes_per_switch = 16, min_reads_per_switch = 16;  // write_drain: gem5
     uint64_t queue_depth, write_queue_depth, row_hit_cap, refresh_postpone, refresh_pull_in;
     uint64_t command_queue_depth = 8;  // queue: two_level, per bank
     uint64_t power_down_idle = 0;  // nCK; 0: never
@@ -344,7 +346,14 @@ private:
     bool write_mode_ = false;
     uint64_t now_ = 0;
     uint64_t tZQI_ck_;
+    // Write drain (step): from write_high_ queued writes a drain is forced; write_low_ is where it
+    // may stop (ramulator: at or below it with reads waiting; gem5: writes enter on an empty read
+    // queue above it, and stop below it by min_writes_per_switch). gem5 counts the bursts of the
+    // current direction to hold each turn for min_*_per_switch.
+    bool gem5_drain_ = false;
     uint64_t write_high_, write_low_;
+    uint64_t reads_this_time_ = 0, writes_this_time_ = 0;
+    uint64_t full_write_queues_ = 0;  // queue: per_bank: banks whose write queue is full
     uint64_t last_data_end_ = 0;
     uint64_t next_id_ = 0;
     // The LT caller waiting for one read.
@@ -385,6 +394,7 @@ private:
     // a read arriving then would have been answered from the write queue. UINT64_MAX: none (or
     // issued more than 2 x kBackfillWindow clocks before now_: no longer kept).
     uint64_t queued_write_issued_since(uint64_t addr, uint64_t arrival) const;
+    void update_write_mode();  // the write drain rule (write_drain), before each decision
     // Places the PRE, ACT and RD of the one read queued in bank BI, arrived at ARRIVAL before
     // now_, as far as free slots allow.
     void backfill(uint32_t bi, uint64_t arrival);

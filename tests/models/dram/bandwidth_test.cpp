@@ -94,7 +94,7 @@ TEST_CASE("Refresh postponed under load and pulled in when idle stays within JED
     r.require_clean(8);
 }
 
-TEST_CASE("Write drain starts at the high watermark and stops at the low one", "[dram][generic]") {
+TEST_CASE("Ramulator's write drain starts at the high watermark and stops at the low one", "[dram][generic]") {
     auto p = memsim::dram::testing::generic_defaults();
     p.write_queue_depth = 8;  // high: RU(0.85 x 8) = 7 writes, low: RD(0.5 x 8) = 4
     Rig r("MT8KTF51264HZ-1G6", p);
@@ -106,6 +106,94 @@ TEST_CASE("Write drain starts at the high watermark and stops at the low one", "
     for (const auto& c : r.ctl->commands())
         if (is_column(c.cmd)) order += is_read(c.cmd) ? 'R' : 'W';
     CHECK(order == "WWWRRWWWW");  // 7 -> 4 writes, the reads, then the rest (no reads wait)
+    r.require_clean();
+}
+
+// gem5 MemCtrl::processNextReqEvent (src/mem/mem_ctrl.cc), with MemCtrl.py's defaults: 85 % and
+// 50 % of the write queue (thresholds truncated to whole bursts, compared with '>'), 16 reads and
+// 16 writes per turn at least.
+static std::string column_order(const memsim::dram::testing::Rig& r, std::vector<uint64_t>* cycles = nullptr) {
+    std::string order;
+    for (const auto& c : r.ctl->commands())
+        if (is_column(c.cmd)) {
+            order += is_read(c.cmd) ? 'R' : 'W';
+            if (cycles) cycles->push_back(c.cycle);
+        }
+    return order;
+}
+
+TEST_CASE("gem5's write drain: 16 reads and 16 writes a turn, the last writes wait", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_drain = "gem5";  // 32-deep queues: high 27 (more than 27 writes), low 16
+    Rig r("MT8KTF51264HZ-1G6", p);
+    // 30 reads and then 28 writes at clock 0, all to row 0 of bank 0 (row hits after one ACT).
+    for (uint32_t k = 0; k < 30; ++k) r.ctl->enqueue(k, r.addr(0, 0, 0, 8 * k), false, 0);
+    for (uint32_t k = 0; k < 28; ++k) r.ctl->enqueue(30 + k, r.addr(0, 0, 0, 8 * (64 + k)), true, 0);
+    // 28 writes are above the high threshold, but a turn is at least 16 reads: RD at 11 + 4k
+    // (ACT 0, tRCD 11, tCCD 4) to 71. Then 16 writes: the first RL + BL/2 + 2 - WL = 11 + 4 + 2 - 8
+    // = 9 after that RD, 80, to 140; reads wait, so back to them after WL + BL/2 + tWTR = 18: the
+    // 14 reads from 158 to 210. Then no read waits and 12 writes are not above the low threshold:
+    // they wait (gem5 leaves them queued) until the end of the trace drains them, from 219.
+    r.ctl->run_until(1000);
+    std::vector<uint64_t> at;
+    CHECK(column_order(r, &at) == std::string(16, 'R') + std::string(16, 'W') + std::string(14, 'R'));
+    REQUIRE(at.size() == 46);
+    CHECK(at[0] == 11);
+    CHECK(at[15] == 71);
+    CHECK(at[16] == 80);
+    CHECK(at[31] == 140);
+    CHECK(at[32] == 158);
+    CHECK(at[45] == 210);
+    r.ctl->drain();
+    at.clear();
+    CHECK(column_order(r, &at) == std::string(16, 'R') + std::string(16, 'W') + std::string(14, 'R') + std::string(12, 'W'));
+    REQUIRE(at.size() == 58);
+    CHECK(at[46] == 1000);  // drain() starts where run_until stopped
+    r.require_clean();
+}
+
+TEST_CASE("gem5's write drain: writes start on an empty read queue above the low threshold", "[dram][generic]") {
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_drain = "gem5";
+    Rig r("MT8KTF51264HZ-1G6", p);
+    // 16 writes (not more than the low threshold, 16) and no read: nothing goes.
+    for (uint32_t k = 0; k < 16; ++k) r.ctl->enqueue(k, r.addr(0, 1, 0, 8 * k), true, 0);
+    r.ctl->run_until(5000);
+    CHECK(r.ctl->commands().empty());
+    // A 17th at 5000: all 17 go (with no read waiting only an empty queue turns back): ACT 5000,
+    // WR from 5011 every tCCD to 5075.
+    r.ctl->enqueue(16, r.addr(0, 1, 0, 8 * 16), true, 5000);
+    r.ctl->run_until(6000);
+    std::vector<uint64_t> at;
+    CHECK(column_order(r, &at) == std::string(17, 'W'));
+    REQUIRE(at.size() == 17);
+    CHECK(r.ctl->commands().front().cycle == 5000);
+    CHECK(at.front() == 5011);
+    CHECK(at.back() == 5075);
+    r.require_clean();
+}
+
+TEST_CASE("gem5's write drain with per-bank queues: a full bank queue turns the bus to writes", "[dram][generic]") {
+    // memsim's rule for queue: per_bank (gem5 has one write queue, full only above its high
+    // threshold): 2 writes fill bank 3's 2-deep queue, far below the low threshold of
+    // 0.5 x 2 x 8 banks = 8, yet a write waiting for that queue must get in: ACT 0, WR 11 and 15.
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_drain = "gem5";
+    p.queue = "per_bank";
+    p.write_queue_depth = 2;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    r.ctl->enqueue(0, r.addr(0, 3, 0, 0), true, 0);
+    r.ctl->enqueue(1, r.addr(0, 3, 0, 8), true, 0);
+    r.ctl->run_until(100);
+    std::vector<uint64_t> at;
+    CHECK(column_order(r, &at) == "WW");
+    REQUIRE(at.size() == 2);
+    CHECK(at[0] == 11);
+    CHECK(at[1] == 15);
+    // A write to another bank then waits: 1 queued of 16, no bank queue full.
+    r.ctl->enqueue(2, r.addr(0, 4, 0, 0), true, 100);
+    r.ctl->run_until(200);
+    CHECK(r.ctl->commands().size() == 3);
     r.require_clean();
 }
 

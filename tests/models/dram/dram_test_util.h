@@ -25,6 +25,9 @@ inline GenericControllerParams generic_defaults() {
     p.row_hit_cap = 16;
     p.refresh_postpone = 0;
     p.refresh_pull_in = 0;
+    // The hand-worked cases were worked with Ramulator's turnaround (any queued write goes when no
+    // read waits); gem5's has tests of its own (bandwidth_test.cpp).
+    p.write_drain = "ramulator";
     p.write_high_watermark = 0.85;
     p.write_low_watermark = 0.5;
     p.frontend_latency_ps = 0;
