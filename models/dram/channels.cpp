@@ -241,8 +241,9 @@ std::unique_ptr<Channels> make_memory(const config::Config& cfg, stats::Registry
         throw InputError("memory.channels: channel " + std::to_string(mem.channels - 1) + " starts at byte " +
                          std::to_string(last_start) + " of the address map, beyond memory.size (" +
                          std::to_string(mem.size) + " bytes): raise memory.size (" +
-                         std::to_string(capacity) + " bytes fill every channel) or put Ch lower in " +
-                         "memory.generic.address_mapping");
+                         std::to_string(capacity) + " bytes fill every channel)" +
+                         (mem.model == "mig" ? std::string(" (MIG channels are whole MIG cores, one above the other)")
+                                             : std::string(" or put Ch lower in memory.generic.address_mapping")));
     return std::make_unique<Channels>(std::move(ctl), reg);
 }
 

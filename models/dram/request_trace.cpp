@@ -1,5 +1,6 @@
 #include "models/dram/request_trace.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 
@@ -48,8 +49,10 @@ int dramsim3_op(std::string_view op) {
 }
 
 // W: the line's words; false for a blank or comment line.
+// BYTES: an STL line's (LEN), 0 when the line gives none (one burst).
 bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view line, const std::string& file,
-                 uint64_t n, TraceRequest& out) {
+                 uint64_t n, TraceRequest& out, uint64_t& bytes) {
+    bytes = 0;
     if (w.n == 0) return false;
     auto bad = [&](const std::string& expected) {
         throw InputError({file, n, 0}, "expected " + expected + ", got '" + std::string(line) + "'");
@@ -81,10 +84,20 @@ bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view li
             else bad(want);
             int a = 2;
             if (w.tok[a].front() == '(') {
-                if (w.tok[a].back() != ')' || w.n < 4) bad(want);
+                // DRAMSys StlPlayer: the request's data length in bytes.
+                const std::string_view len = w.tok[a].substr(1, w.tok[a].size() - 2);
+                if (w.tok[a].size() < 3 || w.tok[a].back() != ')' || w.n < 4 || !parse_number(len, bytes) ||
+                    bytes == 0)
+                    bad(want);
                 ++a;
             }
-            if (!parse_number(w.tok[a], out.addr)) bad(want);
+            // At most the data after the address: hex digits, as long as the request.
+            auto is_hex = [](std::string_view d) {
+                if (d.size() > 2 && d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) d.remove_prefix(2);
+                return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return std::isxdigit(uint8_t(c)); });
+            };
+            if (!parse_number(w.tok[a], out.addr) || w.more || w.n > a + 2 || (w.n == a + 2 && !is_hex(w.tok[a + 1])))
+                bad(want);
             return true;
         }
         case Format::Auto: break;
@@ -94,13 +107,6 @@ bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view li
 
 }  // namespace
 
-bool parse_request_line(const std::string& format, const std::string& line, const std::string& file, uint64_t n,
-                        TraceRequest& out) {
-    trace::lex::Tokens w;
-    trace::lex::split(line, w);
-    return parse_words(format_of(format), w, line, file, n, out);
-}
-
 namespace {
 
 class FileSource final : public RequestSource {
@@ -108,6 +114,13 @@ public:
     FileSource(const std::string& path, Format format)
         : path_(path), format_(format), in_(open(path)) {}
     bool next(TraceRequest& out) override {
+        if (more_bursts_) {
+            // The next burst of a longer STL request, at the same clock.
+            --more_bursts_;
+            last_req_.addr = (last_req_.addr / kBurstBytes + 1) * kBurstBytes;
+            out = last_req_;
+            return true;
+        }
         trace::lex::Tokens w;
         std::string_view view;
         while (in_->next_line(view)) {
@@ -123,7 +136,19 @@ public:
                                                          "' (dramsim3: '0xADDR READ 10', ramulator: 'LD 0xADDR', "
                                                          "stl: '10: read 0xADDR')");
             }
-            parse_words(format_, w, view, path_, n_, out);
+            uint64_t bytes;
+            parse_words(format_, w, view, path_, n_, out, bytes);
+            if (out.cycle > kMaxCycle)
+                throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) +
+                                                     " is beyond 2^52 memory clocks, the latest a run's picosecond "
+                                                     "times hold at any DDR3 clock");
+            if (bytes > kMaxRequestBytes)
+                throw InputError({path_, n_, 0}, "request length " + std::to_string(bytes) + " is over " +
+                                                     std::to_string(kMaxRequestBytes) + " bytes");
+            if (bytes) {
+                more_bursts_ = (out.addr % kBurstBytes + bytes - 1) / kBurstBytes;
+                last_req_ = out;
+            }
             if (out.cycle < last_)
                 throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) + " goes back from " +
                                                      std::to_string(last_) + " (requests must be in time order)");
@@ -144,8 +169,14 @@ private:
         }
     }
 
+    // Every preset's burst: a 64-bit DIMM's BL8. A longer STL request is one request per burst it
+    // touches, all at its clock, as the controllers split a longer mem::Request.
+    static constexpr uint64_t kBurstBytes = 64, kMaxRequestBytes = uint64_t(1) << 20;
+    static constexpr uint64_t kMaxCycle = uint64_t(1) << 52;
     std::string path_;
     Format format_;
+    uint64_t more_bursts_ = 0;
+    TraceRequest last_req_{};
     std::unique_ptr<trace::Input> in_;
     uint64_t n_ = 0, last_ = 0;
 };

@@ -7,7 +7,10 @@
 //   ramulator  `LD|ST ADDR`                   Ramulator 2's LoadStoreTrace (ADDR hex with 0x, or
 //                                            decimal); no times: requests go as fast as accepted
 //   stl        `CYCLE: read|write [(LEN)] 0xADDR [DATA]`   DRAMSys's StlPlayer; CYCLE in memory
-//                                            clocks here (DRAMSys: the player's clock)
+//                                            clocks here (DRAMSys: the player's clock); LEN
+//                                            bytes (default one burst) read as one request per
+//                                            64-byte burst they touch, at CYCLE; DATA hex
+// CYCLE at most 2^52 (what picosecond times hold at any DDR3 clock).
 // Empty lines and '#' comments (to the end of the line) are skipped; a zstd-compressed file is read
 // as its content. Anything else that does not parse is an
 // InputError naming the file and line.
@@ -32,8 +35,5 @@ public:
 
 // FORMAT: dramsim3, ramulator, stl, or auto (from the first request line).
 std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format = "auto");
-// Parses one line; false for a blank or comment line. Throws InputError{FILE:LINE} on bad input.
-bool parse_request_line(const std::string& format, const std::string& line, const std::string& file, uint64_t n,
-                        TraceRequest& out);
 
 }  // namespace memsim::dram

@@ -122,7 +122,7 @@ static std::string column_order(const memsim::dram::testing::Rig& r, std::vector
     return order;
 }
 
-TEST_CASE("gem5's write drain: 16 reads and 16 writes a turn, the last writes wait", "[dram][generic]") {
+TEST_CASE("gem5's write drain: 16 reads and 16 writes a turn and the last writes wait", "[dram][generic]") {
     auto p = memsim::dram::testing::generic_defaults();
     p.write_drain = "gem5";  // 32-deep queues: high 27 (more than 27 writes), low 16
     Rig r("MT8KTF51264HZ-1G6", p);

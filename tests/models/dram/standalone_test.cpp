@@ -59,6 +59,41 @@ TEST_CASE("The three request-trace formats read the same requests", "[dram][trac
     CHECK(r[1].cycle == 0);  // Ramulator's traces carry no time
 }
 
+TEST_CASE("An STL request of LEN bytes is one request per 64-byte burst it touches", "[dram][trace]") {
+    // 128 bytes at 0: bursts 0x0 and 0x40. 100 bytes at 0x30 end at 0x93: bursts 0x0, 0x40 and 0x80,
+    // the first kept at its own address. All at the line's clock.
+    auto s = read_all(write_file("len.stl", "10: read (128) 0x0\n20: write (100) 0x30 00ff\n30: read 0x1000\n"));
+    REQUIRE(s.size() == 6);
+    const uint64_t addr[] = {0x0, 0x40, 0x30, 0x40, 0x80, 0x1000};
+    const uint64_t cycle[] = {10, 10, 20, 20, 20, 30};
+    const bool write[] = {false, false, true, true, true, false};
+    for (size_t i = 0; i < 6; ++i) {
+        INFO(i);
+        CHECK(s[i].addr == addr[i]);
+        CHECK(s[i].cycle == cycle[i]);
+        CHECK(s[i].write == write[i]);
+    }
+    // A length that is not a positive number, more than the data after the address, or data
+    // that is not hex: errors naming the line.
+    for (const char* bad : {"10: read (abc) 0x0\n", "10: read (0) 0x0\n", "10: read () 0x0\n",
+                            "10: read 0x0 12 13\n", "10: write (64) 0x0 xyz\n"}) {
+        INFO(bad);
+        std::string p = write_file("badlen.stl", std::string("0: read 0x40\n") + bad);
+        CHECK(error_of(p, "stl").find(p + ":2") != std::string::npos);
+    }
+}
+
+TEST_CASE("A request cycle beyond 2^52 is an error and no request is dropped", "[dram][trace]") {
+    // 2^52 is the last cycle taken (its picoseconds fit 64 bits at any DDR3 tCK up to 4 ns);
+    // 2^64 - 1 used to end the trace silently (the standalone run's window is 2^64 - 1).
+    auto ok = read_all(write_file("big.trc", "0x0 READ 0\n0x40 READ 4503599627370496\n"));
+    REQUIRE(ok.size() == 2);
+    CHECK(ok[1].cycle == (uint64_t(1) << 52));
+    std::string p = write_file("huge.trc", "0x0 READ 0\n0x40 READ 18446744073709551615\n0x80 READ 18446744073709551615\n");
+    CHECK(error_of(p).find(p + ":2") != std::string::npos);
+    CHECK(error_of(p).find("beyond 2^52") != std::string::npos);
+}
+
 TEST_CASE("DRAMSim3 traces read as DRAMSim3 reads them", "[dram][trace]") {
     // src/common.cc operator>>: the address through std::hex (0x optional), the cycle decimal;
     // WRITE, write, P_MEM_WR and BOFF are writes. Trailing comments and CRLF line ends are allowed.
