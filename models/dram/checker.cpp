@@ -196,6 +196,10 @@ private:
         const uint64_t BL2 = t_.BL / 2, RL = t_.AL + t_.CL, WL = t_.AL + t_.CWL;
         if (!b.open) {
             fail("bank open", b.pre ? *b.pre : c, c, "column command to a precharged bank");
+        } else if (b.auto_pre) {
+            // JESD79-3F 4.17: after RDA/WRA the bank takes no command until its precharge is done
+            // (the row stays open, but only until the auto-precharge that is already decided).
+            fail("auto-precharge", *b.auto_pre, c, "column command to a bank whose auto-precharge is pending");
         } else if (b.row != c.row) {
             fail("row open", *b.act, c, "column command to row " + std::to_string(c.row) + " but row " +
                                             std::to_string(b.row) + " is open");

@@ -1,10 +1,11 @@
 #pragma once
 // An independent JEDEC DDR3 timing checker. It shares nothing with the controller but the timing
 // struct and the command format: it replays a command trace, keeps for every bank and rank the
-// last commands of each kind, and checks each new command against every JESD79-3F constraint
-// that applies, re-deriving the spacings from the timing parameters itself (the data bus is
+// last commands of each kind, and checks each new command against the JESD79-3F constraints
+// that apply, re-deriving the spacings from the timing parameters itself (the data bus is
 // checked as burst intervals rather than the controller's command-to-command spacings).
-// Each violation names the constraint, the two commands involved and the shortfall.
+// Each violation names the constraint, the two commands involved and the shortfall. What it does
+// not check is listed in docs/dram.md, "How it is checked".
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,9 +16,9 @@
 namespace memsim::dram {
 
 struct Violation {
-    std::string rule;     // "tRCD", "tFAW", "bank not open", ...
+    std::string rule;     // "tRCD", "tFAW", "bank open", "auto-precharge", ...
     Command earlier, later;
-    std::string message;  // "cycle 11 RD 0 0 5 0: tRCD needs 11 after cycle 2 ACT 0 0 5 0, got 9"
+    std::string message;  // "cycle 11 RD 0 0 5 0: tRCD: needs 11 nCK after cycle 2, got 9 (earlier: 2 ACT 0 0 5 0)"
 };
 
 // Checks CMDS (in issue order). MAX_POSTPONE: refreshes the controller may owe (JEDEC allows up to

@@ -56,6 +56,10 @@ TEST_CASE("The checker names each broken constraint and both commands", "[dram][
         {"0 ACT 0 0 5 0\n11 REF 0 0 0 0\n", "banks precharged", 0, 11},
         {"0 REF 0 0 0 0\n207 ACT 0 0 5 0\n", "tRFC", 0, 207},
         {"0 ACT 0 0 5 0\n11 RDA 0 0 5 0\n38 ACT 0 0 6 0\n", "tRP", 11, 38},  // auto-PRE at tRAS = 28
+        // A column command after RDA/WRA, before its auto-precharge (at 28 and 11 + 8 + 4 + 12 = 35).
+        {"0 ACT 0 0 5 0\n11 RDA 0 0 5 0\n15 RD 0 0 5 8\n", "auto-precharge", 11, 15},
+        {"0 ACT 0 0 5 0\n11 WRA 0 0 5 0\n30 RD 0 0 5 8\n", "auto-precharge", 11, 30},
+        {"0 ACT 0 0 5 0\n11 RDA 0 0 5 0\n20 WR 0 0 5 8\n", "auto-precharge", 11, 20},
         {"0 ACT 0 0 5 0\n0 ACT 0 1 5 0\n", "command bus", 0, 0},
     };
     for (const auto& row : table) {
