@@ -167,6 +167,12 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     else if (p.page_policy == "open_adaptive") page_ = Page::OpenAdaptive;
     else if (p.page_policy == "closed_adaptive") page_ = Page::ClosedAdaptive;
     else page_ = Page::Open;
+    // gem5 MemCtrl's constructor refuses write_low_thresh_perc >= write_high_thresh_perc: with them
+    // equal a full write queue and no read would never turn the bus.
+    if (p.write_drain == "gem5" && p.write_low_watermark >= p.write_high_watermark)
+        throw InputError("memory.generic.write_low_watermark (" + std::to_string(p.write_low_watermark) +
+                         ") must be below write_high_watermark (" + std::to_string(p.write_high_watermark) +
+                         ") with write_drain: gem5");
     if (p.write_low_watermark > p.write_high_watermark)
         throw InputError("memory.generic.write_low_watermark (" + std::to_string(p.write_low_watermark) +
                          ") is above write_high_watermark (" + std::to_string(p.write_high_watermark) + ")");
@@ -515,8 +521,8 @@ void Controller::backfill(uint32_t bi, uint64_t arrival) {
     Bank& b = banks_[bi];
     Rank& r = ranks_[e.a.rank];
     // A write queue at its high watermark is drained first with this read queued or not (step's
-    // rule). (write_mode_ itself says what the controller decided at now_, with no read queued:
-    // it is on whenever writes wait, which says nothing of the clocks behind now_.)
+    // rule). (write_mode_ itself says what the controller decided at now_, with no read queued,
+    // which says nothing of the clocks behind now_.)
     const bool draining = queued_[1] >= write_high_;
     // A hit needs only its column command; a provisional row, a powered-down rank or a write
     // drain decide the order of what comes next.
@@ -624,13 +630,15 @@ void Controller::update_write_mode() {
         // waits and the writes are above the low threshold (any write when draining: memsim's
         // end of trace); in WRITE, back when the queue is empty, below the low threshold by
         // min_writes_per_switch, or when a read waits and min_writes_per_switch writes went.
-        // (queue: per_bank: a bank whose write queue is full turns the bus to writes as gem5's one
-        // full queue would, or a write waiting for it could wait for ever.)
+        // (queue: per_bank: a bank whose write queue is full turns the bus to writes, and keeps it
+        // there until it has room, as gem5's one full queue would, or a write waiting for it could
+        // wait for ever.)
         to_writes = reads == 0 ? writes > write_low_ || (flushing_ && writes) || full_write_queues_
                                : (writes >= write_high_ || full_write_queues_) &&
                                      reads_this_time_ >= p_.min_reads_per_switch;
-        to_reads = writes == 0 || (writes + p_.min_writes_per_switch < write_low_ && !flushing_) ||
-                   (reads && writes_this_time_ >= p_.min_writes_per_switch);
+        to_reads = writes == 0 || (!full_write_queues_ && ((writes + p_.min_writes_per_switch < write_low_ &&
+                                                             !flushing_) ||
+                                                            (reads && writes_this_time_ >= p_.min_writes_per_switch)));
     } else {
         // Ramulator v1 Controller::tick: writes from the high mark or whenever no read waits; back
         // to reads at the low mark once a read waits.

@@ -133,7 +133,8 @@ TEST_CASE("gem5's write drain: 16 reads and 16 writes a turn and the last writes
     // (ACT 0, tRCD 11, tCCD 4) to 71. Then 16 writes: the first RL + BL/2 + 2 - WL = 11 + 4 + 2 - 8
     // = 9 after that RD, 80, to 140; reads wait, so back to them after WL + BL/2 + tWTR = 18: the
     // 14 reads from 158 to 210. Then no read waits and 12 writes are not above the low threshold:
-    // they wait (gem5 leaves them queued) until the end of the trace drains them, from 219.
+    // they wait (gem5 leaves them queued) until the end of the trace drains them (from 1000, where
+    // run_until stopped).
     r.ctl->run_until(1000);
     std::vector<uint64_t> at;
     CHECK(column_order(r, &at) == std::string(16, 'R') + std::string(16, 'W') + std::string(14, 'R'));
@@ -195,6 +196,16 @@ TEST_CASE("gem5's write drain with per-bank queues: a full bank queue turns the 
     r.ctl->run_until(200);
     CHECK(r.ctl->commands().size() == 3);
     r.require_clean();
+}
+
+TEST_CASE("gem5's write drain refuses equal watermarks as gem5 does", "[dram][generic]") {
+    // With both at 1.0 the thresholds are 33 and 32 of 32: a full queue and no read never turn.
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_drain = "gem5";
+    p.write_high_watermark = p.write_low_watermark = 1.0;
+    CHECK_THROWS_AS(Rig("MT8KTF51264HZ-1G6", p), InputError);
+    p.write_drain = "ramulator";  // drains from 32, stops at 32 with reads waiting: legal
+    CHECK_NOTHROW(Rig("MT8KTF51264HZ-1G6", p));
 }
 
 TEST_CASE("A read of a line waiting in the write queue is answered from it", "[dram][generic]") {
