@@ -201,7 +201,7 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
         merged_reads_.resize(t.ranks * t.banks);
     }
     uint64_t wcap = per_bank_queue_ ? p.write_queue_depth * t.ranks * t.banks : p.write_queue_depth;
-    gem5_drain_ = p.write_drain == "gem5";
+    gem5_drain_ = p.write_drain == "gem5" && !two_level_;  // (MIG clears it)
     if (gem5_drain_) {
         // gem5 keeps its thresholds as whole bursts (uint32_t writeHighThreshold = size x perc /
         // 100.0, truncated) and compares with '>': more than floor(size x fraction). (The margin
@@ -340,6 +340,7 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
             touch(bi);
             ++queued_[1];
             ++ranks_[da.rank].queued;
+            ++ranks_[da.rank].queued_writes;
         }
         note_end(arrival * t_.tCK_ps + p_.frontend_latency_ps);
         if (on_done) on_done(id, arrival * t_.tCK_ps + p_.frontend_latency_ps);
@@ -685,19 +686,19 @@ bool Controller::step(uint64_t limit) {
         Rank& r = ranks_[i];
         bool urgent = this->urgent(r);
         // Self-refresh waits for the rank to be idle, its refreshes paid, one REF since the last SRX.
-        const bool sr_wanted = p_.self_refresh_idle && r.queued == 0 && !urgent && r.refresh_owed <= 0 &&
+        const bool sr_wanted = p_.self_refresh_idle && rank_idle(r) && !urgent && r.refresh_owed <= 0 &&
                                r.ref_since_srx;
         if (r.sr) {
             // Only a request wakes a self-refreshing rank (no REF falls due; ZQ waits).
             blocked_[i] = true;
-            if (r.queued) choose_self_refresh(best, i);
+            if (!rank_idle(r)) choose_self_refresh(best, i);
             continue;
         }
         if (r.pd) {
             // CKE is low: nothing goes to the rank until PDX. A request or due maintenance wakes
             // it, or the time to enter self-refresh; a refresh that could only be pulled in does not.
             blocked_[i] = true;
-            if (r.queued || urgent || r.refresh_owed > 0) choose_power_down(best, i);
+            if (!rank_idle(r) || urgent || r.refresh_owed > 0) choose_power_down(best, i);
             else if (sr_wanted) choose_power_down(best, i, r.last_req + p_.self_refresh_idle);
             continue;
         }
@@ -711,7 +712,7 @@ bool Controller::step(uint64_t limit) {
         if (sr_wanted) choose_self_refresh(best, i);
         // Once self-refresh is due, no power-down in between (PDE would only be undone by PDX).
         const bool sr_due = sr_wanted && now_ >= r.last_req + p_.self_refresh_idle;
-        if (p_.power_down_idle && r.queued == 0 && !sr_due) choose_power_down(best, i);
+        if (p_.power_down_idle && rank_idle(r) && !sr_due) choose_power_down(best, i);
     }
     choose_request(best);
     if (two_level_ && best.cycle > now_) {
@@ -949,6 +950,7 @@ void Controller::issue(const Choice& c) {
     move_stuck_[0] = move_stuck_[1] = false;  // two_level: the bank's command queue has room
     --queued_[write ? 1 : 0];
     --r.queued;
+    if (write) --r.queued_writes;
     ++(write ? writes_this_time_ : reads_this_time_);
     if (mig_ratio_) {
         --mig_claimed_;  // the bank machine is free from its column command (mig.h)

@@ -179,7 +179,7 @@ private:
         uint64_t next_refresh = 0, next_zq = 0, last_ref = 0;
         bool zq_owed = false;
         unsigned open_banks = 0;
-        uint64_t queued = 0;
+        uint64_t queued = 0, queued_writes = 0;
         // Power-down: whether CKE is low, the earliest PDE (tCKE after PDX, tRDPDEN / tWRPDEN
         // after a column command) and PDX (tCKE after PDE), the last command to the rank.
         bool pd = false, pd_precharged = false;  // precharged: every bank closed at entry
@@ -395,6 +395,13 @@ private:
     // issued more than 2 x kBackfillWindow clocks before now_: no longer kept).
     uint64_t queued_write_issued_since(uint64_t addr, uint64_t arrival) const;
     void update_write_mode();  // the write drain rule (write_drain), before each decision
+    // Rank R has nothing the bus would serve now, so it may power down or self-refresh: nothing
+    // queued, or with gem5's turnaround only writes while the bus is on reads (gem5
+    // DRAMInterface::Rank::isQueueEmpty counts the current direction), so the writes gem5's rule
+    // leaves below its low threshold do not keep a rank awake; a turn to writes wakes it.
+    bool rank_idle(const Rank& r) const {
+        return r.queued == 0 || (gem5_drain_ && !write_mode_ && r.queued == r.queued_writes);
+    }
     // Places the PRE, ACT and RD of the one read queued in bank BI, arrived at ARRIVAL before
     // now_, as far as free slots allow.
     void backfill(uint32_t bi, uint64_t arrival);

@@ -270,6 +270,7 @@ Controller::Controller(const Ddr3Timing& t, const MigParams& m, stats::Registry&
     : Controller(in_ui_clk(t, m.phy_ratio == "2:1" ? 2 : 4, m.bank_machines), engine_params(m, ch.count), r, timed,
                  true, ch) {
     mig_ratio_ = m.phy_ratio == "2:1" ? 2 : 4;
+    gem5_drain_ = false;  // no write queue: bank machines take reads and writes alike
     const Slots slots = command_slots(mig_ratio_, t.CWL);
     mig_col_slot_ = slots.col;
     mig_row_slot_ = slots.row;

@@ -279,7 +279,9 @@ void Controller::choose_request(Choice& best) {
     // A rank held for its refresh or ZQCS still serves the requests its open rows were activated
     // for, in either direction, before its PREA (choose_maintenance).
     for (uint32_t ri = 0; ri < t_.ranks; ++ri) {
-        if (!blocked_[ri]) continue;
+        // (Not a rank in power-down or self-refresh: one may hold a row opened for a write that
+        // gem5's turnaround left waiting, rank_idle; it goes once the rank is woken.)
+        if (!blocked_[ri] || ranks_[ri].pd || ranks_[ri].sr) continue;
         for (uint32_t bi = bank_index(ri, 0); bi < bank_index(ri + 1, 0); ++bi)
             if (banks_[bi].act_dir >= 0) consider_opened(best, bi, banks_[bi].act_dir ^ 1);
     }

@@ -38,6 +38,7 @@ void Controller::enqueue_two_level(Entry e) {
             ++waiting_n_[1];
             move_stuck_[1] = false;
             ++queued_[1];
+            ++ranks_[e.a.rank].queued_writes;
             if (ranks_[e.a.rank].queued++ == 0) quiet_until_ = 0;  // maintenance and power-down choices change
         }
         note_end(at_ps);

@@ -198,6 +198,65 @@ TEST_CASE("gem5's write drain with per-bank queues: a full bank queue turns the 
     r.require_clean();
 }
 
+TEST_CASE("gem5's write drain with per-bank queues stays on writes until the full bank has room", "[dram][generic]") {
+    // Bank 3's 32-deep write queue full (32 writes to row 0), a read of bank 5 every 6 clocks.
+    // The low threshold is 0.5 x 32 x 8 banks = 128, so only the full queue turns the bus to
+    // writes (when the read queue is empty between two reads, as gem5's full queue would); it must
+    // stay there until one of bank 3's writes is written, so the column command after bank 3's ACT
+    // is a WR, not one more read (the reads keep coming during its tRCD).
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_drain = "gem5";
+    p.queue = "per_bank";
+    Rig r("MT8KTF51264HZ-1G6", p);
+    for (uint32_t k = 0; k < 32; ++k) r.ctl->enqueue(k, r.addr(0, 3, 0, 8 * k), true, 0);
+    for (uint32_t k = 0; k < 60; ++k) {
+        r.ctl->run_until(6 * k);
+        r.ctl->enqueue(100 + k, r.addr(0, 5, 0, 8 * k), false, 6 * k);
+    }
+    r.ctl->run_until(2000);
+    const auto& cmds = r.ctl->commands();
+    size_t act3 = cmds.size();
+    for (size_t i = 0; i < cmds.size() && act3 == cmds.size(); ++i)
+        if (cmds[i].cmd == Cmd::ACT && cmds[i].bank == 3) act3 = i;
+    REQUIRE(act3 < cmds.size());
+    size_t next_col = act3 + 1;
+    while (next_col < cmds.size() && !is_column(cmds[next_col].cmd)) ++next_col;
+    REQUIRE(next_col < cmds.size());
+    CHECK(cmds[next_col].cmd == Cmd::WR);
+    CHECK(cmds[next_col].bank == 3);
+    r.require_clean();
+}
+
+TEST_CASE("gem5's write drain lets a rank holding only waiting writes power down", "[dram][generic][power]") {
+    // 5 writes (not above the low threshold, 16) and nothing else: the bus stays on reads, the
+    // rank has nothing in that direction (gem5 Rank::isQueueEmpty), so after power_down_idle = 16
+    // idle clocks it powers down: PDE 16. The end of the trace turns the bus to the writes: PDX at
+    // 1000 (where run_until stopped), ACT tXP = 5 later, WR tRCD = 11 after it, every tCCD.
+    auto p = memsim::dram::testing::generic_defaults();
+    p.write_drain = "gem5";
+    p.power_down_idle = 16;
+    Rig r("MT8KTF51264HZ-1G6", p);
+    for (uint32_t k = 0; k < 5; ++k) r.ctl->enqueue(k, r.addr(0, 1, 0, 8 * k), true, 0);
+    r.ctl->run_until(1000);
+    REQUIRE(r.ctl->commands().size() == 1);
+    CHECK(r.ctl->commands()[0].cmd == Cmd::PDE);
+    CHECK(r.ctl->commands()[0].cycle == 16);
+    r.ctl->drain();
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() >= 8);
+    CHECK(c[1].cmd == Cmd::PDX);
+    CHECK(c[1].cycle == 1000);
+    CHECK(c[2].cmd == Cmd::ACT);
+    CHECK(c[2].cycle == 1005);
+    std::vector<uint64_t> at;
+    CHECK(column_order(r, &at) == "WWWWW");
+    REQUIRE(at.size() == 5);
+    CHECK(at[0] == 1016);
+    CHECK(at[4] == 1032);
+    r.require_clean();
+    r.require_background_recounted();
+}
+
 TEST_CASE("gem5's write drain refuses equal watermarks as gem5 does", "[dram][generic]") {
     // With both at 1.0 the thresholds are 33 and 32 of 32: a full queue and no read never turn.
     auto p = memsim::dram::testing::generic_defaults();
