@@ -5,6 +5,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/dram/memory.h"
 #include "models/interconnect/tlm_port_sc.h"
 #include "sim/core/error.h"
 
@@ -297,7 +298,7 @@ StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& t
                                  const std::string& format, uint64_t end_cycle, bool window) {
     refuse_request_log(cfg);
     auto mem = make_memory(cfg, reg, true);
-    auto src = open_request_trace(trace_path, format);
+    auto src = open_request_trace(trace_path, format, cfg.section<MemoryParams>("memory").size);
     const uint64_t tck = mem->timing().tCK_ps;
     const uint64_t until = window && end_cycle ? end_cycle : UINT64_MAX;
     AtTarget target("memory", *mem);
@@ -310,6 +311,7 @@ StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& t
     res.requests = init.sent;
     if (end_cycle) mem->idle_until(end_cycle);
     res.end_ps = mem->end_ps();
+    res.beyond_size = src->beyond_size();
     return res;
 }
 

@@ -105,15 +105,36 @@ bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view li
     throw InputError("memory-request trace format 'auto' needs a line to tell it from");
 }
 
+// The format the first request line says, the rule `auto` reads a trace by; Auto if none.
+Format format_from_words(const trace::lex::Tokens& w) {
+    if (w.tok[0] == "LD" || w.tok[0] == "ST") return Format::Ramulator;
+    if (w.tok[0].back() == ':') return Format::Stl;
+    if (w.n == 3 && dramsim3_op(w.tok[1]) >= 0) return Format::Dramsim3;
+    return Format::Auto;
+}
+
 }  // namespace
 
 namespace {
 
 class FileSource final : public RequestSource {
 public:
-    FileSource(const std::string& path, Format format)
-        : path_(path), format_(format), in_(open(path)) {}
+    FileSource(const std::string& path, Format format, uint64_t memory_size)
+        : path_(path), format_(format), memory_size_(memory_size), in_(open(path)) {}
+    BeyondSize beyond_size() const override { return beyond_; }
     bool next(TraceRequest& out) override {
+        if (!read_next(out)) return false;
+        if (memory_size_ && out.addr >= memory_size_) {
+            if (!beyond_.requests++) {
+                beyond_.first_line = n_;
+                beyond_.first_addr = out.addr;
+            }
+        }
+        return true;
+    }
+
+private:
+    bool read_next(TraceRequest& out) {
         if (more_bursts_) {
             // The next burst of a longer STL request, at the same clock.
             --more_bursts_;
@@ -128,10 +149,8 @@ public:
             trace::lex::split(view, w);
             if (w.n == 0) continue;
             if (format_ == Format::Auto) {
-                if (w.tok[0] == "LD" || w.tok[0] == "ST") format_ = Format::Ramulator;
-                else if (w.tok[0].back() == ':') format_ = Format::Stl;
-                else if (w.n == 3 && dramsim3_op(w.tok[1]) >= 0) format_ = Format::Dramsim3;
-                else
+                format_ = format_from_words(w);
+                if (format_ == Format::Auto)
                     throw InputError({path_, n_, 0}, "cannot tell the trace format from '" + std::string(view) +
                                                          "' (dramsim3: '0xADDR READ 10', ramulator: 'LD 0xADDR', "
                                                          "stl: '10: read 0xADDR')");
@@ -158,7 +177,6 @@ public:
         return false;
     }
 
-private:
     static std::unique_ptr<trace::Input> open(const std::string& path) {
         try {
             auto origin = std::make_shared<trace::Origin>();
@@ -175,6 +193,8 @@ private:
     static constexpr uint64_t kMaxCycle = uint64_t(1) << 52;
     std::string path_;
     Format format_;
+    uint64_t memory_size_;
+    BeyondSize beyond_;
     uint64_t more_bursts_ = 0;
     TraceRequest last_req_{};
     std::unique_ptr<trace::Input> in_;
@@ -183,8 +203,43 @@ private:
 
 }  // namespace
 
-std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format) {
-    return std::make_unique<FileSource>(path, format_of(format));
+std::string detect_request_trace_format(const std::string& path) {
+    if (path == "-") return "";
+    std::unique_ptr<trace::Input> in;
+    try {
+        auto origin = std::make_shared<trace::Origin>();
+        in = trace::buffered_input(trace::open_file_stream(path, origin), path, *origin);
+    } catch (const InputError&) {
+        return "";  // the trace reader that opens it next says why it cannot
+    }
+    // As far as the first line that is neither blank nor a comment, within the first 16 KiB (a
+    // binary trace has no lines to read).
+    std::string_view head = in->peek(16 * 1024);
+    for (uint64_t n = 1; !head.empty(); ++n) {
+        const size_t nl = head.find('\n');
+        if (nl == std::string_view::npos && !in->at_end() && head.size() >= 16 * 1024) return "";
+        const std::string_view line = head.substr(0, nl);
+        head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
+        trace::lex::Tokens w;
+        trace::lex::split(line, w);
+        if (w.n == 0) continue;
+        const Format f = format_from_words(w);
+        if (f == Format::Auto) return "";
+        try {
+            TraceRequest req;
+            uint64_t bytes;
+            parse_words(f, w, line, path, n, req, bytes);
+        } catch (const InputError&) {
+            return "";
+        }
+        return f == Format::Dramsim3 ? "dramsim3" : f == Format::Ramulator ? "ramulator" : "stl";
+    }
+    return "";
+}
+
+std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format,
+                                                  uint64_t memory_size) {
+    return std::make_unique<FileSource>(path, format_of(format), memory_size);
 }
 
 }  // namespace memsim::dram

@@ -26,14 +26,32 @@ struct TraceRequest {
     bool write;
 };
 
+// Requests at or beyond the memory's size: the controller decodes only the DIMM's address lines,
+// so those beyond its capacity alias onto lower addresses (a trace made for a larger memory).
+struct BeyondSize {
+    uint64_t requests = 0;
+    uint64_t first_line = 0;  // the trace line of the first of them
+    uint64_t first_addr = 0;
+};
+
 class RequestSource {
 public:
     virtual ~RequestSource() = default;
     // The next request in arrival order; false at the end.
     virtual bool next(TraceRequest& out) = 0;
+    // The requests read so far at or beyond the size given to open_request_trace.
+    virtual BeyondSize beyond_size() const { return {}; }
 };
 
-// FORMAT: dramsim3, ramulator, stl, or auto (from the first request line).
-std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format = "auto");
+// The memory-request format whose line the trace at PATH starts with (after blank lines and
+// comments, within its first 16 KiB): "dramsim3", "ramulator" or "stl"; "" when its first line is
+// none of them (another kind of trace), for standard input, or a file that cannot be opened.
+// `memsim run --trace-format auto` asks this first.
+std::string detect_request_trace_format(const std::string& path);
+
+// FORMAT: dramsim3, ramulator, stl, or auto (from the first request line). MEMORY_SIZE > 0: the
+// bursts at or beyond it are counted (beyond_size()).
+std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format = "auto",
+                                                  uint64_t memory_size = 0);
 
 }  // namespace memsim::dram

@@ -62,11 +62,12 @@ StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& tra
                                const std::string& format, uint64_t end_cycle, bool window) {
     refuse_request_log(cfg);
     auto mem = make_memory(cfg, reg, true);
-    auto src = open_request_trace(trace_path, format);
+    auto src = open_request_trace(trace_path, format, cfg.section<MemoryParams>("memory").size);
     StandaloneResult res;
     res.requests = drive(*mem, *src, window && end_cycle ? end_cycle : UINT64_MAX);
     if (end_cycle) mem->idle_until(end_cycle);
     res.end_ps = mem->end_ps();
+    res.beyond_size = src->beyond_size();
     return res;
 }
 

@@ -27,6 +27,7 @@ void refuse_request_log(const config::Config& cfg);
 struct StandaloneResult {
     uint64_t requests = 0;  // fed to the controller
     uint64_t end_ps = 0;  // the last read completion or write data on the bus
+    BeyondSize beyond_size;  // requests at or beyond memory.size
 };
 
 // A standalone DRAM run: make_memory(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,

@@ -91,7 +91,8 @@ int cmd_run(const std::vector<std::string>& args) {
               po::options_description("run options"), {}};
     add_config_options(c.options);
     c.options.add_options()("trace", po::value<std::string>(), "trace to replay (any supported format, by content)")(
-        "trace-format", po::value<std::string>(), "force the trace format: text, binary, mtrace, lackey")(
+        "trace-format", po::value<std::string>(), "force the trace format: text, binary, mtrace, lackey, or a memory-request trace's: dramsim3, ramulator, "
+        "stl")(
         "lenient", "skip and count malformed trace lines instead of stopping")(
         "out", po::value<std::string>(), "write DIR/stats.json (and DIR/timeseries.csv when sampling)")(
         "mtrace-out", po::value<std::string>(), "write the allocator's results as a glibc mtrace() log")(

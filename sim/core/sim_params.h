@@ -34,8 +34,9 @@ struct SimParams {
           trace);
         v(ParamSpec::choice("trace_format", "auto",
                             {"auto", "text", "binary", "mtrace", "lackey", "dramsim3", "ramulator", "stl"},
-                            "format of the trace; auto recognises the first four by content; dramsim3, ramulator "
-                            "and stl are memory-request traces that drive the DDR3 controller alone"),
+                            "format of the trace; auto recognises each by content (not on standard input: dramsim3, "
+                            "ramulator and stl there need naming); dramsim3, ramulator and stl are memory-request "
+                            "traces that drive the DDR3 controller alone"),
           trace_format);
         v(ParamSpec::count("sample_every_events", "0", "events", "time-series row every N events (0: off)"),
           sample_every_events);

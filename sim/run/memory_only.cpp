@@ -1,6 +1,7 @@
 // `memsim run` on a memory-request trace (DRAMSim3, Ramulator, DRAMSys STL): the DDR3 controller
 // alone, driven event by event (models/dram/standalone.h), as those simulators run their traces.
 #include <chrono>
+#include <cstdio>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -72,8 +73,27 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
                        cycles ? fmt::format(" in a window of {} clocks", cycles) : std::string(), memory.model);
     out << fmt::format("  simulated time      {}\n", units::format_time(res.end_ps));
     out << fmt::format("  bandwidth           {:.4g} GB/s\n", stats.value("dram.bandwidth_bytes_per_s") / 1e9);
-    out << fmt::format("  read latency        {:.2f} ns average, {:.2f} ns p99\n", stats.value("dram.read_latency_avg_ns"),
-                       stats.value("dram.read_latency_p99_ns"));
+    if (stats.value("dram.reads") > 0)
+        out << fmt::format("  read latency        {:.2f} ns average, {:.2f} ns p99\n",
+                           stats.value("dram.read_latency_avg_ns"), stats.value("dram.read_latency_p99_ns"));
+    else
+        out << "  read latency        none (no read was served)\n";
+    const dram::BeyondSize& beyond = res.beyond_size;
+    if (beyond.requests) {
+        // Not an error: DRAMSim3 and Ramulator map such addresses the same way (only the part's
+        // address bits count), and traces made for a larger memory are common; but never silent.
+        out << fmt::format("  beyond memory.size  {} requests at or beyond {} (the first on line {}): served where the "
+                           "DIMM's address lines put them\n",
+                           beyond.requests, units::format_size(memory.size), beyond.first_line);
+        if (!req.quiet)
+            std::fprintf(stderr,
+                         "%s:%llu: warning: address 0x%llx is at or beyond memory.size (%s): the controller decodes "
+                         "only the DIMM's address lines, and an address beyond the DIMM's capacity aliases onto a "
+                         "lower one (requests at or beyond it: %llu; is the trace made for a larger memory?)\n",
+                         trace_path.c_str(), (unsigned long long)beyond.first_line,
+                         (unsigned long long)beyond.first_addr, units::format_size(memory.size).c_str(),
+                         (unsigned long long)beyond.requests);
+    }
     out << fmt::format("  host time           {:.3f} s ({:.3g}M requests/s)\n\n", host_s,
                        double(res.requests) / host_s / 1e6);
     stats.print_table(out);
@@ -81,7 +101,8 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
     if (!req.out_dir.empty())
         write_stats_json(req.out_dir, stats, cfg,
                          {{"memsim_version", MEMSIM_VERSION}, {"trace", trace_path}, {"trace_format", format},
-                          {"requests", res.requests}, {"host_seconds", host_s}});
+                          {"requests", res.requests}, {"requests_beyond_size", beyond.requests},
+                          {"host_seconds", host_s}});
     return 0;
 }
 

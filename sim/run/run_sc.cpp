@@ -80,6 +80,13 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     std::string trace_path = req.trace.empty() ? resolve_trace_path(cfg) : req.trace;
     if (is_memory_request_format(sim.trace_format))
         return run_memory_only(cfg, trace_path, sim.trace_format, req, out, dram::StandaloneRunAt);
+    if (sim.trace_format == "auto") {
+        // A memory-request trace recognised by its first line runs the DDR3 controller alone, as
+        // --trace-format would have it.
+        const std::string request_format = dram::detect_request_trace_format(trace_path);
+        if (!request_format.empty())
+            return run_memory_only(cfg, trace_path, request_format, req, out, dram::StandaloneRunAt);
+    }
 
     trace::ReadOptions ropts;
     ropts.format = trace::parse_format(sim.trace_format);

@@ -40,7 +40,38 @@ TEST_CASE("a DRAMSim3 trace drives the DDR3 controller alone", "[e2e][dram]") {
                        " --trace-format " + f + " --out " + o.string())
                     .code == 0);
         CHECK(stats_of(o)["stats"]["dram.read_latency_avg_ns"] == Approx(33.75));
+        // Told by its content, with the default configuration's memory (trace_format auto).
+        fs::path a = scratch("dram-auto-" + f);
+        auto run = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / ("one." + f)).string() +
+                          " --set sim.trace_format=auto --out " + a.string());
+        REQUIRE(run.code == 0);
+        CHECK(stats_of(a)["run"]["trace_format"] == f);
+        CHECK(stats_of(a)["stats"]["dram.read_latency_avg_ns"] == Approx(33.75));
     }
+    auto dflt = memsim("run -q --trace " + (d / "one.ramulator").string());
+    CHECK(dflt.code == 0);
+    CHECK(dflt.out.find("memory-only run of") != std::string::npos);
+}
+
+TEST_CASE("A memory-only run tells of requests beyond memory.size and of no reads", "[e2e][dram]") {
+    fs::path d = scratch("dram-beyond");
+    // memory.size 1 GiB of the 4 GiB part: line 3's write is beyond it.
+    std::ofstream(d / "w.trace") << "# writes only\n0x1000 WRITE 0\n0x40000000 WRITE 10\n";
+    auto r = memsim("run " + source("configs/dram-only.yaml") + " --trace " + (d / "w.trace").string() +
+                    " --set memory.size=1GiB --out " + d.string());
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("w.trace:3: warning: address 0x40000000 is at or beyond memory.size (1GiB)") !=
+          std::string::npos);
+    CHECK(r.out.find("beyond memory.size  1 requests at or beyond 1GiB (the first on line 3)") != std::string::npos);
+    CHECK(r.out.find("read latency        none (no read was served)") != std::string::npos);
+    CHECK(stats_of(d)["run"]["requests_beyond_size"] == 1);
+    CHECK(stats_of(d)["stats"]["dram.writes"] == 2);
+    // --quiet keeps stderr for errors; the summary still says it.
+    auto q = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "w.trace").string() +
+                    " --set memory.size=1GiB");
+    CHECK(q.code == 0);
+    CHECK(q.err.find("warning") == std::string::npos);
+    CHECK(q.out.find("beyond memory.size") != std::string::npos);
 }
 
 TEST_CASE("power-down and the energy estimate in a standalone DRAM run", "[e2e][dram]") {

@@ -142,6 +142,43 @@ TEST_CASE("Bad request-trace lines name the file and line", "[dram][trace]") {
     CHECK_THROWS_AS(open_request_trace("/nonexistent/trace"), InputError);
 }
 
+TEST_CASE("A request trace's format is told from its first request line", "[dram][trace]") {
+    CHECK(detect_request_trace_format(write_file("f1.trc", "# DRAMSim3\n\n0x1000 READ 0\n")) == "dramsim3");
+    CHECK(detect_request_trace_format(write_file("f2.trc", "1000 write 7\n")) == "dramsim3");  // std::hex, DRAMSim2
+    CHECK(detect_request_trace_format(write_file("f3.trc", "LD 4096\nST 0x40\n")) == "ramulator");
+    CHECK(detect_request_trace_format(write_file("f4.stl", "0: read (128) 0x1000 00\n")) == "stl");
+    // Other traces, and lines that only start like a request trace's.
+    CHECK(detect_request_trace_format(write_file("f5.txt", "# memsim-trace v1\nread 0x1000 8\n")).empty());
+    CHECK(detect_request_trace_format(write_file("f6.txt", " L 0400d7d4,8\n")).empty());
+    CHECK(detect_request_trace_format(write_file("f7.txt", "= Start\n@ ./a.out:[0x400] + 0x602010 0x10\n")).empty());
+    CHECK(detect_request_trace_format(write_file("f8.trc", "0x1000 READ\n")).empty());
+    CHECK(detect_request_trace_format(write_file("f9.trc", "LD 0xZZ\n")).empty());
+    CHECK(detect_request_trace_format(write_file("f10.trc", "10: fetch 0x1000\n")).empty());
+    CHECK(detect_request_trace_format(write_file("f11.trc", "")).empty());
+    CHECK(detect_request_trace_format("/nonexistent/trace").empty());
+    CHECK(detect_request_trace_format("-").empty());
+}
+
+TEST_CASE("Requests at or beyond the memory's size are counted with the first one's line", "[dram][trace]") {
+    // 1 GiB: 0x3fffffc0 is the last burst inside; 0x40000000 and 0x140000000 are beyond.
+    auto src = open_request_trace(write_file("big.trc", "0x3fffffc0 READ 0\n0x40000000 READ 1\n0x1000 READ 2\n"
+                                                        "0x140000000 WRITE 3\n"),
+                                  "auto", uint64_t(1) << 30);
+    TraceRequest r;
+    while (src->next(r)) {
+    }
+    CHECK(src->beyond_size().requests == 2);
+    CHECK(src->beyond_size().first_line == 2);
+    CHECK(src->beyond_size().first_addr == 0x40000000);
+    // An STL request's later bursts count by their own addresses, on the line that holds them.
+    auto stl = open_request_trace(write_file("big.stl", "0: read (128) 0x3fffffc0\n"), "stl", uint64_t(1) << 30);
+    while (stl->next(r)) {
+    }
+    CHECK(stl->beyond_size().requests == 1);
+    CHECK(stl->beyond_size().first_line == 1);
+    CHECK(stl->beyond_size().first_addr == 0x40000000);
+}
+
 TEST_CASE("configs/dram-only.yaml runs a DRAMSim3 trace and reports the stable statistics", "[dram][standalone]") {
     config::Config cfg;
     cfg.load_file(std::string(MEMSIM_SOURCE_DIR) + "/configs/dram-only.yaml");
