@@ -47,14 +47,14 @@ Vma* AddressSpace::expand_stack(Vma* v, uint64_t addr) {
     return &vmas_.insert(grown);
 }
 
-// os.unmapped_access = map: the page becomes anonymous rwx memory, merged with such neighbours.
+// os.unmapped_access = map: the page becomes rwx memory (VmaKind::Raw), merged with such neighbours.
 Vma* AddressSpace::map_on_access(uint64_t addr) {
     uint64_t a = addr & kPageMask;
     if (a < 65536 || a >= layout_.task_size) return nullptr;
     Vma v{a, a + kPageSize,
           vm::kRead | vm::kWrite | vm::kExec | vm::kMayRead | vm::kMayWrite | vm::kMayExec | vm::kAccount |
               vm::kSoftDirty,
-          a >> kPageShift, 0, VmaKind::Anon};
+          a >> kPageShift, 0, VmaKind::Raw};
     Vma& m = add_vma(v, true);
     return &m;
 }
@@ -157,9 +157,11 @@ AccessResult AddressSpace::fault_page(uint64_t addr, bool write, bool exec) {
                 if (!v->anon_vma) v->anon_vma = vmas_.next_anon_vma_++;  // anon_vma_prepare
                 if (write) a.write = a.dirty = true;  // pte_mkwrite(pte_mkdirty()) for a VM_WRITE VMA
                 pt_.set_pte(pt, i, f.leaf(pfn, a, false));
-                if (image && !write) ++c_.file_pages;  // a page-cache page of the image, mapped read-only
+                // do_read_fault maps the page-cache page (filled by the file system, not cleared);
+                // do_cow_fault a private copy.
+                if (image && !write) ++c_.file_pages;
                 else ++c_.anon_pages;
-                kind = FaultKind::Anon;
+                kind = image && !write ? FaultKind::File : FaultKind::Anon;
             }
         } else if (write && !f.writable(e)) {
             if (f.special(e) || image) {
@@ -311,8 +313,7 @@ void AddressSpace::zap(const Vma& v, uint64_t start, uint64_t end) {
             return;
         }
         if (!f.special(e)) {
-            bool file = v.kind == VmaKind::ImageText || (v.kind == VmaKind::ImageData && !f.writable(e));
-            release_page(pfn, file);
+            release_page(pfn, file_page(v.kind, f.writable(e)));
         }
         pt_.clear_pte(t, i);
     });

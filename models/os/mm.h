@@ -99,6 +99,7 @@ enum class FaultKind : uint8_t {
     None,       // the translation was there
     ZeroPage,   // read of a never-touched page: the shared zero page mapped read-only
     Anon,       // write (or read with the zero page unusable): a fresh zeroed page
+    File,       // read of a file-backed page (the image, raw memory): its page-cache page, read-only
     Cow,        // write to the zero page: do_wp_page -> wp_page_copy
     Reuse,      // write to a read-only PTE of an exclusive anonymous page: wp_page_reuse
     HugeZero,   // read with THP: the huge zero page mapped by the PMD

@@ -21,7 +21,7 @@ AddressSpace::VmaUsage AddressSpace::usage(const Vma& v) {
             return;
         }
         if (f.special(e)) return;  // vm_normal_page() is NULL for the zero page
-        bool file = v.kind == VmaKind::ImageText || (v.kind == VmaKind::ImageData && !f.writable(e));
+        bool file = file_page(v.kind, f.writable(e));
         u.rss += kPageSize;
         (file ? u.file : u.anon) += kPageSize;
     });
@@ -30,7 +30,7 @@ AddressSpace::VmaUsage AddressSpace::usage(const Vma& v) {
 
 namespace {
 const char* vma_name(const Vma& v, const Layout& l, uint64_t brk) {
-    if (v.kind != VmaKind::Anon) return "/memsim/program";
+    if (v.kind == VmaKind::ImageText || v.kind == VmaKind::ImageData) return "/memsim/program";
     if (v.start <= brk && v.end >= l.start_brk && v.start >= l.start_brk) return "[heap]";
     if (v.flags & vm::kGrowsDown) return "[stack]";
     return nullptr;
@@ -38,7 +38,7 @@ const char* vma_name(const Vma& v, const Layout& l, uint64_t brk) {
 
 void header(std::ostream& out, const Vma& v, const Layout& l, uint64_t brk) {
     char buf[160];
-    uint64_t off = v.kind != VmaKind::Anon ? (v.pgoff - (l.image_base >> kPageShift)) << kPageShift : 0;
+    uint64_t off = v.kind == VmaKind::ImageText || v.kind == VmaKind::ImageData ? (v.pgoff - (l.image_base >> kPageShift)) << kPageShift : 0;
     int n = std::snprintf(buf, sizeof buf, "%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %lu ",
                           v.start, v.end, v.flags & vm::kRead ? 'r' : '-', v.flags & vm::kWrite ? 'w' : '-',
                           v.flags & vm::kExec ? 'x' : '-', v.flags & vm::kShared ? 's' : 'p', off, 0, 0, 0ul);

@@ -20,8 +20,17 @@ constexpr uint64_t kAccessFlags = kRead | kWrite | kExec;
 }  // namespace vm
 
 // What backs a VMA. Image VMAs stand for the program's file mapping (counted as file RSS);
-// everything else is anonymous.
-enum class VmaKind : uint8_t { Anon, ImageText, ImageData };
+// Raw ones for the pages a raw access trace touches with no mmap event (os.unmapped_access: map):
+// the program's code, libraries and data as much as its heap and stack, so they fault as a private
+// file mapping does (a read maps a page of its own, read-only, a write a private copy), not as
+// anonymous memory, whose reads would all share the zero page; everything else is anonymous.
+enum class VmaKind : uint8_t { Anon, ImageText, ImageData, Raw };
+
+// Whether a page of V whose PTE is WRITABLE or not is a page-cache page (file RSS): the image's
+// text, and read-only pages of its data or of raw memory (a write replaced them with private ones).
+inline bool file_page(VmaKind k, bool writable) {
+    return k == VmaKind::ImageText || ((k == VmaKind::ImageData || k == VmaKind::Raw) && !writable);
+}
 
 struct Vma {
     uint64_t start = 0, end = 0;  // [start, end), page aligned

@@ -197,3 +197,25 @@ TEST_CASE("the CVA6 DTLB replaces by tree pseudo-LRU", "[e2e][path]") {
         CHECK(s["mmu.walks"] == c.misses);  // no STLB: every miss walks
     }
 }
+
+TEST_CASE("code pages of a raw trace each have a frame of their own in the caches", "[e2e][path]") {
+    // 512 instruction fetches, each to its own page and to line i % 64 of it, twice, on the default
+    // machine (os.mm.unmapped_access: map) without the L1I prefetcher. The L1I (32 KiB, 8 ways, 64
+    // sets of 64-byte lines) holds them all: set i % 64 gets exactly 8 lines, so the first pass
+    // misses 512 times and the second never, as cachegrind counts the same fetches. Before, every
+    // read-first page mapped the zero page and the 512 lines were 64: 64 misses.
+    fs::path d = scratch("raw-code-pages");
+    {
+        std::ofstream t(d / "code.trace");
+        t << "# memsim-trace v1\n";
+        for (int pass = 0; pass < 2; ++pass)
+            for (int i = 0; i < 512; ++i)
+                t << "ifetch 0x" << std::hex << (0x400000 + i * 4096 + 0x40 * (i % 64)) << std::dec << " 4\n";
+    }
+    auto r = memsim("run -q --set sim.mode=functional --set cache.l1i.prefetcher=none --trace " +
+                    (d / "code.trace").string() + " --out " + d.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(d)["stats"];
+    CHECK(s["cache.l1i.misses"] == 512);
+    CHECK(s["os.faults.minor"] == 512);
+}

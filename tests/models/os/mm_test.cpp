@@ -348,6 +348,31 @@ TEST_CASE("os.unmapped_access = map makes raw traces fault page by page", "[os][
     CHECK(mm.access(0x4000000, 4, false, true).status == AccessStatus::Faulted);  // rwx
 }
 
+TEST_CASE("os.unmapped_access = map: a read first maps a page of its own and not the zero page", "[os][mm]") {
+    // A raw trace's unmapped pages are mostly the program's code and data: each is a page-cache
+    // page of its own (do_read_fault), read-only, so two code pages are two frames; a write then
+    // takes a private copy (a second fault, as the zero page's copy would be).
+    Proc p;
+    p.params.unmapped_access = "map";
+    stats::Registry r2;
+    AddressSpace mm(p.params, p.frames, r2);
+    AccessResult a = mm.access(0x401000, 4, false, true), b = mm.access(0x402000, 4, false, true);
+    CHECK(a.kind == FaultKind::File);
+    CHECK(b.kind == FaultKind::File);
+    const PteFormat& f = mm.page_table().format();
+    const uint64_t pa = f.pfn(*mm.page_table().pte(0x401000)), pb = f.pfn(*mm.page_table().pte(0x402000));
+    CHECK(pa != pb);
+    CHECK(pa != mm.zero_pfn());
+    CHECK(!f.writable(*mm.page_table().pte(0x401000)));
+    CHECK(mm.rss_bytes() == 2 * K4);
+    AccessResult w = mm.access(0x401000, 8, true);
+    CHECK(w.minor_faults == 1);
+    CHECK(w.kind == FaultKind::Cow);
+    CHECK(f.pfn(*mm.page_table().pte(0x401000)) != pa);
+    CHECK(mm.rss_bytes() == 2 * K4);
+    CHECK(mm.access(0x401000, 8, true).minor_faults == 0);
+}
+
 TEST_CASE("RISC-V Sv39 shares the code with its own entries and layout", "[os][mm]") {
     Proc p("never", "sv39");
     const Layout& l = p.mm->layout();
