@@ -173,7 +173,7 @@ int trace_run(int argc, char** argv) {
             mem->drain();
             if (cycles) mem->idle_until(cycles);
         } else {
-            res = StandaloneRun(cfg, trace, reg, "auto", cycles);
+            res = StandaloneRun(cfg, trace, reg, {"auto", cycles});
         }
         double s = cpu_seconds() - t0;
         for (const auto& [name, v] : reg.flatten())

@@ -1,6 +1,7 @@
 #include "models/dram/at_target_sc.h"
 
 #include <algorithm>
+#include <exception>
 #include <memory>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -216,6 +217,9 @@ class TraceInitiator : public sc_core::sc_module {
 public:
     tlm_utils::simple_initiator_socket<TraceInitiator> socket;
     uint64_t sent = 0;
+    // A trace error met inside the SystemC process: rethrown by the caller after sc_start (from
+    // the process, SystemC would wrap it in a report of its own).
+    std::exception_ptr failure;
 
     TraceInitiator(sc_core::sc_module_name name, RequestSource& src, AtTarget& target, uint64_t tck_ps, uint64_t until)
         : sc_module(name), socket("socket"), src_(src), target_(target), tck_ps_(tck_ps), until_(until) {
@@ -245,10 +249,19 @@ private:
         return p;
     }
 
+    bool next(TraceRequest& q) {
+        try {
+            return src_.next(q);
+        } catch (...) {
+            failure = std::current_exception();
+            return false;
+        }
+    }
+
     void run() {
         TraceRequest q;
         uint64_t last = 0;
-        while (src_.next(q)) {
+        while (next(q)) {
             if (q.cycle >= until_) break;
             const uint64_t at = std::max(q.cycle, last);
             const sc_core::sc_time t = mem::sc_ps(at * tck_ps_);
@@ -270,6 +283,7 @@ private:
             last = sc_core::sc_time_stamp().value() / tck_ps_;  // the clock it was accepted
             ++sent;
         }
+        if (failure) return;
         // No more arrivals: what is queued is issued now, as drive() does (the last few buffered
         // writes too); the responses still come at their times.
         if (until_ == UINT64_MAX) target_.drain();
@@ -295,23 +309,24 @@ private:
 }  // namespace
 
 StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                                 const std::string& format, uint64_t end_cycle, bool window) {
+                                 const StandaloneOptions& opts) {
     refuse_request_log(cfg);
     auto mem = make_memory(cfg, reg, true);
-    auto src = open_request_trace(trace_path, format, cfg.section<MemoryParams>("memory").size);
     const uint64_t tck = mem->timing().tCK_ps;
-    const uint64_t until = window && end_cycle ? end_cycle : UINT64_MAX;
+    auto src = open_request_trace(trace_path, opts.format, trace_options(cfg, opts, tck));
+    const uint64_t until = opts.window && opts.end_cycle ? opts.end_cycle : UINT64_MAX;
     AtTarget target("memory", *mem);
     target.set_horizon(until);
     TraceInitiator init("trace", *src, target, tck, until);
     init.socket.bind(target.socket);
     if (until == UINT64_MAX) sc_core::sc_start();
     else sc_core::sc_start(mem::sc_ps(until * tck));
+    if (init.failure) std::rethrow_exception(init.failure);
     StandaloneResult res;
     res.requests = init.sent;
-    if (end_cycle) mem->idle_until(end_cycle);
+    if (opts.end_cycle) mem->idle_until(opts.end_cycle);
     res.end_ps = mem->end_ps();
-    res.beyond_size = src->beyond_size();
+    res.notes = src->notes();
     return res;
 }
 

@@ -107,6 +107,6 @@ private:
 // AtTarget in front of the controller; the same requests, queue and commands as the direct run.
 // Elaborates SystemC: once per process.
 StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                                 const std::string& format, uint64_t end_cycle, bool window);
+                                 const StandaloneOptions& opts = {});
 
 }  // namespace memsim::dram

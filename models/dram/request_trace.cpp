@@ -38,6 +38,7 @@ bool parse_hex(std::string_view t, uint64_t& v) {
 }
 
 bool parse_number(std::string_view t, uint64_t& v) { return trace::lex::parse_u64(t, v) == Num::Ok; }
+bool parse_decimal(std::string_view t, uint64_t& v) { return trace::lex::parse_decimal(t, v) == Num::Ok; }
 
 // DRAMSim3's operator>> (src/common.cc) counts WRITE, write, P_MEM_WR and BOFF as writes and
 // anything else as a read; here the reads must be spelt as DRAMSim2 / DRAMSim3 traces spell them
@@ -61,7 +62,8 @@ bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view li
         case Format::Dramsim3: {
             const char* want = "'0xADDR READ|WRITE CYCLE' (DRAMSim3)";
             const int op = w.n == 3 ? dramsim3_op(w.tok[1]) : -1;
-            if (op < 0 || w.more || !parse_hex(w.tok[0], out.addr) || !parse_number(w.tok[2], out.cycle)) bad(want);
+            // (The cycle is decimal: DRAMSim3 reads it with std::dec.)
+            if (op < 0 || w.more || !parse_hex(w.tok[0], out.addr) || !parse_decimal(w.tok[2], out.cycle)) bad(want);
             out.write = op == 1;
             return true;
         }
@@ -75,29 +77,27 @@ bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view li
             return true;
         }
         case Format::Stl: {
-            const char* want = "'CYCLE: read|write [(LEN)] 0xADDR [DATA]' (DRAMSys STL)";
-            if (w.n < 3 || w.tok[0].back() != ':' ||
-                !parse_number(w.tok[0].substr(0, w.tok[0].size() - 1), out.cycle))
-                bad(want);
-            if (iequals(w.tok[1], "read")) out.write = false;
-            else if (iequals(w.tok[1], "write")) out.write = true;
-            else bad(want);
-            int a = 2;
+            // DRAMSys StlPlayer::parseTraceFile: the clock in decimal (stoull stops at the ':',
+            // which may be left out), an optional (LEN) in bytes before the command, the command,
+            // the address in hex with or without 0x (stoull base 16); what follows is a write's
+            // data, read only when DRAMSys stores data, which timing does not need: ignored.
+            const char* want = "'CYCLE: [(LEN)] read|write ADDR [DATA]' (DRAMSys STL; ADDR hex)";
+            std::string_view clock = w.tok[0];
+            if (!clock.empty() && clock.back() == ':') clock.remove_suffix(1);
+            if (w.n < 3 || !parse_decimal(clock, out.cycle)) bad(want);
+            int a = 1;
             if (w.tok[a].front() == '(') {
-                // DRAMSys StlPlayer: the request's data length in bytes.
                 const std::string_view len = w.tok[a].substr(1, w.tok[a].size() - 2);
-                if (w.tok[a].size() < 3 || w.tok[a].back() != ')' || w.n < 4 || !parse_number(len, bytes) ||
-                    bytes == 0)
+                if (w.tok[a].size() < 3 || w.tok[a].back() != ')' || !parse_decimal(len, bytes) || bytes == 0)
                     bad(want);
                 ++a;
             }
-            // At most the data after the address: hex digits, as long as the request.
-            auto is_hex = [](std::string_view d) {
-                if (d.size() > 2 && d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) d.remove_prefix(2);
-                return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return std::isxdigit(uint8_t(c)); });
-            };
-            if (!parse_number(w.tok[a], out.addr) || w.more || w.n > a + 2 || (w.n == a + 2 && !is_hex(w.tok[a + 1])))
-                bad(want);
+            if (a + 1 >= w.n) bad(want);
+            if (iequals(w.tok[a], "read")) out.write = false;
+            else if (iequals(w.tok[a], "write")) out.write = true;
+            else bad(want);
+            ++a;
+            if (!parse_hex(w.tok[a], out.addr)) bad(want);
             return true;
         }
         case Format::Auto: break;
@@ -105,11 +105,25 @@ bool parse_words(Format format, const trace::lex::Tokens& w, std::string_view li
     throw InputError("memory-request trace format 'auto' needs a line to tell it from");
 }
 
-// The format the first request line says, the rule `auto` reads a trace by; Auto if none.
-Format format_from_words(const trace::lex::Tokens& w) {
-    if (w.tok[0] == "LD" || w.tok[0] == "ST") return Format::Ramulator;
-    if (w.tok[0].back() == ':') return Format::Stl;
-    if (w.n == 3 && dramsim3_op(w.tok[1]) >= 0) return Format::Dramsim3;
+bool parses(Format f, const trace::lex::Tokens& w, std::string_view line) {
+    try {
+        TraceRequest req;
+        uint64_t bytes;
+        parse_words(f, w, line, "", 0, req, bytes);
+        return true;
+    } catch (const InputError&) {
+        return false;
+    }
+}
+
+// The format the first request line says, the rule `auto` reads a trace by: the first of
+// Ramulator (LD/ST first), STL with its ':', DRAMSim3 (an operation second), then STL without the
+// ':' (DRAMSys allows it; "100 read 4000" is DRAMSim3's) whose whole line parses; Auto if none.
+Format format_of_line(const trace::lex::Tokens& w, std::string_view line) {
+    if ((w.tok[0] == "LD" || w.tok[0] == "ST") && parses(Format::Ramulator, w, line)) return Format::Ramulator;
+    if (w.tok[0].back() == ':' && parses(Format::Stl, w, line)) return Format::Stl;
+    if (w.n == 3 && dramsim3_op(w.tok[1]) >= 0 && parses(Format::Dramsim3, w, line)) return Format::Dramsim3;
+    if (parses(Format::Stl, w, line)) return Format::Stl;
     return Format::Auto;
 }
 
@@ -119,15 +133,16 @@ namespace {
 
 class FileSource final : public RequestSource {
 public:
-    FileSource(const std::string& path, Format format, uint64_t memory_size)
-        : path_(path), format_(format), memory_size_(memory_size), in_(open(path)) {}
-    BeyondSize beyond_size() const override { return beyond_; }
+    FileSource(const std::string& path, Format format, const RequestTraceOptions& opts)
+        : path_(path), format_(format), opts_(opts), relative_(format == Format::Stl && relative_stl(path)),
+          in_(open(path)) {}
+    const TraceNotes& notes() const override { return notes_; }
     bool next(TraceRequest& out) override {
         if (!read_next(out)) return false;
-        if (memory_size_ && out.addr >= memory_size_) {
-            if (!beyond_.requests++) {
-                beyond_.first_line = n_;
-                beyond_.first_addr = out.addr;
+        if (opts_.memory_size && out.addr >= opts_.memory_size) {
+            if (!notes_.beyond_size++) {
+                notes_.first_beyond_line = n_;
+                notes_.first_beyond_addr = out.addr;
             }
         }
         return true;
@@ -148,33 +163,68 @@ private:
             ++n_;
             trace::lex::split(view, w);
             if (w.n == 0) continue;
-            if (format_ == Format::Auto) {
-                format_ = format_from_words(w);
-                if (format_ == Format::Auto)
-                    throw InputError({path_, n_, 0}, "cannot tell the trace format from '" + std::string(view) +
-                                                         "' (dramsim3: '0xADDR READ 10', ramulator: 'LD 0xADDR', "
-                                                         "stl: '10: read 0xADDR')");
+            try {
+                if (read_line(w, view, out)) return true;
+            } catch (const InputError& e) {
+                if (!opts_.lenient) throw;
+                if (!notes_.skipped_lines++) {
+                    notes_.first_skipped_line = n_;
+                    notes_.first_skipped_error = e.what();
+                }
             }
-            uint64_t bytes;
-            parse_words(format_, w, view, path_, n_, out, bytes);
-            if (out.cycle > kMaxCycle)
-                throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) +
-                                                     " is beyond 2^52 memory clocks, the latest a run's picosecond "
-                                                     "times hold at any DDR3 clock");
-            if (bytes > kMaxRequestBytes)
-                throw InputError({path_, n_, 0}, "request length " + std::to_string(bytes) + " is over " +
-                                                     std::to_string(kMaxRequestBytes) + " bytes");
-            if (bytes) {
-                more_bursts_ = (out.addr % kBurstBytes + bytes - 1) / kBurstBytes;
-                last_req_ = out;
-            }
-            if (out.cycle < last_)
-                throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) + " goes back from " +
-                                                     std::to_string(last_) + " (requests must be in time order)");
-            last_ = out.cycle;
-            return true;
         }
         return false;
+    }
+
+    bool read_line(const trace::lex::Tokens& w, std::string_view view, TraceRequest& out) {
+        if (format_ == Format::Auto) {
+            format_ = format_of_line(w, view);
+            if (format_ == Format::Auto)
+                throw InputError({path_, n_, 0}, "cannot tell the trace format from '" + std::string(view) +
+                                                     "' (dramsim3: '0xADDR READ 10', ramulator: 'LD 0xADDR', "
+                                                     "stl: '10: read 0xADDR')");
+            relative_ = format_ == Format::Stl && relative_stl(path_);
+        }
+        uint64_t bytes;
+        parse_words(format_, w, view, path_, n_, out, bytes);
+        // DRAMSys (Simulator.cpp: the .rstl extension): each clock is a delay after the request
+        // before.
+        if (relative_) out.cycle = out.cycle > kMaxCycle ? out.cycle : out.cycle + last_;
+        if (out.cycle > kMaxCycle)
+            throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) +
+                                                 " is beyond 2^52 memory clocks, the latest a run's picosecond "
+                                                 "times hold at any DDR3 clock");
+        if (bytes > kMaxRequestBytes)
+            throw InputError({path_, n_, 0}, "request length " + std::to_string(bytes) + " is over " +
+                                                 std::to_string(kMaxRequestBytes) + " bytes");
+        if (out.cycle < last_) {
+            // Behind the line before: DRAMSys's StlPlayer (nextTrigger: behindSchedule) and
+            // DRAMSim3's trace CPU (cpu.cc: clk_ >= trans_.added_cycle) send it at once.
+            if (!notes_.late_requests++) notes_.first_late_line = n_;
+            out.cycle = last_;
+        }
+        last_ = out.cycle;
+        if (opts_.clock_ps && opts_.memory_tck_ps && opts_.clock_ps != opts_.memory_tck_ps) {
+            const unsigned __int128 ps = (unsigned __int128)out.cycle * opts_.clock_ps;
+            const unsigned __int128 at = (ps + opts_.memory_tck_ps - 1) / opts_.memory_tck_ps;
+            if (at > kMaxCycle)
+                throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) + " of " +
+                                                     std::to_string(opts_.clock_ps) +
+                                                     " ps is beyond 2^52 memory clocks");
+            out.cycle = uint64_t(at);
+        }
+        if (bytes) {
+            more_bursts_ = (out.addr % kBurstBytes + bytes - 1) / kBurstBytes;
+            last_req_ = out;
+        }
+        return true;
+    }
+
+    static bool relative_stl(const std::string& path) {
+        auto ends = [&](const std::string& x) {
+            return path.size() >= x.size() && path.compare(path.size() - x.size(), x.size(), x) == 0;
+        };
+        return ends(".rstl") || ends(".rstl.zst");
     }
 
     static std::unique_ptr<trace::Input> open(const std::string& path) {
@@ -193,8 +243,9 @@ private:
     static constexpr uint64_t kMaxCycle = uint64_t(1) << 52;
     std::string path_;
     Format format_;
-    uint64_t memory_size_;
-    BeyondSize beyond_;
+    RequestTraceOptions opts_;
+    bool relative_ = false;
+    TraceNotes notes_;
     uint64_t more_bursts_ = 0;
     TraceRequest last_req_{};
     std::unique_ptr<trace::Input> in_;
@@ -223,23 +274,16 @@ std::string detect_request_trace_format(const std::string& path) {
         trace::lex::Tokens w;
         trace::lex::split(line, w);
         if (w.n == 0) continue;
-        const Format f = format_from_words(w);
+        const Format f = format_of_line(w, line);
         if (f == Format::Auto) return "";
-        try {
-            TraceRequest req;
-            uint64_t bytes;
-            parse_words(f, w, line, path, n, req, bytes);
-        } catch (const InputError&) {
-            return "";
-        }
         return f == Format::Dramsim3 ? "dramsim3" : f == Format::Ramulator ? "ramulator" : "stl";
     }
     return "";
 }
 
 std::unique_ptr<RequestSource> open_request_trace(const std::string& path, const std::string& format,
-                                                  uint64_t memory_size) {
-    return std::make_unique<FileSource>(path, format_of(format), memory_size);
+                                                  const RequestTraceOptions& opts) {
+    return std::make_unique<FileSource>(path, format_of(format), opts);
 }
 
 }  // namespace memsim::dram

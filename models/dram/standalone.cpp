@@ -59,16 +59,25 @@ void refuse_request_log(const config::Config& cfg) {
 }
 
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                               const std::string& format, uint64_t end_cycle, bool window) {
+                               const StandaloneOptions& opts) {
     refuse_request_log(cfg);
     auto mem = make_memory(cfg, reg, true);
-    auto src = open_request_trace(trace_path, format, cfg.section<MemoryParams>("memory").size);
+    auto src = open_request_trace(trace_path, opts.format, trace_options(cfg, opts, mem->timing().tCK_ps));
     StandaloneResult res;
-    res.requests = drive(*mem, *src, window && end_cycle ? end_cycle : UINT64_MAX);
-    if (end_cycle) mem->idle_until(end_cycle);
+    res.requests = drive(*mem, *src, opts.window && opts.end_cycle ? opts.end_cycle : UINT64_MAX);
+    if (opts.end_cycle) mem->idle_until(opts.end_cycle);
     res.end_ps = mem->end_ps();
-    res.beyond_size = src->beyond_size();
+    res.notes = src->notes();
     return res;
+}
+
+RequestTraceOptions trace_options(const config::Config& cfg, const StandaloneOptions& opts, uint64_t tck_ps) {
+    RequestTraceOptions o;
+    o.memory_size = cfg.section<MemoryParams>("memory").size;
+    o.lenient = opts.lenient;
+    o.clock_ps = opts.trace_clock_ps;
+    o.memory_tck_ps = tck_ps;
+    return o;
 }
 
 }  // namespace memsim::dram

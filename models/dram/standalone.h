@@ -27,15 +27,27 @@ void refuse_request_log(const config::Config& cfg);
 struct StandaloneResult {
     uint64_t requests = 0;  // fed to the controller
     uint64_t end_ps = 0;  // the last read completion or write data on the bus
-    BeyondSize beyond_size;  // requests at or beyond memory.size
+    TraceNotes notes;  // requests beyond memory.size, late lines, skipped lines
 };
 
-// A standalone DRAM run: make_memory(cfg) driven by the trace at TRACE_PATH (FORMAT: auto,
-// dramsim3, ramulator or stl); statistics go to REG (dram.*). END_CYCLE > 0: the run lasts at
-// least that many clocks (idle after the trace: background energy, power-down). WINDOW true: the
-// run lasts exactly END_CYCLE clocks, cut off inside the trace if it is longer, as DRAMSim3's -c
-// (drive() with UNTIL); requests not served by then count nowhere.
+// How a standalone run reads its trace and how long it lasts.
+struct StandaloneOptions {
+    std::string format = "auto";  // auto, dramsim3, ramulator or stl
+    // > 0: the run lasts at least that many clocks (idle after the trace: background energy,
+    // power-down); with WINDOW exactly that many, cut off inside the trace if it is longer, as
+    // DRAMSim3's -c (drive() with UNTIL); requests not served by then count nowhere.
+    uint64_t end_cycle = 0;
+    bool window = false;
+    bool lenient = false;         // malformed trace lines skipped and counted (TraceNotes)
+    uint64_t trace_clock_ps = 0;  // a trace clock's period (DRAMSys's player clock); 0: the memory's
+};
+
+// What open_request_trace needs from the configuration and OPTS (the memory's size, its tCK_PS).
+RequestTraceOptions trace_options(const config::Config& cfg, const StandaloneOptions& opts, uint64_t tck_ps);
+
+// A standalone DRAM run: make_memory(cfg) driven by the trace at TRACE_PATH; statistics go to REG
+// (dram.*).
 StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& trace_path, stats::Registry& reg,
-                               const std::string& format = "auto", uint64_t end_cycle = 0, bool window = false);
+                               const StandaloneOptions& opts = {});
 
 }  // namespace memsim::dram

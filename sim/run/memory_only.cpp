@@ -20,7 +20,7 @@ namespace memsim::run {
 namespace {
 // `sim.memory_only`: how a memory-request trace run is carried out.
 struct MemoryOnlyParams {
-    uint64_t cycles;
+    uint64_t cycles, trace_clock;
     std::string interface;
     void visit(config::ParamVisitor& v) {
         using config::ParamSpec;
@@ -36,6 +36,13 @@ struct MemoryOnlyParams {
                            "(DRAMSim3's -c); 0: the whole trace")
               .range(0, 1e15),
           cycles);
+        // DRAMSys's StlPlayer counts its clocks at the trace player's clkMhz: 800 MHz in its DDR3
+        // example (the memory's own), 200 MHz in its DDR4 and LPDDR4 ones.
+        v(ParamSpec::time("trace_clock", "0",
+                          "period of the trace's clocks (DRAMSys: 1 / the player's clkMhz); a request arrives at the "
+                          "first memory clock at or after its time; 0: memory clocks")
+              .range(0, 1e9),
+          trace_clock);
     }
 };
 MEMSIM_REGISTER_PARAMS(MemoryOnlyParams, "sim.memory_only", "memory-request trace runs (memsim run --trace-format "
@@ -63,7 +70,13 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
         runner = at_runner;
     }
     stats::Registry stats;
-    dram::StandaloneResult res = runner(cfg, trace_path, stats, format, cycles, cycles > 0);
+    dram::StandaloneOptions opts;
+    opts.format = format;
+    opts.end_cycle = cycles;
+    opts.window = cycles > 0;
+    opts.lenient = req.lenient;
+    opts.trace_clock_ps = params.trace_clock;
+    dram::StandaloneResult res = runner(cfg, trace_path, stats, opts);
     stats.formula("sim.time_ps", "ps", "simulated time: the last read completion or write on the bus",
                   [&] { return double(res.end_ps); });
     double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
@@ -78,21 +91,40 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
                            stats.value("dram.read_latency_avg_ns"), stats.value("dram.read_latency_p99_ns"));
     else
         out << "  read latency        none (no read was served)\n";
-    const dram::BeyondSize& beyond = res.beyond_size;
-    if (beyond.requests) {
+    // What the trace held that the run did not stop for: said in the summary, and on stderr once
+    // (not with --quiet), never silently.
+    const dram::TraceNotes& notes = res.notes;
+    auto warn = [&](uint64_t line, const std::string& what) {
+        if (!req.quiet)
+            std::fprintf(stderr, "%s:%llu: warning: %s\n", trace_path.c_str(), (unsigned long long)line, what.c_str());
+    };
+    if (notes.beyond_size) {
         // Not an error: DRAMSim3 and Ramulator map such addresses the same way (only the part's
-        // address bits count), and traces made for a larger memory are common; but never silent.
+        // address bits count), and traces made for a larger memory are common.
         out << fmt::format("  beyond memory.size  {} requests at or beyond {} (the first on line {}): served where the "
                            "DIMM's address lines put them\n",
-                           beyond.requests, units::format_size(memory.size), beyond.first_line);
+                           notes.beyond_size, units::format_size(memory.size), notes.first_beyond_line);
+        warn(notes.first_beyond_line,
+             fmt::format("address {:#x} is at or beyond memory.size ({}): the controller decodes only the DIMM's "
+                         "address lines, and an address beyond the DIMM's capacity aliases onto a lower one "
+                         "(requests at or beyond it: {}; is the trace made for a larger memory?)",
+                         notes.first_beyond_addr, units::format_size(memory.size), notes.beyond_size));
+    }
+    if (notes.late_requests) {
+        out << fmt::format("  late lines          {} with a clock before the line before (the first on line {}): "
+                           "sent at once, as DRAMSys and DRAMSim3 send them\n",
+                           notes.late_requests, notes.first_late_line);
+        warn(notes.first_late_line,
+             fmt::format("the clock goes back from the line before: sent at once, as DRAMSys's StlPlayer and "
+                         "DRAMSim3 send a line behind schedule (lines like it: {})",
+                         notes.late_requests));
+    }
+    if (notes.skipped_lines) {
+        out << fmt::format("  skipped lines       {} malformed (--lenient; the first on line {})\n", notes.skipped_lines,
+                           notes.first_skipped_line);
         if (!req.quiet)
-            std::fprintf(stderr,
-                         "%s:%llu: warning: address 0x%llx is at or beyond memory.size (%s): the controller decodes "
-                         "only the DIMM's address lines, and an address beyond the DIMM's capacity aliases onto a "
-                         "lower one (requests at or beyond it: %llu; is the trace made for a larger memory?)\n",
-                         trace_path.c_str(), (unsigned long long)beyond.first_line,
-                         (unsigned long long)beyond.first_addr, units::format_size(memory.size).c_str(),
-                         (unsigned long long)beyond.requests);
+            std::fprintf(stderr, "%s (skipped with --lenient; malformed lines: %llu)\n",
+                         notes.first_skipped_error.c_str(), (unsigned long long)notes.skipped_lines);
     }
     out << fmt::format("  host time           {:.3f} s ({:.3g}M requests/s)\n\n", host_s,
                        double(res.requests) / host_s / 1e6);
@@ -101,7 +133,8 @@ int run_memory_only(const config::Config& cfg, const std::string& trace_path, co
     if (!req.out_dir.empty())
         write_stats_json(req.out_dir, stats, cfg,
                          {{"memsim_version", MEMSIM_VERSION}, {"trace", trace_path}, {"trace_format", format},
-                          {"requests", res.requests}, {"requests_beyond_size", beyond.requests},
+                          {"requests", res.requests}, {"requests_beyond_size", notes.beyond_size},
+                          {"late_lines", notes.late_requests}, {"skipped_lines", notes.skipped_lines},
                           {"host_seconds", host_s}});
     return 0;
 }

@@ -48,7 +48,7 @@ void write_stats_json(const std::string& dir, const stats::Registry& stats, cons
 // AT target (dram::StandaloneRunAt) for sim.memory_only.interface: tlm_at, given by the SystemC
 // build (plain code does not link SystemC).
 using StandaloneRunner = dram::StandaloneResult (*)(const config::Config&, const std::string&, stats::Registry&,
-                                                    const std::string&, uint64_t, bool);
+                                                    const dram::StandaloneOptions&);
 bool is_memory_request_format(const std::string& format);
 int run_memory_only(const config::Config& cfg, const std::string& trace_path, const std::string& format,
                     const RunRequest& req, std::ostream& out, StandaloneRunner at_runner = nullptr);

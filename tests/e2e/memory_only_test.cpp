@@ -210,3 +210,59 @@ TEST_CASE("a DRAMSim3 trace through the TLM-2.0 AT target runs the same commands
         if (c.channels > 1) CHECK(stats[0]["dram.ch1.reads"].get<double>() > 500);
     }
 }
+
+TEST_CASE("DRAMSys-shaped STL traces run: LEN before the command and a clock that restarts", "[e2e][dram]") {
+    // The shapes of DRAMSys's own configs/traces: pct.stl's "0:<tab>(16) write<tab>0x0<tab>DATA" and
+    // example.stl's blocks whose clock starts again at 0 (sent at once, as its StlPlayer does).
+    fs::path d = scratch("dram-dramsys");
+    std::ofstream(d / "pct.stl") << "0:\t(16) write\t0x0\t0xff00ff00\n1:\t(16) write\t0x40\t0x00ff\n";
+    auto r = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "pct.stl").string() +
+                    " --out " + d.string());
+    REQUIRE(r.code == 0);
+    CHECK(stats_of(d)["run"]["trace_format"] == "stl");
+    CHECK(stats_of(d)["stats"]["dram.writes"] == 2);
+    fs::path e = scratch("dram-dramsys-restart");
+    std::ofstream(e / "example.stl") << "0:\tread\t0x10000040\n2:\tread\t0x20000040\n0:\tread\t0x30000040\n";
+    auto b = memsim("run " + source("configs/dram-only.yaml") + " --trace " + (e / "example.stl").string() +
+                    " --out " + e.string());
+    REQUIRE(b.code == 0);
+    CHECK(b.err.find("example.stl:3: warning: the clock goes back") != std::string::npos);
+    CHECK(b.out.find("late lines          1 with a clock before the line before (the first on line 3)") !=
+          std::string::npos);
+    CHECK(stats_of(e)["run"]["late_lines"] == 1);
+    CHECK(stats_of(e)["stats"]["dram.reads"] == 3);
+}
+
+TEST_CASE("Bad request-trace lines exit 2 through the AT target too and --lenient skips them", "[e2e][dram]") {
+    fs::path d = scratch("dram-bad-at");
+    std::ofstream(d / "bad.trace") << "0x40 READ 0\n0x80 FETCH 4\n0xc0 WRITE 6\n";
+    auto at = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "bad.trace").string() +
+                     " --set sim.memory_only.interface=tlm_at");
+    CHECK(at.code == 2);
+    CHECK(at.err.find("bad.trace:2") != std::string::npos);
+    for (std::string iface : {"direct", "tlm_at"}) {
+        fs::path o = scratch("dram-lenient-" + iface);
+        auto r = memsim("run " + source("configs/dram-only.yaml") + " --trace " + (d / "bad.trace").string() +
+                        " --lenient --set sim.memory_only.interface=" + iface + " --out " + o.string());
+        REQUIRE(r.code == 0);
+        CHECK(r.err.find("bad.trace:2") != std::string::npos);
+        CHECK(r.out.find("skipped lines       1 malformed (--lenient; the first on line 2)") != std::string::npos);
+        CHECK(stats_of(o)["run"]["skipped_lines"] == 1);
+        CHECK(stats_of(o)["stats"]["dram.reads"] == 1);
+        CHECK(stats_of(o)["stats"]["dram.writes"] == 1);
+    }
+}
+
+TEST_CASE("sim.memory_only.trace_clock plays a trace at its own clock", "[e2e][dram]") {
+    // One read at trace clock 10 of a 200 MHz player (DRAMSys's DDR4 example): 50 ns, memory clock
+    // 40 of DDR3-1600; then the unloaded read of configs/dram-only.yaml, 27 nCK (33.75 ns), ends at
+    // clock 67 = 83.75 ns.
+    fs::path d = scratch("dram-trace-clock");
+    std::ofstream(d / "one.stl") << "10: read 0x10000040\n";
+    auto r = memsim("run -q " + source("configs/dram-only.yaml") + " --trace " + (d / "one.stl").string() +
+                    " --set sim.memory_only.trace_clock=5ns --out " + d.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(d)["stats"];
+    CHECK(s["dram.read_latency_avg_ns"] == Approx(33.75));
+    CHECK(s["sim.time_ps"] == Approx(83750));
+}

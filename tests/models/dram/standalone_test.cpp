@@ -44,7 +44,7 @@ std::string error_of(const std::string& path, const std::string& format = "auto"
 TEST_CASE("The three request-trace formats read the same requests", "[dram][trace]") {
     auto d = read_all(write_file("a.trc", "0x1000 READ 0\n# comment\n\n0x2040 WRITE 17\n"));
     auto r = read_all(write_file("b.trace", "LD 0x1000\nST 8256\n"));
-    auto s = read_all(write_file("c.stl", "0: read 0x1000\n17:\twrite (64) 0x2040 0011223344\n"));
+    auto s = read_all(write_file("c.stl", "0: read 0x1000\n17:\t(64) write\t0x2040\t0x0011223344\n"));
     REQUIRE(d.size() == 2);
     REQUIRE(r.size() == 2);
     REQUIRE(s.size() == 2);
@@ -62,7 +62,7 @@ TEST_CASE("The three request-trace formats read the same requests", "[dram][trac
 TEST_CASE("An STL request of LEN bytes is one request per 64-byte burst it touches", "[dram][trace]") {
     // 128 bytes at 0: bursts 0x0 and 0x40. 100 bytes at 0x30 end at 0x93: bursts 0x0, 0x40 and 0x80,
     // the first kept at its own address. All at the line's clock.
-    auto s = read_all(write_file("len.stl", "10: read (128) 0x0\n20: write (100) 0x30 00ff\n30: read 0x1000\n"));
+    auto s = read_all(write_file("len.stl", "10: (128) read 0x0\n20: (100) write 0x30 00ff\n30: read 0x1000\n"));
     REQUIRE(s.size() == 6);
     const uint64_t addr[] = {0x0, 0x40, 0x30, 0x40, 0x80, 0x1000};
     const uint64_t cycle[] = {10, 10, 20, 20, 20, 30};
@@ -73,14 +73,96 @@ TEST_CASE("An STL request of LEN bytes is one request per 64-byte burst it touch
         CHECK(s[i].cycle == cycle[i]);
         CHECK(s[i].write == write[i]);
     }
-    // A length that is not a positive number, more than the data after the address, or data
-    // that is not hex: errors naming the line.
-    for (const char* bad : {"10: read (abc) 0x0\n", "10: read (0) 0x0\n", "10: read () 0x0\n",
-                            "10: read 0x0 12 13\n", "10: write (64) 0x0 xyz\n"}) {
+    // A length that is not a positive number, a length after the command (DRAMSys's stoull of the
+    // address throws on it), no command or no address: errors naming the line.
+    for (const char* bad : {"10: (abc) read 0x0\n", "10: (0) read 0x0\n", "10: () read 0x0\n",
+                            "10: read (64) 0x0\n", "10: (64) 0x0\n", "10: (64) write\n", "10: read 0xZZ\n"}) {
         INFO(bad);
         std::string p = write_file("badlen.stl", std::string("0: read 0x40\n") + bad);
         CHECK(error_of(p, "stl").find(p + ":2") != std::string::npos);
     }
+}
+
+TEST_CASE("STL lines read as DRAMSys's StlPlayer reads them", "[dram][trace]") {
+    // StlPlayer::parseTraceFile: the clock decimal (stoull; the ':' may be left out), the address
+    // hex with or without 0x (stoull base 16), whatever follows the address ignored without
+    // storage (configs/README.md's own example line ends in "...").
+    auto s = read_all(write_file("ds.stl", "31 read 0x400140\n33: read 1000\n56: write 0x7fff8000 0x123456789abcdef...\n"
+                                           "60:\twrite\t0X40\tff 00\n"),
+                      "stl");
+    REQUIRE(s.size() == 4);
+    CHECK(s[0].cycle == 31);
+    CHECK(s[0].addr == 0x400140);
+    CHECK(s[1].addr == 0x1000);
+    CHECK(s[2].addr == 0x7fff8000);
+    CHECK(s[2].write);
+    CHECK(s[3].cycle == 60);
+    CHECK(s[3].addr == 0x40);
+    // A hex clock is not DRAMSys's (its stoull reads "0x10" as 0): an error, not a silent 16.
+    std::string p = write_file("hexclock.stl", "0x10: read 0x0\n");
+    CHECK(error_of(p, "stl").find(p + ":1") != std::string::npos);
+}
+
+TEST_CASE("A line behind the line before is sent at once and counted", "[dram][trace]") {
+    // DRAMSys's configs/traces/example.stl restarts its clock at 0 three times; StlPlayer
+    // (nextTrigger: behindSchedule) and DRAMSim3's trace CPU send such a line at once.
+    auto src = open_request_trace(write_file("back.stl", "10: read 0x0\n20: read 0x40\n0: read 0x80\n5: read 0xc0\n"
+                                                         "30: read 0x100\n"));
+    std::vector<TraceRequest> v;
+    for (TraceRequest r; src->next(r);) v.push_back(r);
+    REQUIRE(v.size() == 5);
+    const uint64_t cycle[] = {10, 20, 20, 20, 30};
+    for (size_t i = 0; i < 5; ++i) CHECK(v[i].cycle == cycle[i]);
+    CHECK(src->notes().late_requests == 2);
+    CHECK(src->notes().first_late_line == 3);
+    // The same in a DRAMSim3 trace.
+    auto d = open_request_trace(write_file("back.trc", "0x0 READ 10\n0x40 READ 5\n"));
+    for (TraceRequest r; d->next(r);) CHECK(r.cycle == 10);
+    CHECK(d->notes().late_requests == 1);
+}
+
+TEST_CASE("A .rstl trace is relative: each clock a delay after the line before", "[dram][trace]") {
+    // DRAMSys apps/simulator/Simulator.cpp: the .rstl extension selects TraceType::Relative.
+    auto v = read_all(write_file("rel.rstl", "10: read 0x0\n5: (128) read 0x40\n0: write 0x100\n7: read 0x140\n"));
+    REQUIRE(v.size() == 5);
+    const uint64_t cycle[] = {10, 15, 15, 15, 22};
+    for (size_t i = 0; i < 5; ++i) CHECK(v[i].cycle == cycle[i]);
+    // An .stl of the same lines is absolute: 5 and 0 are behind 10 and go at once.
+    auto a = read_all(write_file("abs.stl", "10: read 0x0\n5: (128) read 0x40\n0: write 0x100\n7: read 0x140\n"));
+    REQUIRE(a.size() == 5);
+    for (const auto& r : a) CHECK(r.cycle == 10);
+}
+
+TEST_CASE("A trace clock other than the memory's: each request at the first memory clock at or after it",
+          "[dram][trace]") {
+    // DRAMSys's DDR4 example plays example.stl at 200 MHz (5 ns); on DDR3-1600 (1.25 ns) its clock
+    // 10 is 50 ns = memory clock 40. At 1.32 ns (NetFPGA-SUME's tCK), clock 10 is 13.2 ns: clock
+    // 10.56 of 1.25 ns, so 11.
+    RequestTraceOptions o;
+    o.clock_ps = 5000;
+    o.memory_tck_ps = 1250;
+    auto src = open_request_trace(write_file("clk.stl", "10: read 0x0\n11: read 0x40\n"), "auto", o);
+    TraceRequest r;
+    REQUIRE(src->next(r));
+    CHECK(r.cycle == 40);
+    REQUIRE(src->next(r));
+    CHECK(r.cycle == 44);
+    o.clock_ps = 1320;
+    auto odd = open_request_trace(write_file("clk2.trc", "0x0 READ 10\n"), "auto", o);
+    REQUIRE(odd->next(r));
+    CHECK(r.cycle == 11);
+}
+
+TEST_CASE("Lenient request traces skip and count malformed lines", "[dram][trace]") {
+    auto src = open_request_trace(write_file("len.trc", "0x0 READ 0\n0x40 FETCH 1\nnonsense\n0x80 WRITE 2\n"), "auto",
+                                  {0, true});
+    std::vector<TraceRequest> v;
+    for (TraceRequest r; src->next(r);) v.push_back(r);
+    REQUIRE(v.size() == 2);
+    CHECK(v[1].addr == 0x80);
+    CHECK(src->notes().skipped_lines == 2);
+    CHECK(src->notes().first_skipped_line == 2);
+    CHECK(src->notes().first_skipped_error.find("len.trc:2") != std::string::npos);
 }
 
 TEST_CASE("A request cycle beyond 2^52 is an error and no request is dropped", "[dram][trace]") {
@@ -114,6 +196,9 @@ TEST_CASE("DRAMSim3 traces read as DRAMSim3 reads them", "[dram][trace]") {
     // DRAMSim3 would take any other word for a read; here it is an error.
     std::string p = write_file("ds3bad.trc", "0x40 READ 1\n0x80 REEAD 2\n");
     CHECK(error_of(p).find(p + ":2") != std::string::npos);
+    // The cycle goes through std::dec: a hex one is an error (DRAMSim3's stream fails on it).
+    p = write_file("ds3hex.trc", "0x40 READ 0x10\n");
+    CHECK(error_of(p, "dramsim3").find(p + ":1") != std::string::npos);
 }
 
 TEST_CASE("A zstd-compressed request trace reads as its content", "[dram][trace][zstd]") {
@@ -133,8 +218,6 @@ TEST_CASE("Bad request-trace lines name the file and line", "[dram][trace]") {
     std::string p = write_file("bad1.trc", "0x1000 READ 0\n0x2000 FETCH 5\n");
     CHECK(error_of(p).find(p + ":2") != std::string::npos);
     CHECK(error_of(p).find("READ|WRITE") != std::string::npos);
-    p = write_file("bad2.trc", "0x1000 READ 10\n0x2000 READ 5\n");
-    CHECK(error_of(p).find("goes back") != std::string::npos);
     p = write_file("bad3.trc", "hello world\n");
     CHECK(error_of(p).find("cannot tell the trace format") != std::string::npos);
     p = write_file("bad4.trc", "LD 0xZZ\n");
@@ -146,7 +229,10 @@ TEST_CASE("A request trace's format is told from its first request line", "[dram
     CHECK(detect_request_trace_format(write_file("f1.trc", "# DRAMSim3\n\n0x1000 READ 0\n")) == "dramsim3");
     CHECK(detect_request_trace_format(write_file("f2.trc", "1000 write 7\n")) == "dramsim3");  // std::hex, DRAMSim2
     CHECK(detect_request_trace_format(write_file("f3.trc", "LD 4096\nST 0x40\n")) == "ramulator");
-    CHECK(detect_request_trace_format(write_file("f4.stl", "0: read (128) 0x1000 00\n")) == "stl");
+    CHECK(detect_request_trace_format(write_file("f4.stl", "0:\t(16) write\t0x0\t0xff00\n")) == "stl");
+    // DRAMSys's colon may be left out: STL when the line is not DRAMSim3's (whose cycle is decimal).
+    CHECK(detect_request_trace_format(write_file("f4b.stl", "31 read 0x400140\n")) == "stl");
+    CHECK(detect_request_trace_format(write_file("f4c.trc", "100 read 4000\n")) == "dramsim3");
     // Other traces, and lines that only start like a request trace's.
     CHECK(detect_request_trace_format(write_file("f5.txt", "# memsim-trace v1\nread 0x1000 8\n")).empty());
     CHECK(detect_request_trace_format(write_file("f6.txt", " L 0400d7d4,8\n")).empty());
@@ -163,20 +249,20 @@ TEST_CASE("Requests at or beyond the memory's size are counted with the first on
     // 1 GiB: 0x3fffffc0 is the last burst inside; 0x40000000 and 0x140000000 are beyond.
     auto src = open_request_trace(write_file("big.trc", "0x3fffffc0 READ 0\n0x40000000 READ 1\n0x1000 READ 2\n"
                                                         "0x140000000 WRITE 3\n"),
-                                  "auto", uint64_t(1) << 30);
+                                  "auto", {uint64_t(1) << 30});
     TraceRequest r;
     while (src->next(r)) {
     }
-    CHECK(src->beyond_size().requests == 2);
-    CHECK(src->beyond_size().first_line == 2);
-    CHECK(src->beyond_size().first_addr == 0x40000000);
+    CHECK(src->notes().beyond_size == 2);
+    CHECK(src->notes().first_beyond_line == 2);
+    CHECK(src->notes().first_beyond_addr == 0x40000000);
     // An STL request's later bursts count by their own addresses, on the line that holds them.
-    auto stl = open_request_trace(write_file("big.stl", "0: read (128) 0x3fffffc0\n"), "stl", uint64_t(1) << 30);
+    auto stl = open_request_trace(write_file("big.stl", "0: (128) read 0x3fffffc0\n"), "stl", {uint64_t(1) << 30});
     while (stl->next(r)) {
     }
-    CHECK(stl->beyond_size().requests == 1);
-    CHECK(stl->beyond_size().first_line == 1);
-    CHECK(stl->beyond_size().first_addr == 0x40000000);
+    CHECK(stl->notes().beyond_size == 1);
+    CHECK(stl->notes().first_beyond_line == 1);
+    CHECK(stl->notes().first_beyond_addr == 0x40000000);
 }
 
 TEST_CASE("configs/dram-only.yaml runs a DRAMSim3 trace and reports the stable statistics", "[dram][standalone]") {
