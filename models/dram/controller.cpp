@@ -131,7 +131,9 @@ Controller::Stats::Stats(stats::Registry& r, const std::string& pre, const Ddr3T
         read_latency_cycles = &r.distribution(pre + "read_latency_cycles", "nCK", "read latency in memory clocks");
         end_ps = &r.counter(pre + "end_ps", "ps", "time of the last read completion or write data on the bus");
         cycles = &r.counter(pre + "cycles", "nCK", "memory clocks simulated (to the last command or data)");
-        read_queue = &r.distribution(pre + "read_queue_occupancy", "requests", "read queue length seen by each arrival");
+        read_queue = &r.distribution(pre + "read_queue_occupancy", "requests",
+                                     "read queue length seen by each arrival (through Port::access: the earlier "
+                                     "reads not yet completed)");
         write_queue =
             &r.distribution(pre + "write_queue_occupancy", "requests", "write queue length seen by each arrival");
         power_down_entries = &r.counter(pre + "power_down_entries", "PDE", "power-down entries (all ranks)");
@@ -312,7 +314,10 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     }
     uint64_t burst = t_.burst_bytes();
     if (stats_.read_queue) {
-        stats_.read_queue->sample(double(queued_[0]));
+        uint64_t reads = queued_[0];
+        if (lt_)
+            for (const LtRead& r : lt_reads_) reads += r.arrival <= arrival && r.done > arrival;
+        stats_.read_queue->sample(double(reads));
         stats_.write_queue->sample(double(queued_[1]));
     }
     if (two_level_) {
@@ -462,6 +467,10 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
             if (!step(UINT64_MAX)) throw SimulationError("dram: a read is queued but nothing can be issued");
         waiting_id_ = UINT64_MAX;
         done = std::max(done, waiting_done_ps_);
+        if (stats_.read_queue) {
+            lt_reads_.push_back({at, (waiting_done_ps_ + t_.tCK_ps - 1) / t_.tCK_ps});
+            if (lt_reads_.size() > kLtReads) lt_reads_.pop_front();
+        }
     }
     return done;
 }

@@ -358,6 +358,14 @@ private:
     uint64_t next_id_ = 0;
     // The LT caller waiting for one read.
     uint64_t waiting_id_ = UINT64_MAX, waiting_done_ps_ = 0;
+    // Port::access: the last reads' arrivals and completions (nCK). Each call runs its read to
+    // completion, so the read queue is empty at the next arrival; the occupancy statistic counts
+    // the reads in the controller then from these instead.
+    struct LtRead {
+        uint64_t arrival, done;
+    };
+    std::deque<LtRead> lt_reads_;
+    static constexpr size_t kLtReads = 64;
     bool waiting_done_ = false;
     bool keep_commands_ = false;
     std::vector<Command> commands_;
