@@ -133,7 +133,7 @@ Controller::Stats::Stats(stats::Registry& r, const std::string& pre, const Ddr3T
         cycles = &r.counter(pre + "cycles", "nCK", "memory clocks simulated (to the last command or data)");
         read_queue = &r.distribution(pre + "read_queue_occupancy", "requests",
                                      "read queue length seen by each arrival (through Port::access: the earlier "
-                                     "reads not yet completed)");
+                                     "reads whose column command had not issued)");
         write_queue =
             &r.distribution(pre + "write_queue_occupancy", "requests", "write queue length seen by each arrival");
         power_down_entries = &r.counter(pre + "power_down_entries", "PDE", "power-down entries (all ranks)");
@@ -316,7 +316,7 @@ void Controller::enqueue(uint64_t id, uint64_t addr, bool write, uint64_t arriva
     if (stats_.read_queue) {
         uint64_t reads = queued_[0];
         if (lt_)
-            for (const LtRead& r : lt_reads_) reads += r.arrival <= arrival && r.done > arrival;
+            for (const LtRead& r : lt_reads_) reads += r.arrival <= arrival && r.column > arrival;
         stats_.read_queue->sample(double(reads));
         stats_.write_queue->sample(double(queued_[1]));
     }
@@ -458,6 +458,7 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         }
         waiting_id_ = id;
         waiting_done_ = false;
+        waiting_col_ = at;  // answered from the write queue: never queued
         enqueue(id, addr, false, at);
         if (backfill_ && !mig_ratio_ && at < now_ && !waiting_done_) {
             const DramAddress a = map_.decode(addr);
@@ -468,7 +469,7 @@ uint64_t Controller::access(const mem::Request& r, uint64_t issue_ps) {
         waiting_id_ = UINT64_MAX;
         done = std::max(done, waiting_done_ps_);
         if (stats_.read_queue) {
-            lt_reads_.push_back({at, (waiting_done_ps_ + t_.tCK_ps - 1) / t_.tCK_ps});
+            lt_reads_.push_back({at, waiting_col_});
             if (lt_reads_.size() > kLtReads) lt_reads_.pop_front();
         }
     }
@@ -1053,6 +1054,7 @@ void Controller::issue(const Choice& c) {
     }
     record(now, write ? (ap ? Cmd::WRA : Cmd::WR) : (ap ? Cmd::RDA : Cmd::RD), c.rank, c.bank, e.a.row, e.a.column);
     if (write) note_end((data_start + BL2) * t_.tCK_ps);
+    if (e.id == waiting_id_) waiting_col_ = now;  // it leaves the read queue here (queued_)
     complete(e, data_start + BL2);
     // two_level: the RD answers the reads merged into it (not a read answered from a write).
     if (two_level_ && !write && !merged_reads_[bi].empty()) complete_merged(e, data_start + BL2);

@@ -358,12 +358,13 @@ private:
     uint64_t next_id_ = 0;
     // The LT caller waiting for one read.
     uint64_t waiting_id_ = UINT64_MAX, waiting_done_ps_ = 0;
-    // Port::access: the last reads' arrivals and completions (nCK). Each call runs its read to
-    // completion, so the read queue is empty at the next arrival; the occupancy statistic counts
-    // the reads in the controller then from these instead.
+    // Port::access: the last reads' arrivals and column commands (nCK), when they entered and
+    // left the read queue. Each call runs its read past its column command, so the queue is empty
+    // at the next arrival; the occupancy statistic counts the reads queued then from these instead.
     struct LtRead {
-        uint64_t arrival, done;
+        uint64_t arrival, column;
     };
+    uint64_t waiting_col_ = 0;  // the column command of the read access() waits for
     std::deque<LtRead> lt_reads_;
     static constexpr size_t kLtReads = 64;
     bool waiting_done_ = false;

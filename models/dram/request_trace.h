@@ -57,7 +57,10 @@ public:
 
 // The memory-request format whose line the trace at PATH starts with (after blank lines and
 // comments, within its first 16 KiB): "dramsim3", "ramulator" or "stl"; "" when its first line is
-// none of them (another kind of trace), for standard input, or a file that cannot be opened.
+// none of them (another kind of trace), for standard input, a pipe or anything but a regular
+// file, or a file that cannot be opened. A first line shaped like one format's but malformed
+// (`LD` / `ST` first, a clock and ':', or a 0x address and two more words) is that format's, so
+// its reader names the line.
 // `memsim run --trace-format auto` asks this first.
 std::string detect_request_trace_format(const std::string& path);
 
@@ -67,6 +70,9 @@ struct RequestTraceOptions {
     // > 0: the trace's clocks last CLOCK_PS each (DRAMSys's player clock) and a request arrives
     // at the first memory clock (MEMORY_TCK_PS) at or after its time; 0: memory clocks.
     uint64_t clock_ps = 0, memory_tck_ps = 0;
+    // Requests at or after this memory clock are not fed (a window, DRAMSim3's -c): the notes
+    // leave them out.
+    uint64_t until = UINT64_MAX;
 };
 
 // FORMAT: dramsim3, ramulator, stl, or auto (from the first request line). An STL trace whose

@@ -77,6 +77,7 @@ RequestTraceOptions trace_options(const config::Config& cfg, const StandaloneOpt
     o.lenient = opts.lenient;
     o.clock_ps = opts.trace_clock_ps;
     o.memory_tck_ps = tck_ps;
+    if (opts.window && opts.end_cycle) o.until = opts.end_cycle;
     return o;
 }
 

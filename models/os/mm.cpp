@@ -34,7 +34,7 @@ AddressSpace::Stats::Stats(stats::Registry& r)
                              "THP faults that fell back to 4 KiB pages (vmstat thp_fault_fallback)")),
       rss(r.counter("os.rss_bytes", "bytes", "resident set size at the end (anonymous + file pages)")),
       rss_anon(r.counter("os.rss_anon_bytes", "bytes", "anonymous resident memory at the end (RssAnon)")),
-      rss_file(r.counter("os.rss_file_bytes", "bytes", "file-backed resident memory at the end (RssFile: the program image)")),
+      rss_file(r.counter("os.rss_file_bytes", "bytes", "file-backed resident memory at the end (RssFile: the program image, and a raw trace's read-only pages)")),
       rss_peak(r.counter("os.rss_peak_bytes", "bytes", "peak resident set size (VmHWM)")),
       vss(r.counter("os.vss_bytes", "bytes", "virtual size at the end (VmSize: every VMA)")),
       vss_peak(r.counter("os.vss_peak_bytes", "bytes", "peak virtual size (VmPeak)")),

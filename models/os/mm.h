@@ -45,8 +45,9 @@ struct MmParams {
                                      "a read fault in a THP-eligible range maps the huge zero page"),
           thp_use_zero_page);
         v(config::ParamSpec::choice("unmapped_access", "segv", {"segv", "map"},
-                                    "an access outside every VMA: SIGSEGV, or map its pages as anonymous "
-                                    "rwx memory on the fly (raw traces without mmap events)"),
+                                    "an access outside every VMA: SIGSEGV, or map its pages as rwx memory on "
+                                    "the fly that faults as a private file mapping, as a program's code and data "
+                                    "do (raw traces without mmap events)"),
           unmapped_access);
         v(config::ParamSpec::choice("on_segv", "stop", {"stop", "continue"},
                                     "after a simulated SIGSEGV: the process stops (later events are counted, "

@@ -508,18 +508,19 @@ TEST_CASE("A refresh falling due after an ACT lets that row be read before its P
     r.require_clean();
 }
 
-TEST_CASE("Through Port::access the read queue occupancy counts the reads still in the controller", "[dram][generic]") {
-    // Each call runs its read to completion, so the queue itself is empty at the next arrival; the
-    // statistic counts the earlier reads that arrived by then and had not completed. Bank 0 at
-    // clock 0 completes at 26 (tRCD + CL + BL/2), bank 1 at clock 1 sees it in flight, clock 2 sees
-    // both, clock 100 none: samples 0, 1, 2, 0.
+TEST_CASE("Through Port::access the read queue occupancy counts the reads still queued", "[dram][generic]") {
+    // Each call runs its read past its column command, so the queue itself is empty at the next
+    // arrival; the statistic counts the earlier reads that had arrived and whose RD had not issued,
+    // as event-driven queued_ does. Bank 0 at clock 0: ACT 0, RD 11. Bank 1 at clock 1: ACT 5
+    // (tRRD), RD 16. Bank 2 at clock 12: the first has left the queue (RD 11), the second has not:
+    // 1 (a count to completion, 26, would say 2). Clock 100: none. Samples 0, 1, 1, 0.
     Rig r;
     r.read(r.addr(0, 0, 7), 0);
     r.read(r.addr(0, 1, 7), 1250);
-    r.read(r.addr(0, 2, 7), 2500);
+    r.read(r.addr(0, 2, 7), 15000);
     r.read(r.addr(0, 3, 7), 125000);
     CHECK(r.stat("dram.read_queue_occupancy.count") == 4);
-    CHECK(r.stat("dram.read_queue_occupancy.max") == 2);
-    CHECK(r.stat("dram.read_queue_occupancy.mean") == Approx(0.75));
+    CHECK(r.stat("dram.read_queue_occupancy.max") == 1);
+    CHECK(r.stat("dram.read_queue_occupancy.mean") == Approx(0.5));
     r.require_clean();
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -238,8 +239,9 @@ TEST_CASE("A request trace's format is told from its first request line", "[dram
     CHECK(detect_request_trace_format(write_file("f6.txt", " L 0400d7d4,8\n")).empty());
     CHECK(detect_request_trace_format(write_file("f7.txt", "= Start\n@ ./a.out:[0x400] + 0x602010 0x10\n")).empty());
     CHECK(detect_request_trace_format(write_file("f8.trc", "0x1000 READ\n")).empty());
-    CHECK(detect_request_trace_format(write_file("f9.trc", "LD 0xZZ\n")).empty());
-    CHECK(detect_request_trace_format(write_file("f10.trc", "10: fetch 0x1000\n")).empty());
+    // (Malformed but shaped like one: that format's, below.)
+    CHECK(detect_request_trace_format(write_file("f9.trc", "LD 0xZZ\n")) == "ramulator");
+    CHECK(detect_request_trace_format(write_file("f10.trc", "10: fetch 0x1000\n")) == "stl");
     CHECK(detect_request_trace_format(write_file("f11.trc", "")).empty());
     CHECK(detect_request_trace_format("/nonexistent/trace").empty());
     CHECK(detect_request_trace_format("-").empty());
@@ -396,4 +398,35 @@ TEST_CASE("A trace request behind one that waited for a full queue arrives after
     CHECK(r.stat("dram.read_latency_cycles.max") >= 26);  // tRCD + CL + BL/2 at least
     CHECK(r.stat("dram.read_latency_cycles.max") <= double(done - 11));
     r.require_clean();
+}
+
+TEST_CASE("A malformed first line shaped like a request format is that format's and names its line", "[dram][trace]") {
+    // So its reader reports the line (and --lenient can skip it) instead of every trace reader
+    // refusing a file it cannot tell.
+    CHECK(detect_request_trace_format(write_file("s1.trc", "0x80 FETCH 4\n0x40 READ 5\n")) == "dramsim3");
+    CHECK(detect_request_trace_format(write_file("s2.stl", "0x10: read 0x0\n")) == "stl");
+    CHECK(detect_request_trace_format(write_file("s3.trc", "LD 0xZZ\n")) == "ramulator");
+    // A FIFO is not sniffed: the reader that opens it next would find it empty.
+    auto fifo = std::filesystem::temp_directory_path() / ("memsim_dram_" + std::to_string(::getpid()) + "_fifo");
+    std::filesystem::remove(fifo);
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(detect_request_trace_format(fifo.string()).empty());
+    std::filesystem::remove(fifo);
+}
+
+TEST_CASE("A request past a window's end is not counted beyond memory.size", "[dram][trace]") {
+    // sim.memory_only.cycles 2000: the request at 5000 is read (to find the window's end) but never
+    // fed, so the run does not report it.
+    RequestTraceOptions o;
+    o.memory_size = uint64_t(1) << 30;
+    o.until = 2000;
+    auto src = open_request_trace(write_file("win.trc", "0x40 READ 0\n0x140000000 READ 5000\n"), "auto", o);
+    for (TraceRequest r; src->next(r);) {
+    }
+    CHECK(src->notes().beyond_size == 0);
+    o.until = UINT64_MAX;
+    auto all = open_request_trace(write_file("win2.trc", "0x40 READ 0\n0x140000000 READ 5000\n"), "auto", o);
+    for (TraceRequest r; all->next(r);) {
+    }
+    CHECK(all->notes().beyond_size == 1);
 }
