@@ -44,7 +44,8 @@ StallCause served_cause(uint8_t served_by) {
 MemoryPath::Stats::Stats(stats::Registry& r)
     : faults(r.counter("cpu.mmu_faults", "faults", "page faults the MMU raised and the kernel handled (the access retried)")),
       handler_accesses(r.counter("cpu.fault_handler_accesses", "accesses",
-                                 "the fault handler's own memory accesses: clear_page writes and PTE writes")),
+                                 "the fault handler's own memory accesses: clear_page writes (copy_page reads "
+                                 "and writes) and PTE writes")),
       page_splits(r.counter("cpu.page_split_accesses", "accesses",
                             "accesses that crossed a page boundary and were translated as two")) {}
 
@@ -116,15 +117,15 @@ uint64_t MemoryPath::part(const Access& a, uint64_t va, uint32_t size, uint64_t 
 }
 
 uint64_t MemoryPath::replay_handler(const FaultOutcome& f, uint64_t t) {
-    // The handler's stores drain as the core's do: a few in flight at once (10, the line-fill
-    // buffers), one issued per cycle; it returns when the last has completed.
+    // The handler's loads and stores drain as the core's do: a few in flight at once (10, the
+    // line-fill buffers), one issued per cycle; it returns when the last has completed.
     std::array<uint64_t, 10> in_flight{};
     size_t k = 0;
     uint64_t end = t;
-    auto store = [&](uint64_t pa, uint32_t size) {
+    auto access = [&](uint64_t pa, uint32_t size, mem::AccessKind kind) {
         ++stats_.handler_accesses;
         if (timed_) t = std::max(t, in_flight[k]);
-        mem::Request req{pa, size, mem::AccessKind::Write};
+        mem::Request req{pa, size, kind};
         uint64_t done = ports_.data->access(req, t);
         if (timed_) {
             in_flight[k] = done;
@@ -133,8 +134,12 @@ uint64_t MemoryPath::replay_handler(const FaultOutcome& f, uint64_t t) {
             t += cycle_ps_;
         }
     };
-    for (uint64_t off = 0; off < f.cleared_bytes; off += line_) store(f.cleared_pa + off, line_);  // clear_page
-    if (f.pte_pa) store(f.pte_pa, 8);                                                             // set_pte_at
+    const bool copy = f.copied_from_pa != ~uint64_t(0);
+    for (uint64_t off = 0; off < f.cleared_bytes; off += line_) {
+        if (copy) access(f.copied_from_pa + off, line_, mem::AccessKind::Read);  // copy_page's loads
+        access(f.cleared_pa + off, line_, mem::AccessKind::Write);               // clear_page / copy_page
+    }
+    if (f.pte_pa) access(f.pte_pa, 8, mem::AccessKind::Write);  // set_pte_at
     return timed_ ? std::max(end, t) : 0;
 }
 

@@ -2,7 +2,8 @@
 // The core's way to memory, as its load/store unit sees it: the MMU translates each access (L1
 // TLB, STLB, a page walk through the caches); a page fault it raises goes to the kernel, whose
 // handler runs — its cost in core cycles (os.mm.fault_cycles) plus its own memory accesses:
-// clear_page of a new page and the write of the PTE — before the access is retried
+// clear_page of a new page (copy_page's loads and stores when it copies a page-cache page) and
+// the write of the PTE — before the access is retried
 // (arch/x86/mm/fault.c: the faulting instruction restarts); the physical access then goes to the
 // instruction or data side of the cache hierarchy, or straight to memory when there is none.
 //
@@ -27,6 +28,7 @@ struct FaultOutcome {
     bool fatal = false;        // SIGSEGV or OOM: the access is not performed
     uint64_t cleared_pa = 0;   // a page the handler allocated and cleared (clear_page), if any
     uint64_t cleared_bytes = 0;
+    uint64_t copied_from_pa = ~uint64_t(0);  // cleared_pa was copied from this page instead (copy_page)
     uint64_t pte_pa = 0;       // the entry it wrote (set_pte_at / set_pmd_at), 0 if none
 };
 using FaultHandler = std::function<FaultOutcome(uint64_t va, bool write, bool exec)>;

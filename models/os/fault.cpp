@@ -71,7 +71,10 @@ AccessResult AddressSpace::access(uint64_t vaddr, uint64_t size, bool write, boo
     for (uint64_t a = first;; a += kPageSize) {
         AccessResult r = fault_page(a == first ? vaddr : a, write, exec);
         if (r.minor_faults) {
-            if (res.kind == FaultKind::None) res.kind = r.kind;
+            if (res.kind == FaultKind::None) {
+                res.kind = r.kind;
+                res.copied_from = r.copied_from;
+            }
             res.minor_faults += r.minor_faults;
         }
         if (r.status == AccessStatus::Segv || r.status == AccessStatus::Oom) {
@@ -170,7 +173,10 @@ AccessResult AddressSpace::fault_page(uint64_t addr, bool write, bool exec) {
                 pfn_t pfn = frames_.alloc_pages(0, Gfp::user_movable(), cpu_, PageOwner::User);
                 if (pfn == kNoPage) return oom();
                 if (!v->anon_vma) v->anon_vma = vmas_.next_anon_vma_++;
-                if (!f.special(e)) release_page(f.pfn(e), true);
+                if (!f.special(e)) {
+                    r.copied_from = f.pfn(e);
+                    release_page(f.pfn(e), true);
+                }
                 a.write = a.dirty = true;
                 pt->e[i] = f.leaf(pfn, a, false);
                 tlb_gather(addr & kPageMask, (addr & kPageMask) + kPageSize);  // ptep_clear_flush

@@ -116,6 +116,9 @@ struct AccessResult {
     uint32_t major_faults = 0;  // always 0: no swap, no file I/O
     SegvCode segv = SegvCode::None;
     uint64_t fault_addr = 0;    // the address that raised SIGSEGV / OOM
+    // A Cow fault that copied a page-cache page (the image's, raw memory's) rather than the zero
+    // page: the page it copied (wp_page_copy's __wp_page_copy_user), kNoPage otherwise.
+    uint64_t copied_from = ~uint64_t(0);
 };
 
 // Per-process counters (mm->rss_stat, hiwater_*, pgtables_bytes, task min_flt/maj_flt).

@@ -192,6 +192,9 @@ cpu::FaultOutcome Machine::handle_fault(uint64_t va, bool write, bool exec) {
     if (r.minor_faults && (r.kind == FaultKind::Anon || r.kind == FaultKind::Cow || r.kind == FaultKind::Huge)) {
         out.cleared_bytes = r.kind == FaultKind::Huge ? os::kPmdSize : os::kPageSize;
         out.cleared_pa = (pt.format().pfn(leaf) << os::kPageShift) & ~(out.cleared_bytes - 1);
+        // wp_page_copy of a page-cache page: copy_user_highpage reads it as it writes the new one.
+        if (r.kind == FaultKind::Cow && r.copied_from != ~uint64_t(0))
+            out.copied_from_pa = r.copied_from << os::kPageShift;
     }
     return out;
 }

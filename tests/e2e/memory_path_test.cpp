@@ -219,3 +219,16 @@ TEST_CASE("code pages of a raw trace each have a frame of their own in the cache
     CHECK(s["cache.l1i.misses"] == 512);
     CHECK(s["os.faults.minor"] == 512);
 }
+
+TEST_CASE("a write to a raw page read before copies its page-cache page", "[e2e][path]") {
+    // A raw trace's page read first maps a page of its own (no clearing: only the PTE write); the
+    // write after it is wp_page_copy of that page: copy_page loads and stores its 64 lines (64-byte
+    // L1D lines), then the PTE. A page written first is cleared: 64 stores and the PTE.
+    fs::path d = scratch("raw-cow");
+    std::ofstream(d / "t.trace") << "# memsim-trace v1\nread 0x500000 8\nwrite 0x500000 8\nwrite 0x600000 8\n";
+    auto r = memsim("run -q --trace " + (d / "t.trace").string() + " --out " + d.string());
+    REQUIRE(r.code == 0);
+    auto s = stats_of(d)["stats"];
+    CHECK(s["os.faults.minor"] == 3);
+    CHECK(s["cpu.fault_handler_accesses"] == (0 + 1) + (64 + 64 + 1) + (64 + 1));
+}
