@@ -314,7 +314,7 @@ StandaloneResult StandaloneRunAt(const config::Config& cfg, const std::string& t
     auto mem = make_memory(cfg, reg, true);
     const uint64_t tck = mem->timing().tCK_ps;
     auto src = open_request_trace(trace_path, opts.format, trace_options(cfg, opts, tck));
-    const uint64_t until = opts.window && opts.end_cycle ? opts.end_cycle : UINT64_MAX;
+    const uint64_t until = opts.until();
     AtTarget target("memory", *mem);
     target.set_horizon(until);
     TraceInitiator init("trace", *src, target, tck, until);

@@ -119,12 +119,20 @@ bool parses(Format f, const trace::lex::Tokens& w, std::string_view line) {
 
 // The format the first request line says, the rule `auto` reads a trace by: the first of
 // Ramulator (LD/ST first), STL with its ':', DRAMSim3 (an operation second), then STL without the
-// ':' (DRAMSys allows it; "100 read 4000" is DRAMSim3's) whose whole line parses; Auto if none.
+// ':' (DRAMSys allows it; "100 read 4000" is DRAMSim3's) whose whole line parses. A line that
+// parses as none but is shaped like one (LD/ST first, a clock and ':', or a 0x address and two
+// more words: no other trace starts so) is that format's, so its reader names what is wrong.
+// Auto if none.
 Format format_of_line(const trace::lex::Tokens& w, std::string_view line) {
-    if ((w.tok[0] == "LD" || w.tok[0] == "ST") && parses(Format::Ramulator, w, line)) return Format::Ramulator;
-    if (w.tok[0].back() == ':' && parses(Format::Stl, w, line)) return Format::Stl;
+    const bool ld_st = w.tok[0] == "LD" || w.tok[0] == "ST", clock = w.tok[0].back() == ':';
+    if (ld_st && parses(Format::Ramulator, w, line)) return Format::Ramulator;
+    if (clock && parses(Format::Stl, w, line)) return Format::Stl;
     if (w.n == 3 && dramsim3_op(w.tok[1]) >= 0 && parses(Format::Dramsim3, w, line)) return Format::Dramsim3;
     if (parses(Format::Stl, w, line)) return Format::Stl;
+    if (ld_st) return Format::Ramulator;
+    if (clock) return Format::Stl;
+    const std::string_view a = w.tok[0];
+    if (w.n == 3 && a.size() > 2 && a[0] == '0' && (a[1] == 'x' || a[1] == 'X')) return Format::Dramsim3;
     return Format::Auto;
 }
 
@@ -191,7 +199,7 @@ private:
         parse_words(format_, w, view, path_, n_, out, bytes);
         // DRAMSys (Simulator.cpp: the .rstl extension): each clock is a delay after the request
         // before.
-        if (relative_) out.cycle = out.cycle > kMaxCycle ? out.cycle : out.cycle + last_;
+        if (relative_ && out.cycle <= kMaxCycle) out.cycle += last_;  // (a larger one is refused below)
         if (out.cycle > kMaxCycle)
             throw InputError({path_, n_, 0}, "cycle " + std::to_string(out.cycle) +
                                                  " is beyond 2^52 memory clocks, the latest a run's picosecond "
@@ -272,25 +280,16 @@ std::string detect_request_trace_format(const std::string& path) {
     // As far as the first line that is neither blank nor a comment, within the first 16 KiB (a
     // binary trace has no lines to read).
     std::string_view head = in->peek(16 * 1024);
-    for (uint64_t n = 1; !head.empty(); ++n) {
+    while (!head.empty()) {
         const size_t nl = head.find('\n');
-        if (nl == std::string_view::npos && !in->at_end() && head.size() >= 16 * 1024) return "";
+        if (nl == std::string_view::npos && !in->at_end()) return "";  // a line cut at 16 KiB
         const std::string_view line = head.substr(0, nl);
         head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
         trace::lex::Tokens w;
         trace::lex::split(line, w);
         if (w.n == 0) continue;
-        Format f = format_of_line(w, line);
-        // A line shaped like one format's but malformed is that format's, so its reader names the
-        // line (and --lenient skips it): no other trace starts with LD/ST, a clock and ':', or a
-        // 0x address and two more words.
-        if (f == Format::Auto) {
-            if (w.tok[0] == "LD" || w.tok[0] == "ST") f = Format::Ramulator;
-            else if (w.tok[0].back() == ':') f = Format::Stl;
-            else if (w.n == 3 && w.tok[0].size() > 2 && w.tok[0][0] == '0' && (w.tok[0][1] | 0x20) == 'x')
-                f = Format::Dramsim3;
-            else return "";
-        }
+        const Format f = format_of_line(w, line);
+        if (f == Format::Auto) return "";
         return f == Format::Dramsim3 ? "dramsim3" : f == Format::Ramulator ? "ramulator" : "stl";
     }
     return "";

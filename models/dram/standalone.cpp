@@ -64,7 +64,7 @@ StandaloneResult StandaloneRun(const config::Config& cfg, const std::string& tra
     auto mem = make_memory(cfg, reg, true);
     auto src = open_request_trace(trace_path, opts.format, trace_options(cfg, opts, mem->timing().tCK_ps));
     StandaloneResult res;
-    res.requests = drive(*mem, *src, opts.window && opts.end_cycle ? opts.end_cycle : UINT64_MAX);
+    res.requests = drive(*mem, *src, opts.until());
     if (opts.end_cycle) mem->idle_until(opts.end_cycle);
     res.end_ps = mem->end_ps();
     res.notes = src->notes();
@@ -77,7 +77,7 @@ RequestTraceOptions trace_options(const config::Config& cfg, const StandaloneOpt
     o.lenient = opts.lenient;
     o.clock_ps = opts.trace_clock_ps;
     o.memory_tck_ps = tck_ps;
-    if (opts.window && opts.end_cycle) o.until = opts.end_cycle;
+    o.until = opts.until();
     return o;
 }
 

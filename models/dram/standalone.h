@@ -40,6 +40,8 @@ struct StandaloneOptions {
     bool window = false;
     bool lenient = false;         // malformed trace lines skipped and counted (TraceNotes)
     uint64_t trace_clock_ps = 0;  // a trace clock's period (DRAMSys's player clock); 0: the memory's
+    // The first clock not fed (drive()'s UNTIL).
+    uint64_t until() const { return window && end_cycle ? end_cycle : UINT64_MAX; }
 };
 
 // What open_request_trace needs from the configuration and OPTS (the memory's size, its tCK_PS).
