@@ -13,8 +13,11 @@ anonymous mapping written once (its page faults and clearing), then N 8-byte rea
 offsets (seed 7), the access pattern of a hash table or a pointer chase; --split defaults to
 the end of the writes there.
 
+--set KEY=VALUE (repeatable) goes to the machine run: `--set sim.protocol=at` runs the machine
+approximately timed, whose "machine" column then equals the event-driven replay of its own log.
+
 usage: bench/dram_lt_vs_event.py --trace T | --random N [--config configs/default.yaml] [--split CYCLE]
-                                 [--memsim build/memsim] [--dram-bench build/dram_bench]
+                                 [--set KEY=VALUE ...] [--memsim build/memsim] [--dram-bench build/dram_bench]
 """
 import argparse
 import json
@@ -74,6 +77,7 @@ def main():
     ap.add_argument("--random", type=int, default=0)
     ap.add_argument("--config", default=os.path.join(ROOT, "configs/default.yaml"))
     ap.add_argument("--split", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--memsim", default=os.path.join(ROOT, "build/memsim"))
     ap.add_argument("--dram-bench", default=os.path.join(ROOT, "build/dram_bench"))
     a = ap.parse_args()
@@ -88,8 +92,9 @@ def main():
                 for _ in range(a.random):
                     f.write(f"touch 1 {rng.randrange(0, 0x4000000 - 8) & ~7} 8 r\n")
         log = os.path.join(d, "requests.trace")
+        sets = [x for kv in a.set for x in ("--set", kv)]
         subprocess.run([a.memsim, "run", "-q", a.config, "--trace", a.trace, "--set", "memory.request_log=" + log,
-                        "--out", os.path.join(d, "run")], check=True, stdout=subprocess.DEVNULL)
+                        "--out", os.path.join(d, "run")] + sets, check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(d, "run", "stats.json")) as f:
             raw = json.load(f)["stats"]
         machine = {k: (v["mean"] if isinstance(v, dict) else v) for k, v in raw.items() if k in KEYS}

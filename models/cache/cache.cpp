@@ -242,10 +242,25 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     const bool for_upper = upper_fill_;
     upper_fill_ = false;
     const uint64_t lookup_ps = issue_ps + hit_ps_;
-    const int64_t slot = lookup(block);
+    int64_t slot = lookup(block);
+    // Approximately timed, the prefetcher observes each demand at its lookup, in the order they
+    // come, before it waits for a pending fill or goes down (its fills run apart).
+    bool observed = false;
+    if (conc_ && slot >= 0 && fill_ps_[size_t(slot)] == mem::Concurrency::kPending) {
+        if (prefetcher_ && demand) {
+            run_prefetcher(block, true, flags_[size_t(slot)] & kPrefetched, lookup_ps);
+            observed = true;
+        }
+        slot = wait_for_fill(block);
+        served_stale_ = false;  // what others' accesses left meanwhile is not this answer's
+    }
     if (slot < 0) {
         if (demand) ++stats_.misses;
         ++*stats_.misses_by[unsigned(kind)];
+        if (conc_) {
+            if (prefetcher_ && demand && !observed) run_prefetcher(block, true, false, lookup_ps);
+            return miss(block, kind, bytes, issue_ps, for_upper, served_by);
+        }
         uint64_t done = miss(block, kind, bytes, issue_ps, for_upper, served_by);
         if (prefetcher_ && demand) run_prefetcher(block, true, false, lookup_ps);
         return done;
@@ -296,7 +311,7 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
         f = 0;
         repl_->on_invalidate(set, way);
     }
-    if (prefetcher_ && demand) run_prefetcher(block, in_flight, prefetched, lookup_ps);
+    if (prefetcher_ && demand && !observed) run_prefetcher(block, in_flight, prefetched, lookup_ps);
     return done;
 }
 
@@ -312,6 +327,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         served_stale_ = false;
         return timed_ ? lookup_ps : 0;
     }
+    if (conc_) return miss_at(block, kind, bytes, issue_ps, for_upper, served_by);
     uint64_t start_ps = lookup_ps;
     unsigned mshr = 0;
     if (timed_) mshr = take_mshr(lookup_ps, start_ps);
@@ -340,6 +356,80 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     allocate(block, flags, done, served_by, start_ps);
     if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
     return timed_ ? done : 0;
+}
+
+int64_t Cache::wait_for_fill(uint64_t block) {
+    for (;;) {
+        const int64_t slot = find(block);
+        if (slot < 0 || fill_ps_[size_t(slot)] != mem::Concurrency::kPending) return slot;
+        conc_->wait_completion();
+    }
+}
+
+void Cache::fill_known(uint64_t block, uint64_t done, uint8_t from, uint8_t flags) {
+    if (const int64_t slot = find(block); slot >= 0 && fill_ps_[size_t(slot)] == mem::Concurrency::kPending) {
+        fill_ps_[size_t(slot)] = done;
+        fill_from_[size_t(slot)] = from;
+        flags_[size_t(slot)] |= flags;
+    }
+    conc_->completed();
+}
+
+uint64_t Cache::miss_at(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
+                        uint8_t& served_by) {
+    // miss()'s fill for the approximately-timed machine: the same steps, with the line and the
+    // MSHR taken before the request goes below (another access may run here while it waits there).
+    const uint64_t lookup_ps = issue_ps + hit_ps_;
+    const bool write = mem::is_write(kind);
+    uint64_t start_ps = lookup_ps;
+    unsigned mshr;
+    int64_t slot;
+    for (;;) {
+        mshr = take_mshr(lookup_ps, start_ps);
+        slot = exclusive_ ? -1 : find(block);
+        if (slot < 0 || fill_ps_[size_t(slot)] != mem::Concurrency::kPending) break;
+        conc_->wait_completion();  // another miss of the line came while this one waited for an MSHR
+    }
+    if (slot >= 0) {
+        // Another access brought the line in while this one waited for an MSHR: a secondary miss.
+        const auto s = size_t(slot);
+        ++stats_.mshr_merges;
+        repl_->on_hit(block & set_mask_, unsigned(s - (block & set_mask_) * ways_));
+        if (write) {
+            if (write_back_) flags_[s] |= kDirty;
+            else post(block, kind, bytes, lookup_ps);
+        }
+        served_by = fill_from_[s];
+        served_stale_ = flags_[s] & kStale;
+        return std::max(lookup_ps, fill_ps_[s]);
+    }
+    mshr_busy_until_[mshr] = mem::Concurrency::kPending;
+    if (!exclusive_) {
+        allocate(block, write && write_back_ ? kDirty : 0, mem::Concurrency::kPending, level_, start_ps);
+        if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
+    }
+    mem::Request fill{block << line_bits_, uint32_t(line_size()), write ? AccessKind::Read : kind};
+    announce_fill();
+    const uint64_t done = next_->access(fill, start_ps);
+    served_by = fill.served_by;
+    served_stale_ = take_served_stale();
+    mshr_busy_until_[mshr] = done;
+    bool dirty = false;
+    if (lower_ && lower_->exclusive_) {
+        dirty = lower_->moved_dirty_;
+        lower_->moved_dirty_ = false;
+    }
+    if (exclusive_) {
+        moved_dirty_ = for_upper && dirty;
+        conc_->completed();
+        return done;
+    }
+    if (dirty && !write_back_) {
+        post(block, AccessKind::Writeback, uint32_t(line_size()), start_ps);
+        dirty = false;
+    }
+    fill_known(block, done, served_by, uint8_t((dirty ? kDirty : 0) | (served_stale_ ? kStale : 0)));
+    return done;
 }
 
 uint64_t Cache::receive_writeback(uint64_t block, uint64_t issue_ps) {
@@ -445,19 +535,26 @@ bool Cache::back_invalidate(uint64_t addr, uint64_t bytes, unsigned& lines) {
 }
 
 unsigned Cache::take_mshr(uint64_t at_ps, uint64_t& start_ps) {
-    unsigned earliest = 0;
-    for (unsigned m = 0; m < mshr_busy_until_.size(); ++m) {
-        if (mshr_busy_until_[m] <= at_ps) {
-            start_ps = at_ps;
-            return m;
+    for (;;) {
+        unsigned earliest = 0;
+        for (unsigned m = 0; m < mshr_busy_until_.size(); ++m) {
+            if (mshr_busy_until_[m] <= at_ps) {
+                start_ps = at_ps;
+                return m;
+            }
+            if (mshr_busy_until_[m] < mshr_busy_until_[earliest]) earliest = m;
         }
-        if (mshr_busy_until_[m] < mshr_busy_until_[earliest]) earliest = m;
+        // Every MSHR holds a line in flight: the miss waits for the first fill (gem5 blocks the
+        // cache's request port until an MSHR frees: Blocked_NoMSHRs). Approximately timed, the
+        // fills may not be known yet: it waits for one.
+        if (mshr_busy_until_[earliest] == mem::Concurrency::kPending) {
+            conc_->wait_completion();
+            continue;
+        }
+        start_ps = std::max(mshr_busy_until_[earliest], at_ps);
+        stats_.mshr_full_stalls += (start_ps - at_ps + cycle_ps_ - 1) / cycle_ps_;
+        return earliest;
     }
-    // Every MSHR holds a line in flight: the miss waits for the first fill (gem5 blocks the
-    // cache's request port until an MSHR frees: Blocked_NoMSHRs).
-    start_ps = mshr_busy_until_[earliest];
-    stats_.mshr_full_stalls += (start_ps - at_ps + cycle_ps_ - 1) / cycle_ps_;
-    return earliest;
 }
 
 void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_t at_ps) {
@@ -465,7 +562,12 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
     prefetcher_->observe(block, miss, prefetch_hit, prefetch_out_);
     const unsigned page_lines = line_bits_ < kPageBits ? kPageBits - line_bits_ : 0;
     for (uint64_t b : prefetch_out_) {
-        if ((b >> page_lines) != (block >> page_lines) || find(b) >= 0) continue;
+        if ((b >> page_lines) != (block >> page_lines)) continue;
+        if (conc_) {
+            conc_->spawn([this, b, at_ps] { prefetch(b, at_ps); });
+            continue;
+        }
+        if (find(b) >= 0) continue;
         unsigned mshr = 0;
         if (timed_) {
             // A prefetch never waits for an MSHR: with none free it is dropped (demand first).
@@ -487,8 +589,35 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
     }
 }
 
+void Cache::prefetch(uint64_t b, uint64_t at_ps) {
+    // run_prefetcher's fill in a thread of its own (approximately timed): the line is taken
+    // before the request goes below, as miss_at does.
+    if (find(b) >= 0) return;
+    unsigned mshr = 0;
+    while (mshr < mshr_busy_until_.size() && mshr_busy_until_[mshr] > at_ps) ++mshr;
+    if (mshr == mshr_busy_until_.size()) return;
+    ++stats_.prefetches_issued;
+    mshr_busy_until_[mshr] = mem::Concurrency::kPending;
+    allocate(b, kPrefetched, mem::Concurrency::kPending, level_, at_ps);
+    mem::Request r{b << line_bits_, uint32_t(line_size()), AccessKind::Prefetch};
+    announce_fill();
+    const uint64_t done = next_->access(r, at_ps);
+    mshr_busy_until_[mshr] = done;
+    uint8_t flags = take_served_stale() ? kStale : 0;
+    if (lower_ && lower_->exclusive_ && lower_->moved_dirty_) {
+        flags |= kDirty;
+        lower_->moved_dirty_ = false;
+    }
+    fill_known(b, done, r.served_by, flags);
+}
+
 void Cache::post(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t at_ps) {
     mem::Request r{block << line_bits_, bytes, kind};
+    if (conc_) {
+        // Approximately timed: the write buffer drains on its own; the requester goes on.
+        conc_->spawn([this, r, at_ps] { next_->access(r, at_ps); });
+        return;
+    }
     next_->access(r, timed_ ? at_ps : 0);
 }
 

@@ -28,6 +28,15 @@
 // Functional mode (timed false): the same state changes and counts; no time, no MSHR waits or
 // merges (nothing is ever in flight), access returns 0.
 //
+// Under the approximately-timed machine (sim.protocol: at, set_concurrency), a miss's call below
+// may suspend while other accesses run through this level, so a miss allocates its line before
+// it goes down, with its fill pending (Concurrency::kPending) and its victim evicted then; a demand
+// that finds a line pending waits for its fill and merges (a secondary miss), one that finds it
+// gone (evicted while in flight) misses again. An MSHR is held pending until its fill, and a miss
+// that finds all pending waits for one. Posted writes and prefetches run in threads of their own,
+// as a write buffer and a prefetch queue do; the prefetcher still observes each demand in program
+// order.
+//
 // Maintenance by address (maintain(): Arm DC CVAC / DC IVAC / DC CIVAC to the point of coherence;
 // on x86 CLWB is a clean, CLFLUSH / CLFLUSHOPT a clean and invalidate, and no instruction
 // invalidates one line without writing it back): one operation per line of a physical
@@ -44,6 +53,7 @@
 #include "models/cache/cache_params.h"
 #include "models/cache/prefetcher.h"
 #include "models/cache/replacement.h"
+#include "models/interconnect/concurrency.h"
 #include "models/interconnect/port.h"
 #include "sim/stats/stats.h"
 
@@ -78,6 +88,8 @@ public:
     uint64_t access(const mem::Request& req, uint64_t issue_ps) override;
 
     void set_next(mem::Port* next) { next_ = next; }
+    // The approximately-timed machine's threads (above); null: loosely timed.
+    void set_concurrency(mem::Concurrency* c) { conc_ = c; }
     // UPPER is a level directly above this one: an inclusive level back-invalidates it, an
     // exclusive one is filled with its victims.
     void add_upper(Cache* upper);
@@ -135,6 +147,7 @@ private:
     bool timed_;
     bool write_back_, write_allocate_, inclusive_, exclusive_;
     mem::Port* next_;
+    mem::Concurrency* conc_ = nullptr;
     Cache* lower_ = nullptr;      // the level this one is an upper of (add_upper)
     std::vector<Cache*> uppers_;  // the levels above this one
     unsigned line_bits_;
@@ -196,6 +209,14 @@ private:
         return slot;
     }
     uint64_t access_line(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, uint8_t& served_by);
+    // Approximately timed: BLOCK's slot once its fill is known, or -1 if it left meanwhile.
+    int64_t wait_for_fill(uint64_t block);
+    // Approximately timed: a fill that was pending is known (DONE, from level FROM; FLAGS added).
+    void fill_known(uint64_t block, uint64_t done, uint8_t from, uint8_t flags);
+    // miss()'s fill under the approximately-timed machine.
+    uint64_t miss_at(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
+                     uint8_t& served_by);
+    void prefetch(uint64_t block, uint64_t at_ps);
     uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
                   uint8_t& served_by);
     uint64_t receive_writeback(uint64_t block, uint64_t issue_ps);

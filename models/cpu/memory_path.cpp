@@ -87,8 +87,25 @@ uint64_t MemoryPath::part(const Access& a, uint64_t va, uint32_t size, uint64_t 
     if (mmu_) {
         // A handled fault leaves a usable entry, so the retry translates; a second fault on the same
         // access would mean the kernel and the MMU disagree on the entry (a modelling error).
+        bool in_order = !conc_;
         for (int attempt = 0;; ++attempt) {
+            const uint64_t handled = stats_.faults.value();  // faults handled before this walk read the tables
             mmu::Translation tr = mmu_->translate(va, write_intent ? mem::AccessKind::Write : kind, t, *ports_.walk);
+            if (tr.fault != mmu::Fault::None && !in_order) {
+                // The fault is taken at this access's turn. If another access's fault was handled
+                // since the walk began it may have mapped this page: the access translates again.
+                in_order = true;
+                if (!in_order_(a.seq)) {
+                    died = true;
+                    return tr.done_ps;
+                }
+                tr.done_ps = std::max(tr.done_ps, conc_->now_ps());
+                if (stats_.faults.value() != handled) {
+                    t = tr.done_ps;
+                    --attempt;
+                    continue;
+                }
+            }
             if (tr.fault == mmu::Fault::None) {
                 pa = tr.pa;
                 start = timed_ ? tr.done_ps : 0;
@@ -124,6 +141,20 @@ uint64_t MemoryPath::replay_handler(const FaultOutcome& f, uint64_t t) {
     uint64_t end = t;
     auto access = [&](uint64_t pa, uint32_t size, mem::AccessKind kind) {
         ++stats_.handler_accesses;
+        if (conc_) {
+            uint64_t& slot = in_flight[k];
+            while (slot == mem::Concurrency::kPending) conc_->wait_completion();
+            t = std::max(t, slot);
+            conc_->wait_until(t);
+            slot = mem::Concurrency::kPending;
+            conc_->spawn([this, &slot, pa, size, kind, at = t] {
+                slot = ports_.data->access(mem::Request{pa, size, kind}, at);
+                conc_->completed();
+            });
+            k = (k + 1) % in_flight.size();
+            t += cycle_ps_;
+            return;
+        }
         if (timed_) t = std::max(t, in_flight[k]);
         mem::Request req{pa, size, kind};
         uint64_t done = ports_.data->access(req, t);
@@ -140,6 +171,12 @@ uint64_t MemoryPath::replay_handler(const FaultOutcome& f, uint64_t t) {
         access(f.cleared_pa + off, line_, mem::AccessKind::Write);               // clear_page / copy_page
     }
     if (f.pte_pa) access(f.pte_pa, 8, mem::AccessKind::Write);  // set_pte_at
+    if (conc_) {
+        for (uint64_t& slot : in_flight) {
+            while (slot == mem::Concurrency::kPending) conc_->wait_completion();
+            end = std::max(end, slot);
+        }
+    }
     return timed_ ? std::max(end, t) : 0;
 }
 

@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "models/cpu/trace_core.h"
+#include "models/interconnect/concurrency.h"
 #include "models/interconnect/port.h"
 #include "sim/stats/stats.h"
 
@@ -54,6 +55,19 @@ public:
     // Ports may be rebound once the SystemC netlist exists (timing mode's sockets).
     void set_ports(Ports p) { ports_ = p; }
 
+    // The approximately-timed machine (sim.protocol: at): accesses run concurrently, each in a
+    // thread of its own. A page fault waits (IN_ORDER, given the access's Access::seq) until every
+    // access issued before it has completed, as a core takes a fault at retirement, and the
+    // access is then translated again (an older access's fault may have mapped the page): faults
+    // are taken in program order and counted once. IN_ORDER returns false when the process died
+    // meanwhile: the access is dropped. The handler's own accesses run ten at a time, each in a
+    // thread of its own.
+    using InOrder = std::function<bool(uint64_t seq)>;
+    void set_concurrency(mem::Concurrency* c, InOrder in_order) {
+        conc_ = c;
+        in_order_ = std::move(in_order);
+    }
+
 private:
     mmu::Mmu* mmu_;
     Ports ports_;
@@ -62,6 +76,8 @@ private:
     uint64_t fault_ps_, cycle_ps_;
     uint32_t line_;
     bool timed_;
+    mem::Concurrency* conc_ = nullptr;
+    InOrder in_order_;
     struct Stats {
         stats::Counter& faults;
         stats::Counter& handler_accesses;

@@ -48,6 +48,7 @@ TraceCore::TraceCore(const CoreParams& p, stats::Registry& r, bool timed)
       cycle_ps_(std::max<uint64_t>(1, uint64_t(std::llround(1e12 / p.frequency)))),
       in_flight_(p.max_outstanding, 0),
       in_flight_cause_(p.max_outstanding, StallCause::L1),
+      in_flight_seq_(p.max_outstanding, 0),
       stats_(r, timed) {}
 
 bool TraceCore::execute(const trace::Event& ev, MemoryPort& port) {
@@ -79,7 +80,10 @@ void TraceCore::issue(uint64_t addr, uint64_t size, bool write, bool ifetch, Mem
     for (uint64_t done = 0; done < size;) {
         auto chunk = uint32_t(std::min<uint64_t>(size - done, p_.max_access_size));
         Access a{addr + done, chunk, write, ifetch, rmw};
-        if (!timed_) {
+        if (conc_) {
+            if (abandon_) break;  // an earlier part's fault killed the process (in its own thread)
+            issue_at(a, port);
+        } else if (!timed_) {
             port.access(a, 0);
         } else {
             // In-order issue: wait for the oldest access if every slot is in flight.
@@ -111,7 +115,54 @@ void TraceCore::issue(uint64_t addr, uint64_t size, bool write, bool ifetch, Mem
     }
 }
 
+void TraceCore::issue_at(const Access& a, MemoryPort& port) {
+    const size_t k = oldest_;
+    while (in_flight_[k] == mem::Concurrency::kPending) conc_->wait_completion();
+    uint64_t& slot = in_flight_[k];
+    if (slot > now_ps_) {
+        uint64_t stall = (slot - now_ps_ + cycle_ps_ - 1) / cycle_ps_;
+        *stats_.stall_cycles += stall;
+        *stats_.stall_by_cause[unsigned(in_flight_cause_[k])] += stall;
+        now_ps_ = slot;
+    }
+    // (after kernel work that waited at the memory, the present may be past the core's time)
+    now_ps_ = std::max(now_ps_, conc_->now_ps());
+    conc_->wait_until(now_ps_);
+    slot = mem::Concurrency::kPending;
+    in_flight_seq_[k] = next_seq_;
+    Access mine = a;
+    mine.seq = next_seq_++;
+    conc_->spawn([this, mine, k, issue = now_ps_, &port] {
+        const uint64_t done = port.access(mine, issue);
+        stats_.latency->sample(double(done - issue) / 1000.0);
+        in_flight_cause_[k] = mine.cause;
+        in_flight_[k] = done;
+        conc_->completed();
+    });
+    oldest_ = (oldest_ + 1) % in_flight_.size();
+    now_ps_ += cycle_ps_;
+}
+
+void TraceCore::wait_in_flight() {
+    if (!conc_) return;
+    for (uint64_t& t : in_flight_) {
+        while (t == mem::Concurrency::kPending) conc_->wait_completion();
+        now_ps_ = std::max(now_ps_, t);
+    }
+}
+
+void TraceCore::wait_older(uint64_t seq) {
+    for (;;) {
+        bool older = false;
+        for (size_t k = 0; k < in_flight_.size(); ++k)
+            older |= in_flight_[k] == mem::Concurrency::kPending && in_flight_seq_[k] < seq;
+        if (!older) break;
+        conc_->wait_completion();
+    }
+}
+
 void TraceCore::drain() {
+    wait_in_flight();
     if (!timed_) return;
     for (uint64_t t : in_flight_) now_ps_ = std::max(now_ps_, t);
     stats_.cycles->set((now_ps_ + cycle_ps_ - 1) / cycle_ps_);

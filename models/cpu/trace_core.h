@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/interconnect/concurrency.h"
 #include "sim/config/param.h"
 #include "sim/stats/stats.h"
 #include "sim/trace/event.h"
@@ -54,6 +55,8 @@ struct Access {
     // instruction's access once, as a write (the fault's error code has W set).
     bool rmw = false;
     mutable StallCause cause = StallCause::Memory;
+    // Program order (sim.protocol: at): the access's number among those the core issued.
+    uint64_t seq = 0;
 };
 
 // Where the core's accesses go. Returns the completion time (ps) of an access issued at ISSUE_PS.
@@ -87,6 +90,18 @@ public:
     uint64_t now_ps() const { return now_ps_; }
     uint64_t cycle_ps() const { return cycle_ps_; }
 
+    // The approximately-timed machine (sim.protocol: at; the caller is a SystemC thread): each
+    // access runs in a thread of its own from its issue, the core issuing the next a cycle later
+    // as before and waiting for a slot's access only when it needs the slot again. Null: each
+    // access runs to completion when issued (loosely timed).
+    void set_concurrency(mem::Concurrency* c) { conc_ = c; }
+    // Approximately timed: waits until the accesses in flight have completed; the core's time is
+    // then at least the last completion (a system call that changes mappings starts after them).
+    void wait_in_flight();
+    // Approximately timed, in the thread of access SEQ: waits until every access issued before it
+    // has completed (a page fault is taken in program order).
+    void wait_older(uint64_t seq);
+
 private:
     CoreParams p_;
     bool timed_;
@@ -97,6 +112,12 @@ private:
     size_t oldest_ = 0;
     uint64_t current_tid_ = 0;
     bool abandon_ = false;
+    mem::Concurrency* conc_ = nullptr;
+    std::vector<uint64_t> in_flight_seq_;  // approximately timed: each slot's access, by Access::seq
+    uint64_t next_seq_ = 0;
+
+    // Approximately timed: issues A into the oldest slot.
+    void issue_at(const Access& a, MemoryPort& port);
 
     void issue(uint64_t addr, uint64_t size, bool write, bool ifetch, MemoryPort& port, bool rmw = false);
 

@@ -30,9 +30,11 @@ public:
     tlm_utils::simple_initiator_socket<TraceCoreSc> dsocket;  // loads and stores
     tlm_utils::simple_initiator_socket<TraceCoreSc> wsocket;  // the page walker's reads and A/D writes
 
-    // Rebinds PATH's ports to the sockets.
+    // Rebinds PATH's ports to the sockets. CONC (sim.protocol: at): the core's accesses run in
+    // threads of their own and the core keeps SystemC time (no quantum); AT_END runs in the core's
+    // thread once the trace is replayed and every access has completed. Null: loosely timed.
     TraceCoreSc(sc_core::sc_module_name name, TraceCore& core, MemoryPath& path, NextEvent next, Execute execute,
-                OnEvent on_event);
+                OnEvent on_event, mem::Concurrency* conc = nullptr, std::function<void()> at_end = {});
     SC_HAS_PROCESS(TraceCoreSc);
 
 private:
@@ -41,10 +43,13 @@ private:
     NextEvent next_;
     Execute execute_;
     OnEvent on_event_;
+    mem::Concurrency* conc_;
+    std::function<void()> at_end_;
     tlm_utils::tlm_quantumkeeper qk_;
     mem::TlmInitiatorPort iport_, dport_, wport_;
 
     void run();
+    void run_at();
 };
 
 }  // namespace memsim::cpu

@@ -77,6 +77,7 @@ void AtTarget::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_
     // when its response is due.
     wait(delay);
     delay = sc_core::SC_ZERO_TIME;
+    mem_.log_arrival(trans.get_address(), trans.get_data_length(), trans.is_write(), now_ck());
     sc_core::sc_event done;
     requests_[&trans] = Request{id, &trans, &done};
     held_.push_back(&trans);
@@ -88,6 +89,7 @@ void AtTarget::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_
 
 void AtTarget::peq_cb(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
     if (phase == tlm::BEGIN_REQ) {
+        mem_.log_arrival(trans.get_address(), trans.get_data_length(), trans.is_write(), now_ck());
         held_.push_back(&trans);
         accept_held();
     } else if (phase == response_due) {
@@ -113,7 +115,7 @@ void AtTarget::accept_held() {
     const uint64_t burst = mem_.timing().burst_bytes();
     while (!held_.empty()) {
         tlm::tlm_generic_payload* t = request(held_.front()).trans;
-        const uint64_t arrival = now_ck();
+        const uint64_t arrival = std::max(now_ck(), taken_ck_);
         bring_up(arrival);
         const uint64_t first = t->get_address() / burst;
         const uint64_t last = (t->get_address() + std::max<uint64_t>(t->get_data_length(), 1) - 1) / burst;
@@ -139,6 +141,7 @@ void AtTarget::accept_held() {
             ctl.enqueue(id, b * burst, write, accepted);  // a write completes in it: PENDING may go
         }
         held_.pop_front();
+        taken_ck_ = accepted;
         work_.notify(sc_core::SC_ZERO_TIME);
         const Request& r = request(t);
         if (r.blocking) continue;

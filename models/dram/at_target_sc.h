@@ -18,8 +18,10 @@
 // writes are answered at acceptance; the controller writes them when it is next advanced).
 // The controller decides a clock only once every arrival before it is in (arrivals bring it up to
 // their clock first). A request whose queue is full makes the controller run ahead until a slot
-// frees, as the trace-driven run does (standalone.h: drive); another initiator's request that
-// arrives meanwhile is taken as having waited in the queue (controller.h, Port::access).
+// frees, as the trace-driven run does (standalone.h: drive); a request that arrives meanwhile,
+// from any initiator, is taken no sooner than that one was (the memory takes one request at a
+// time: as Port::access's hold, controller.h, and DRAMSim3's trace CPU). Its latency counts
+// from then.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -77,6 +79,7 @@ private:
     // Ids of the target's bursts, apart from those Controller::access gives its own requests.
     uint64_t next_id_ = uint64_t(1) << 62;
     uint64_t horizon_ = UINT64_MAX;
+    uint64_t taken_ck_ = 0;  // the clock the last request was taken: none is taken sooner
     // Per initiator socket: whether a BEGIN_RESP waits for its END_RESP, and the responses due
     // behind it.
     std::vector<char> resp_busy_;

@@ -48,14 +48,17 @@ void Channels::write_request_log() {
     log_.shrink_to_fit();
 }
 
+void Channels::log_arrival(uint64_t addr, uint32_t size, bool write, uint64_t cycle) {
+    if (log_path_.empty()) return;
+    const uint64_t burst = timing().burst_bytes();
+    const uint64_t first = addr / burst, last = (addr + std::max<uint32_t>(size, 1) - 1) / burst;
+    for (uint64_t b = first; b <= last; ++b) log_.push_back({cycle, b * burst, write});
+}
+
 uint64_t Channels::access(const mem::Request& r, uint64_t issue_ps) {
-    if (!log_path_.empty()) {
-        // Each burst at the clock the controller takes it as arriving (Controller::access).
-        const uint64_t burst = timing().burst_bytes(), tck = timing().tCK_ps;
-        const uint64_t first = r.addr / burst, last = (r.addr + std::max<uint32_t>(r.size, 1) - 1) / burst;
-        for (uint64_t b = first; b <= last; ++b)
-            log_.push_back({(issue_ps + tck - 1) / tck, b * burst, mem::is_write(r.kind)});
-    }
+    // Each burst at the clock the controller takes it as arriving (Controller::access).
+    const uint64_t tck = timing().tCK_ps;
+    log_arrival(r.addr, r.size, mem::is_write(r.kind), (issue_ps + tck - 1) / tck);
     if (ctl_.size() == 1) return ctl_[0]->access(r, issue_ps);
     const uint64_t burst = timing().burst_bytes();
     const uint64_t first = r.addr / burst, last = (r.addr + std::max<uint32_t>(r.size, 1) - 1) / burst;

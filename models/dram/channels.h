@@ -57,6 +57,9 @@ public:
     void keep_commands(bool on);
     // Keeps every burst access() receives, at its arrival clock, for write_request_log (memory.request_log).
     void log_requests(const std::string& path);
+    // Keeps the bursts of a request arriving at CYCLE for the log, if one is kept: access() does,
+    // and the AT target (at_target_sc.h) for what it takes.
+    void log_arrival(uint64_t addr, uint32_t size, bool write, uint64_t cycle);
     // Writes the kept requests to the log in arrival order (equal clocks: as received). A
     // loosely timed machine sends some late (a page walk's access after later ones), so they are
     // held until the run ends, 24 bytes each.

@@ -10,30 +10,37 @@ namespace {
 uint64_t now_ps() { return ps_of(sc_core::sc_time_stamp()); }
 }  // namespace
 
-TlmInitiatorPort::TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket) : socket_(socket), ext_(new MemExtension) {
-    trans_.set_extension(ext_);
-}
-
 uint64_t TlmInitiatorPort::access(const Request& r, uint64_t issue_ps) {
-    trans_.set_command(is_write(r.kind) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    trans_.set_address(r.addr);
-    trans_.set_data_ptr(nullptr);  // timing only: the trace carries no data
-    trans_.set_data_length(r.size);
-    trans_.set_streaming_width(r.size);
-    trans_.set_byte_enable_ptr(nullptr);
-    trans_.set_dmi_allowed(false);
-    trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    ext_->kind = r.kind;
-    ext_->served_by = 0;
+    if (free_.empty()) {
+        payloads_.push_back(std::make_unique<Payload>());
+        Payload* p = payloads_.back().get();
+        p->ext = new MemExtension;
+        p->trans.set_extension(p->ext);
+        free_.push_back(p);
+    }
+    Payload* p = free_.back();
+    free_.pop_back();
+    tlm::tlm_generic_payload& trans = p->trans;
+    trans.set_command(is_write(r.kind) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    trans.set_address(r.addr);
+    trans.set_data_ptr(nullptr);  // timing only: the trace carries no data
+    trans.set_data_length(r.size);
+    trans.set_streaming_width(r.size);
+    trans.set_byte_enable_ptr(nullptr);
+    trans.set_dmi_allowed(false);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    p->ext->kind = r.kind;
+    p->ext->served_by = 0;
     const uint64_t now = now_ps();
     // A request is never issued before the present: SystemC time only moves forward.
     sc_core::sc_time delay = sc_ps(issue_ps > now ? issue_ps - now : 0);
-    socket_->b_transport(trans_, delay);
-    if (trans_.is_response_error())
-        throw SimulationError("memory returned " + trans_.get_response_string() + " for address " +
+    socket_->b_transport(trans, delay);
+    free_.push_back(p);  // (nothing runs before this call returns: the payload is read below)
+    if (trans.is_response_error())
+        throw SimulationError("memory returned " + trans.get_response_string() + " for address " +
                               std::to_string(r.addr));
     // A target that does not know the extension (a model's own shell) is memory.
-    r.served_by = ext_->served_by ? ext_->served_by : kServedByMemory;
+    r.served_by = p->ext->served_by ? p->ext->served_by : kServedByMemory;
     // The completion is the time after the call plus what it annotated: a target may also have
     // waited (b_transport of an approximately-timed target, models/dram/at_target_sc.h).
     return now_ps() + ps_of(delay);

@@ -4,6 +4,9 @@
 // serves an arriving b_transport with a Port. What a generic payload cannot say (the access kind,
 // the level that served it) rides in MemExtension. Loosely timed: the delay annotates a request's
 // issue and completion relative to sc_time_stamp(), as models/cpu/trace_core_sc.cpp does.
+#include <memory>
+#include <vector>
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -31,16 +34,21 @@ struct MemExtension final : tlm::tlm_extension<MemExtension> {
 
 // A Port that sends each request over SOCKET with b_transport (timing only: no data). The
 // request's served_by is what the target put in the extension, or kServedByMemory when it put
-// nothing there (a memory's shell does not know the extension).
+// nothing there (a memory's shell does not know the extension). Each call in flight has a payload
+// of its own: under sim.protocol: at several accesses' threads wait in b_transport at once.
 class TlmInitiatorPort final : public Port {
 public:
-    explicit TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket);
+    explicit TlmInitiatorPort(tlm::tlm_initiator_socket<>& socket) : socket_(socket) {}
     uint64_t access(const Request& r, uint64_t issue_ps) override;
 
 private:
     tlm::tlm_initiator_socket<>& socket_;
-    tlm::tlm_generic_payload trans_;
-    MemExtension* ext_;  // owned by trans_
+    struct Payload {
+        tlm::tlm_generic_payload trans;
+        MemExtension* ext;  // owned by trans
+    };
+    std::vector<std::unique_ptr<Payload>> payloads_;
+    std::vector<Payload*> free_;
 };
 
 // Serves TRANS with PORT: the kind from its MemExtension (without one, read or write by the

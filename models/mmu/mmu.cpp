@@ -119,17 +119,23 @@ Translation Mmu::fault(uint64_t va, Fault f, uint64_t t) {
 Translation Mmu::walk(uint64_t va, mem::AccessKind kind, uint64_t t, mem::Port& port, Tlb& l1, LoggedPath* path) {
     // The walker that frees first takes the walk (Skylake: two page-miss handlers).
     auto w = std::min_element(walker_free_ps_.begin(), walker_free_ps_.end());
+    while (conc_ && *w == mem::Concurrency::kPending) {  // every walker busy with a walk in flight
+        conc_->wait_completion();
+        w = std::min_element(walker_free_ps_.begin(), walker_free_ps_.end());
+    }
     uint64_t start = t;
     if (timed_) {
         start = std::max(t, *w);
         *st_->walk_queue_cycles += (start - t) / cycle_ps_;
     }
     ++st_->walks;
+    if (conc_) *w = mem::Concurrency::kPending;
     WalkResult r = walker_->walk(*pt_, va, asid_, kind, timed_ ? start : 0, port);
     if (timed_) {
         *w = r.done_ps;
         st_->walk_latency_ns->sample(double(r.done_ps - start) / 1000.0);
     }
+    if (conc_) conc_->completed();
     st_->walk_memory_accesses += r.reads;
     st_->ad_updates += r.ad_updates;
     for (unsigned l = 1; l < 4; ++l)

@@ -29,6 +29,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/interconnect/concurrency.h"
 #include "models/interconnect/port.h"
 #include "models/mmu/lookup_log.h"
 #include "models/mmu/params.h"
@@ -93,6 +94,11 @@ public:
     // LOG must outlive its use.
     void set_lookup_log(TlbLookupLog* log) { log_ = log; }
 
+    // The approximately-timed machine (sim.protocol: at): a walk may suspend at its entry reads
+    // while other accesses translate, so a walker is held pending until its walk ends and a walk
+    // that finds every walker pending waits for one. Null: loosely timed.
+    void set_concurrency(mem::Concurrency* c) { conc_ = c; }
+
     // Views for tests and reports.
     Tlb& itlb() { return *itlb_; }
     Tlb& dtlb() { return *dtlb_; }
@@ -111,6 +117,7 @@ private:
     std::unique_ptr<Tlb> itlb_, dtlb_, stlb_;
     std::unique_ptr<Walker> walker_;
     std::vector<uint64_t> walker_free_ps_;  // when each of the max_walks walkers is next free
+    mem::Concurrency* conc_ = nullptr;
 
     struct TlbStats {
         stats::Counter &accesses, &hits, &misses;

@@ -151,6 +151,9 @@ public:
     virtual void flush_tlb_range(uint64_t start, uint64_t end) = 0;
     // Every entry of this address space (a CR3 write / a PCID flush).
     virtual void flush_tlb_mm() = 0;
+    // A system call that may change mappings begins. The approximately-timed machine waits here
+    // for the accesses in flight, whose page walks read the tables the call may change.
+    virtual void syscall_entry() {}
 };
 
 class AddressSpace {
@@ -275,7 +278,10 @@ private:
     // Opens a system call: forgets the hot pages; flushes what it changed when it returns.
     struct Syscall {
         AddressSpace& mm;
-        explicit Syscall(AddressSpace& m) : mm(m) { mm.forget_hot_pages(); }
+        explicit Syscall(AddressSpace& m) : mm(m) {
+            if (mm.tlb_) mm.tlb_->syscall_entry();
+            mm.forget_hot_pages();
+        }
         ~Syscall() { mm.tlb_finish(); }
         Syscall(const Syscall&) = delete;
         Syscall& operator=(const Syscall&) = delete;

@@ -10,6 +10,7 @@ namespace memsim {
 
 struct SimParams {
     std::string mode;
+    std::string protocol;
     uint64_t quantum_ps;
     std::string trace;
     std::string trace_format;
@@ -24,6 +25,13 @@ struct SimParams {
                             "timing: SystemC/TLM models with simulated time; functional: the same models untimed, "
                             "for counts"),
           mode);
+        v(ParamSpec::choice("protocol", "lt", {"lt", "at"},
+                            "timing mode: how the machine's accesses reach the memory. lt: each access runs to "
+                            "completion when the core issues it, the DDR3 controller answering at once (loosely "
+                            "timed, with backfill); at: each outstanding access runs in a SystemC thread of its own "
+                            "and waits at the memory's approximately-timed TLM-2.0 target, so the controller sees "
+                            "every arrival before it decides (slower; no DMA engine yet)"),
+          protocol);
         // 1 us: long enough that a loosely-timed initiator rarely yields, short enough that
         // initiators sharing a target stay within a microsecond of each other.
         v(ParamSpec::time("quantum", "1us", "TLM-2.0 global quantum for temporal decoupling").range(1000, 1e12),

@@ -58,6 +58,8 @@ public:
     libc::LibcEvents& libc_events() { return *libc_events_; }
     // The memory's plain model (memory.model), a port of the memory side.
     mem::Port& memory() { return *memory_; }
+    // The DDR3 controllers (memory.model ddr3 or mig), or null.
+    dram::Channels* channels() { return channels_; }
     // The MMU (disabled when mmu.model is none).
     mmu::Mmu& mmu() { return *mmu_; }
     // The cache hierarchy (cache.model: hierarchy), else null.
@@ -83,6 +85,7 @@ private:
         explicit TlbOfMmu(Machine& m) : m_(m) {}
         void flush_tlb_range(uint64_t start, uint64_t end) override { m_.mmu_->flush_range(0, start, end); }
         void flush_tlb_mm() override { m_.mmu_->flush_asid(0); }
+        void syscall_entry() override { m_.core_->wait_in_flight(); }
 
     private:
         Machine& m_;

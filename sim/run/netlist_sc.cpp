@@ -1,19 +1,47 @@
 #include "sim/run/netlist_sc.h"
 
+#include "sim/core/error.h"
+
 namespace memsim::run {
 
+uint64_t Netlist::RefusedDma::access(const mem::Request&, uint64_t) {
+    throw InputError("sim.protocol: at carries the core's accesses only; the DMA engine's transfers run loosely "
+                     "timed (sim.protocol: lt)");
+}
+
 Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::Execute execute,
-                 cpu::TraceCoreSc::OnEvent on_event)
-    : core_("cpu", m.core(), m.memory_path(), std::move(next), std::move(execute), std::move(on_event)),
-      memory_("memory", m.memory()),
+                 cpu::TraceCoreSc::OnEvent on_event, bool at)
+    : conc_(at ? std::make_unique<mem::ScConcurrency>() : nullptr),
+      at_memory_(at && m.channels() ? std::make_unique<dram::AtTarget>("memory", *m.channels()) : nullptr),
+      core_("cpu", m.core(), m.memory_path(), std::move(next), std::move(execute), std::move(on_event), conc_.get(),
+            [this] {
+                // The posted writes and prefetches of the last accesses arrive; then what the
+                // controller still queues is issued, as at the end of a memory-request trace.
+                conc_->wait_idle();
+                if (at_memory_) at_memory_->drain();
+            }),
+      memory_(at_memory_ ? nullptr : std::make_unique<mem::TlmPortTarget>("memory", m.memory())),
       dma_("dma") {
-    dma_.socket.bind(memory_.socket);
-    m.set_dma_port(&dma_.port);
+    if (at) {
+        m.set_dma_port(&refused_dma_);
+        m.mmu().set_concurrency(conc_.get());
+        cpu::TraceCore& core = m.core();
+        os::Kernel& kernel = m.kernel();
+        m.memory_path().set_concurrency(conc_.get(), [&core, &kernel](uint64_t seq) {
+            core.wait_older(seq);
+            return !kernel.process_died();
+        });
+        if (cache::Hierarchy* h = m.caches())
+            for (cache::Cache* c : h->levels()) c->set_concurrency(conc_.get());
+    } else {
+        m.set_dma_port(&dma_.port);
+    }
+    bind_memory(dma_.socket);
     cache::Hierarchy* h = m.caches();
     if (!h) {
-        core_.isocket.bind(memory_.socket);
-        core_.dsocket.bind(memory_.socket);
-        core_.wsocket.bind(memory_.socket);
+        bind_memory(core_.isocket);
+        bind_memory(core_.dsocket);
+        bind_memory(core_.wsocket);
         return;
     }
     const std::vector<cache::Cache*>& levels = h->levels();
@@ -28,11 +56,11 @@ Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc:
         size_t j = i + 1;
         while (j < levels.size() && (levels[j]->name() == "l1i" || levels[j]->name() == "l1d")) ++j;
         if (j < levels.size()) caches_[i]->initiator.bind(caches_[j]->target);
-        else caches_[i]->initiator.bind(memory_.socket);
+        else bind_memory(caches_[i]->initiator);
     }
     auto bind_to = [&](tlm_utils::simple_initiator_socket<cpu::TraceCoreSc>& s, const std::string& name) {
         if (cache::CacheSc* c = shell(name)) s.bind(c->target);
-        else s.bind(memory_.socket);
+        else bind_memory(s);
     };
     bind_to(core_.isocket, "l1i");
     bind_to(core_.dsocket, "l1d");

@@ -10,12 +10,20 @@
 // Each cache shell's initiator carries its misses and write-backs to the level below; the plain
 // Caches keep their direct links for what the sockets do not carry (back-invalidation, exclusive
 // fills).
+//
+// sim.protocol: at puts the DDR3 controllers behind their approximately-timed target
+// (dram::AtTarget) and runs each of the core's outstanding accesses in a SystemC thread of its
+// own (mem::ScConcurrency), given to the core, the MMU, the caches and the memory path; a
+// `simple` memory stays behind its loosely-timed target (it has no queue to wait in).
+#include <exception>
 #include <memory>
 #include <vector>
 
 #include "models/cache/cache_sc.h"
 #include "models/cpu/trace_core_sc.h"
 #include "models/dma/engine_sc.h"
+#include "models/dram/at_target_sc.h"
+#include "models/interconnect/concurrency_sc.h"
 #include "models/interconnect/tlm_port_sc.h"
 #include "sim/run/machine.h"
 
@@ -23,15 +31,32 @@ namespace memsim::run {
 
 class Netlist {
 public:
-    // EXECUTE runs each event through the machine (Machine::execute, wrapped by the caller).
+    // EXECUTE runs each event through the machine (Machine::execute, wrapped by the caller). AT:
+    // sim.protocol is at.
     Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::Execute execute,
-            cpu::TraceCoreSc::OnEvent on_event);
+            cpu::TraceCoreSc::OnEvent on_event, bool at = false);
+    // What an access's thread threw (sim.protocol: at), to rethrow after sc_start.
+    std::exception_ptr failure() const { return conc_ ? conc_->failure() : nullptr; }
 
 private:
+    // The DMA engine's port under sim.protocol: at, which does not carry it yet.
+    struct RefusedDma final : mem::Port {
+        uint64_t access(const mem::Request&, uint64_t) override;
+    };
+
+    std::unique_ptr<mem::ScConcurrency> conc_;  // sim.protocol: at
+    std::unique_ptr<dram::AtTarget> at_memory_;  // sim.protocol: at on DDR3
     cpu::TraceCoreSc core_;
-    mem::TlmPortTarget memory_;  // the memory model behind its socket
-    dma::EngineSc dma_;          // the DMA engine's initiator, bound to the memory
+    std::unique_ptr<mem::TlmPortTarget> memory_;  // the memory model behind its socket, loosely timed
+    dma::EngineSc dma_;                           // the DMA engine's initiator, bound to the memory
+    RefusedDma refused_dma_;
     std::vector<std::unique_ptr<cache::CacheSc>> caches_;  // in Hierarchy::levels() order
+
+    template <class Socket>
+    void bind_memory(Socket& initiator) {
+        if (at_memory_) initiator.bind(at_memory_->socket);
+        else initiator.bind(memory_->socket);
+    }
 };
 
 }  // namespace memsim::run

@@ -24,7 +24,7 @@ namespace {
 
 // Timing mode: the SystemC kernel runs the netlist until the core has replayed the whole trace.
 // A SystemC kernel elaborates once per process, so one process runs one timed simulation.
-uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint64_t quantum_ps) {
+uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint64_t quantum_ps, bool at) {
     std::exception_ptr failure;
     auto next = [&](trace::Event& ev) {
         if (failure) return false;
@@ -48,13 +48,14 @@ uint64_t run_timed(Machine& m, trace::Reader& reader, RunMonitor& monitor, uint6
         monitor.on_event(ev, handled, now_ps);
     };
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(double(quantum_ps), sc_core::SC_PS));
-    Netlist netlist(m, next, execute, on_event);
+    Netlist netlist(m, next, execute, on_event, at);
     try {
         sc_core::sc_start();
     } catch (const sc_core::sc_report& r) {
         throw SimulationError(std::string("SystemC: ") + r.what());
     }
     if (failure) std::rethrow_exception(failure);
+    if (std::exception_ptr f = netlist.failure()) std::rethrow_exception(f);
     // DMA transfers still in flight complete after the core's last access (plain calls through
     // the engine's socket: no process waits).
     return std::max(m.core().now_ps(), m.finish());
@@ -129,7 +130,7 @@ int run_simulation(const RunRequest& req, std::ostream& out, std::ostream& err) 
     RunMonitor monitor(stats, series, progress);
 
     if (timed) {
-        end_ps = run_timed(machine, *reader, monitor, sim.quantum_ps);
+        end_ps = run_timed(machine, *reader, monitor, sim.quantum_ps, sim.protocol == "at");
     } else {
         run_functional(machine, *reader, monitor);
     }
