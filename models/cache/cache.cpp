@@ -257,12 +257,9 @@ uint64_t Cache::access_line(uint64_t block, AccessKind kind, uint32_t bytes, uin
     if (slot < 0) {
         if (demand) ++stats_.misses;
         ++*stats_.misses_by[unsigned(kind)];
-        if (conc_) {
-            if (prefetcher_ && demand && !observed) run_prefetcher(block, true, false, lookup_ps);
-            return miss(block, kind, bytes, issue_ps, for_upper, served_by);
-        }
-        uint64_t done = miss(block, kind, bytes, issue_ps, for_upper, served_by);
-        if (prefetcher_ && demand) run_prefetcher(block, true, false, lookup_ps);
+        if (conc_ && prefetcher_ && demand && !observed) run_prefetcher(block, true, false, lookup_ps);
+        const uint64_t done = miss(block, kind, bytes, issue_ps, for_upper, served_by);
+        if (!conc_ && prefetcher_ && demand) run_prefetcher(block, true, false, lookup_ps);
         return done;
     }
 
@@ -327,10 +324,39 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
         served_stale_ = false;
         return timed_ ? lookup_ps : 0;
     }
-    if (conc_) return miss_at(block, kind, bytes, issue_ps, for_upper, served_by);
     uint64_t start_ps = lookup_ps;
     unsigned mshr = 0;
-    if (timed_) mshr = take_mshr(lookup_ps, start_ps);
+    for (;;) {
+        if (timed_) mshr = take_mshr(lookup_ps, start_ps);
+        // Approximately timed, take_mshr may have waited while another miss brought the line in
+        // or sent it below.
+        const int64_t slot = conc_ && !exclusive_ ? find(block) : -1;
+        if (slot < 0) break;
+        const auto s = size_t(slot);
+        if (fill_ps_[s] == mem::Concurrency::kPending) {
+            conc_->wait_completion();
+            continue;
+        }
+        // A secondary miss after all: it completes with the other's fill.
+        ++stats_.mshr_merges;
+        repl_->on_hit(block & set_mask_, unsigned(s - (block & set_mask_) * ways_));
+        if (write) {
+            if (write_back_) flags_[s] |= kDirty;
+            else post(block, kind, bytes, lookup_ps);
+        }
+        served_by = fill_from_[s];
+        served_stale_ = flags_[s] & kStale;
+        return std::max(lookup_ps, fill_ps_[s]);
+    }
+    if (conc_) {
+        // Approximately timed, other accesses run here while this one waits below: the MSHR and
+        // the line are taken now, the fill pending (the victim leaves now too).
+        mshr_busy_until_[mshr] = mem::Concurrency::kPending;
+        if (!exclusive_) {
+            allocate(block, write && write_back_ ? kDirty : 0, mem::Concurrency::kPending, level_, start_ps);
+            if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
+        }
+    }
     mem::Request fill{block << line_bits_, uint32_t(line_size()), write ? AccessKind::Read : kind};
     announce_fill();
     uint64_t done = next_->access(fill, start_ps);
@@ -345,6 +371,7 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     }
     if (exclusive_) {  // not filled here: the line goes on up, dirty or not
         moved_dirty_ = for_upper && dirty;
+        if (conc_) conc_->completed();  // (the MSHR)
         return timed_ ? done : 0;
     }
     if (dirty && !write_back_) {  // a write-through level holds nothing dirty: the data goes below
@@ -353,6 +380,10 @@ uint64_t Cache::miss(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t i
     }
     uint8_t flags = (write && write_back_) || dirty ? kDirty : 0;
     if (served_stale_) flags |= kStale;
+    if (conc_) {
+        fill_known(block, done, served_by, flags);
+        return done;
+    }
     allocate(block, flags, done, served_by, start_ps);
     if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
     return timed_ ? done : 0;
@@ -373,63 +404,6 @@ void Cache::fill_known(uint64_t block, uint64_t done, uint8_t from, uint8_t flag
         flags_[size_t(slot)] |= flags;
     }
     conc_->completed();
-}
-
-uint64_t Cache::miss_at(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
-                        uint8_t& served_by) {
-    // miss()'s fill for the approximately-timed machine: the same steps, with the line and the
-    // MSHR taken before the request goes below (another access may run here while it waits there).
-    const uint64_t lookup_ps = issue_ps + hit_ps_;
-    const bool write = mem::is_write(kind);
-    uint64_t start_ps = lookup_ps;
-    unsigned mshr;
-    int64_t slot;
-    for (;;) {
-        mshr = take_mshr(lookup_ps, start_ps);
-        slot = exclusive_ ? -1 : find(block);
-        if (slot < 0 || fill_ps_[size_t(slot)] != mem::Concurrency::kPending) break;
-        conc_->wait_completion();  // another miss of the line came while this one waited for an MSHR
-    }
-    if (slot >= 0) {
-        // Another access brought the line in while this one waited for an MSHR: a secondary miss.
-        const auto s = size_t(slot);
-        ++stats_.mshr_merges;
-        repl_->on_hit(block & set_mask_, unsigned(s - (block & set_mask_) * ways_));
-        if (write) {
-            if (write_back_) flags_[s] |= kDirty;
-            else post(block, kind, bytes, lookup_ps);
-        }
-        served_by = fill_from_[s];
-        served_stale_ = flags_[s] & kStale;
-        return std::max(lookup_ps, fill_ps_[s]);
-    }
-    mshr_busy_until_[mshr] = mem::Concurrency::kPending;
-    if (!exclusive_) {
-        allocate(block, write && write_back_ ? kDirty : 0, mem::Concurrency::kPending, level_, start_ps);
-        if (write && !write_back_) post(block, kind, bytes, start_ps);  // write-through: the write follows the fill
-    }
-    mem::Request fill{block << line_bits_, uint32_t(line_size()), write ? AccessKind::Read : kind};
-    announce_fill();
-    const uint64_t done = next_->access(fill, start_ps);
-    served_by = fill.served_by;
-    served_stale_ = take_served_stale();
-    mshr_busy_until_[mshr] = done;
-    bool dirty = false;
-    if (lower_ && lower_->exclusive_) {
-        dirty = lower_->moved_dirty_;
-        lower_->moved_dirty_ = false;
-    }
-    if (exclusive_) {
-        moved_dirty_ = for_upper && dirty;
-        conc_->completed();
-        return done;
-    }
-    if (dirty && !write_back_) {
-        post(block, AccessKind::Writeback, uint32_t(line_size()), start_ps);
-        dirty = false;
-    }
-    fill_known(block, done, served_by, uint8_t((dirty ? kDirty : 0) | (served_stale_ ? kStale : 0)));
-    return done;
 }
 
 uint64_t Cache::receive_writeback(uint64_t block, uint64_t issue_ps) {
@@ -563,52 +537,36 @@ void Cache::run_prefetcher(uint64_t block, bool miss, bool prefetch_hit, uint64_
     const unsigned page_lines = line_bits_ < kPageBits ? kPageBits - line_bits_ : 0;
     for (uint64_t b : prefetch_out_) {
         if ((b >> page_lines) != (block >> page_lines)) continue;
-        if (conc_) {
-            conc_->spawn([this, b, at_ps] { prefetch(b, at_ps); });
-            continue;
-        }
-        if (find(b) >= 0) continue;
-        unsigned mshr = 0;
-        if (timed_) {
-            // A prefetch never waits for an MSHR: with none free it is dropped (demand first).
-            while (mshr < mshr_busy_until_.size() && mshr_busy_until_[mshr] > at_ps) ++mshr;
-            if (mshr == mshr_busy_until_.size()) continue;
-        }
-        ++stats_.prefetches_issued;
-        mem::Request r{b << line_bits_, uint32_t(line_size()), AccessKind::Prefetch};
-        announce_fill();
-        uint64_t done = next_->access(r, timed_ ? at_ps : 0);
-        if (timed_) mshr_busy_until_[mshr] = done;
-        uint8_t flags = kPrefetched;
-        if (take_served_stale()) flags |= kStale;
-        if (lower_ && lower_->exclusive_ && lower_->moved_dirty_) {
-            flags |= kDirty;
-            lower_->moved_dirty_ = false;
-        }
-        allocate(b, flags, done, r.served_by, at_ps);
+        if (conc_) conc_->spawn([this, b, at_ps] { prefetch(b, at_ps); });  // a prefetch queue
+        else prefetch(b, at_ps);
     }
 }
 
 void Cache::prefetch(uint64_t b, uint64_t at_ps) {
-    // run_prefetcher's fill in a thread of its own (approximately timed): the line is taken
-    // before the request goes below, as miss_at does.
     if (find(b) >= 0) return;
     unsigned mshr = 0;
-    while (mshr < mshr_busy_until_.size() && mshr_busy_until_[mshr] > at_ps) ++mshr;
-    if (mshr == mshr_busy_until_.size()) return;
+    if (timed_) {
+        // A prefetch never waits for an MSHR: with none free it is dropped (demand first).
+        while (mshr < mshr_busy_until_.size() && mshr_busy_until_[mshr] > at_ps) ++mshr;
+        if (mshr == mshr_busy_until_.size()) return;
+    }
     ++stats_.prefetches_issued;
-    mshr_busy_until_[mshr] = mem::Concurrency::kPending;
-    allocate(b, kPrefetched, mem::Concurrency::kPending, level_, at_ps);
+    if (conc_) {  // approximately timed: the MSHR and the line are taken before it goes below, as miss() does
+        mshr_busy_until_[mshr] = mem::Concurrency::kPending;
+        allocate(b, kPrefetched, mem::Concurrency::kPending, level_, at_ps);
+    }
     mem::Request r{b << line_bits_, uint32_t(line_size()), AccessKind::Prefetch};
     announce_fill();
-    const uint64_t done = next_->access(r, at_ps);
-    mshr_busy_until_[mshr] = done;
-    uint8_t flags = take_served_stale() ? kStale : 0;
+    uint64_t done = next_->access(r, timed_ ? at_ps : 0);
+    if (timed_) mshr_busy_until_[mshr] = done;
+    uint8_t flags = kPrefetched;
+    if (take_served_stale()) flags |= kStale;
     if (lower_ && lower_->exclusive_ && lower_->moved_dirty_) {
         flags |= kDirty;
         lower_->moved_dirty_ = false;
     }
-    fill_known(b, done, r.served_by, flags);
+    if (conc_) fill_known(b, done, r.served_by, flags);
+    else allocate(b, flags, done, r.served_by, at_ps);
 }
 
 void Cache::post(uint64_t block, AccessKind kind, uint32_t bytes, uint64_t at_ps) {

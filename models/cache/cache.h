@@ -213,9 +213,8 @@ private:
     int64_t wait_for_fill(uint64_t block);
     // Approximately timed: a fill that was pending is known (DONE, from level FROM; FLAGS added).
     void fill_known(uint64_t block, uint64_t done, uint8_t from, uint8_t flags);
-    // miss()'s fill under the approximately-timed machine.
-    uint64_t miss_at(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
-                     uint8_t& served_by);
+    // One prefetch fill of BLOCK requested at AT_PS (run_prefetcher's; in a thread of its own
+    // when approximately timed).
     void prefetch(uint64_t block, uint64_t at_ps);
     uint64_t miss(uint64_t block, mem::AccessKind kind, uint32_t bytes, uint64_t issue_ps, bool for_upper,
                   uint8_t& served_by);

@@ -25,8 +25,6 @@ public:
     // The first exception a spawned thread threw (the simulation was stopped), to rethrow after
     // sc_start: out of a SystemC process it would become a report of SystemC's own.
     std::exception_ptr failure() const { return failure_; }
-    // Threads made so far (at most the work ever in flight at once).
-    size_t threads() const { return workers_.size(); }
     // Suspends the calling thread (not one of the pool's) until no work is left running: the
     // posted writes and prefetches the last accesses sent too.
     void wait_idle() {
