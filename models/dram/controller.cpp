@@ -743,8 +743,9 @@ bool Controller::step(uint64_t limit) {
         }
     }
     if (best.cycle == UINT64_MAX && due == UINT64_MAX) return false;
-    if (best.cycle > due && due < limit) {
-        // A refresh falls due before the next command: re-decide then.
+    if (best.cycle >= due && due > now_ && due < limit) {
+        // A refresh falls due before the next command, or at its clock: re-decide then, with the
+        // refresh owed (deciding that clock from an earlier one would not see it).
         now_ = std::max(now_, due);
         return true;
     }

@@ -508,6 +508,32 @@ TEST_CASE("A refresh falling due after an ACT lets that row be read before its P
     r.require_clean();
 }
 
+TEST_CASE("A clock a refresh falls due at is decided with the refresh owed", "[dram][generic][refresh]") {
+    // Read A (bank 2, row 7) arrives at 6212: ACT 6212, RD 6223 (tRCD 11). Read B (bank 2, row 9)
+    // arrives at 6213: its PRE may go at max(ACT + tRAS = 6240, RD + tRTP = 6229) = 6240, the
+    // clock the first REF falls due (tREFI = 6240; refresh_postpone 0, so it is owed at once and
+    // urgent). Deciding clock 6240 from 6224 would send B's PRE there; decided at 6240, the clock
+    // goes to the refresh: PREA at 6240, REF tRP later at 6251, and B's ACT tRFC (208) after the
+    // REF at 6459, its RD at 6470, its data at 6470 + CL + BL/2 = 6485. (Both ways are legal;
+    // the event-driven controller and one brought up clock by clock must agree, and did not.)
+    Rig r;
+    r.ctl->run_until(6212);
+    r.ctl->enqueue(0, r.addr(0, 2, 7), false, 6212);
+    r.ctl->run_until(6213);
+    r.ctl->enqueue(1, r.addr(0, 2, 9), false, 6213);
+    r.ctl->drain();
+    r.ctl->run_until(6600);
+    const auto& c = r.ctl->commands();
+    REQUIRE(c.size() == 6);
+    CHECK((c[0].cmd == Cmd::ACT && c[0].cycle == 6212));
+    CHECK((c[1].cmd == Cmd::RD && c[1].cycle == 6223));
+    CHECK((c[2].cmd == Cmd::PREA && c[2].cycle == 6240));
+    CHECK((c[3].cmd == Cmd::REF && c[3].cycle == 6251));
+    CHECK((c[4].cmd == Cmd::ACT && c[4].cycle == 6459));
+    CHECK((c[5].cmd == Cmd::RD && c[5].cycle == 6470));
+    r.require_clean();
+}
+
 TEST_CASE("Through Port::access the read queue occupancy counts the reads still queued", "[dram][generic]") {
     // Each call runs its read past its column command, so the queue itself is empty at the next
     // arrival; the statistic counts the earlier reads that had arrived and whose RD had not issued,
