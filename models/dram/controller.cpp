@@ -81,6 +81,11 @@ void GenericControllerParams::visit(config::ParamVisitor& v) {
     v(ParamSpec::count("refresh_pull_in", "0", "REF", "refreshes an idle rank may issue ahead (JEDEC: at most 8)")
           .range(0, 8),
       refresh_pull_in);
+    v(ParamSpec::choice("refresh_ranks", "staggered", {"staggered", "simultaneous"},
+                        "when each rank's REFs fall due: staggered across tREFI (rank i at tREFI x (1 + i / "
+                        "ranks): DRAMSim3's RANK_LEVEL_STAGGERED, DRAMSys) or all at the same clock (Ramulator v1, "
+                        "DRAMSim3's RANK_LEVEL_SIMULTANEOUS, MIG's one refresh tick)"),
+      refresh_ranks);
     // JESD79-3F 4.20: CKE low with every bank closed is precharge power-down, with a row open
     // active power-down; fast exit (DLL on) to any command after tXP.
     v(ParamSpec::count("power_down_idle", "0", "nCK",
@@ -189,9 +194,10 @@ Controller::Controller(const Ddr3Timing& t, const GenericControllerParams& p, st
     ranks_.resize(t.ranks);
     tZQI_ck_ = t.tZQI_ps / t.tCK_ps;
     for (uint32_t i = 0; i < t.ranks; ++i) {
-        // Ranks refresh staggered across one tREFI, as DRAMSim3 and DRAMSys do, so that they do
-        // not all stop at once.
-        ranks_[i].next_refresh = t.tREFI + uint64_t(i) * t.tREFI / t.ranks;
+        // Ranks refresh staggered across one tREFI by default, as DRAMSim3 and DRAMSys do, so that
+        // they do not all stop at once; or all due together (refresh_ranks: simultaneous).
+        const bool staggered = p.refresh_ranks == "staggered";
+        ranks_[i].next_refresh = t.tREFI + (staggered ? uint64_t(i) * t.tREFI / t.ranks : 0);
         ranks_[i].next_zq = tZQI_ck_;
     }
     banks_.resize(t.ranks * t.banks);

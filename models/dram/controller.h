@@ -79,6 +79,7 @@ struct GenericControllerParams {
     std::string write_drain = "gem5";  // gem5 | ramulator: which simulator's turnaround rule
     uint64_t min_writes_per_switch = 16, min_reads_per_switch = 16;  // write_drain: gem5
     uint64_t queue_depth, write_queue_depth, row_hit_cap, refresh_postpone, refresh_pull_in;
+    std::string refresh_ranks = "staggered";  // staggered | simultaneous: when each rank's REFs fall due
     uint64_t command_queue_depth = 8;  // queue: two_level, per bank
     uint64_t power_down_idle = 0;  // nCK; 0: never
     uint64_t self_refresh_idle = 0;  // nCK; 0: never

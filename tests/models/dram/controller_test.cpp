@@ -534,6 +534,30 @@ TEST_CASE("A clock a refresh falls due at is decided with the refresh owed", "[d
     r.require_clean();
 }
 
+TEST_CASE("Two ranks refresh staggered by default or at the same clock with refresh_ranks simultaneous", "[dram][generic][refresh]") {
+    // Idle dual-rank MT16KTF1G64HZ-1G6 (tREFI 7.8 us = 6240 nCK, tRFC 260 ns = 208 nCK), no
+    // postponing or pull-in. Staggered (DRAMSim3's RANK_LEVEL_STAGGERED): rank i's REFs fall due at
+    // 6240 x (1 + i/2): 6240, 9360, 12480, 15600. Simultaneous (Ramulator v1's Refresh.h, DRAMSim3's
+    // RANK_LEVEL_SIMULTANEOUS): both at 6240 and 12480, the second rank's a clock after the first's
+    // on the shared command bus.
+    for (std::string mode : {"staggered", "simultaneous"}) {
+        GenericControllerParams p = testing::generic_defaults();
+        p.refresh_ranks = mode;
+        Rig r("MT16KTF1G64HZ-1G6", p);
+        r.ctl->run_until(16000);
+        const auto& c = r.ctl->commands();
+        INFO(mode);
+        REQUIRE(c.size() == 4);
+        for (const auto& x : c) CHECK(x.cmd == Cmd::REF);
+        const bool staggered = mode == "staggered";
+        CHECK((c[0].rank == 0 && c[0].cycle == 6240));
+        CHECK((c[1].rank == 1 && c[1].cycle == (staggered ? 9360u : 6241u)));
+        CHECK((c[2].rank == 0 && c[2].cycle == 12480));
+        CHECK((c[3].rank == 1 && c[3].cycle == (staggered ? 15600u : 12481u)));
+        r.require_clean();
+    }
+}
+
 TEST_CASE("Through Port::access the read queue occupancy counts the reads still queued", "[dram][generic]") {
     // Each call runs its read past its column command, so the queue itself is empty at the next
     // arrival; the statistic counts the earlier reads that had arrived and whose RD had not issued,

@@ -35,7 +35,8 @@ uint64_t pick(uint64_t& s, uint64_t capacity) {
 
 TEST_CASE("Every policy combination keeps JEDEC timing on mixed traffic", "[dram][generic][matrix]") {
     for (const auto& c : kCombos) {
-        // mode 0: event-driven; 1: Port::access in arrival order; 2: Port::access with arrivals up
+        // mode 0: event-driven; 1: Port::access in arrival order, postponing and pulling in
+        // refreshes, every rank's due at once; 2: Port::access with arrivals up
         // to 100 ns out of order (a page walk's access is sent after later ones) and power-down
         // after 20 idle clocks, so backfilled commands meet refresh and CKE changes.
         for (int mode = 0; mode < 3; ++mode) {
@@ -48,6 +49,7 @@ TEST_CASE("Every policy combination keeps JEDEC timing on mixed traffic", "[dram
             p.write_queue_depth = p.queue_depth;
             p.refresh_postpone = mode == 1 ? 8 : 0;
             p.refresh_pull_in = mode == 1 ? 8 : 0;
+            p.refresh_ranks = mode == 1 ? "simultaneous" : "staggered";  // (differs on the dual-rank parts)
             if (mode == 2) p.power_down_idle = 20;
             Rig r(c.part, p);
             uint64_t s = 11, reads = 0, writes = 0;
