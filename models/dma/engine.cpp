@@ -90,6 +90,7 @@ struct Engine::Channel {
     uint64_t burst, outstanding;
     std::vector<uint64_t> inflight;    // completion times of bursts holding a slot, sorted (<= outstanding)
     unsigned awaiting_write = 0;       // memory-to-memory bursts whose write is not issued yet: slots held
+    unsigned pending = 0;              // approximately timed: bursts in flight, completion not known yet
     // The SG engine's descriptor queue: a descriptor holds an entry from its fetch to its completion.
     DescriptorRing desc_ring;
     uint64_t desc_seq = 0;             // descriptors submitted: the next one's ring slot
@@ -254,10 +255,11 @@ uint64_t Engine::submit(unsigned c, Direction dir, std::vector<Descriptor> ring,
     uint64_t id = t->id;
     ch_[c]->ring.push_back(std::move(t));
     ++unfinished_;
+    if (on_submit_) on_submit_();
     return id;
 }
 
-uint64_t Engine::ready_at(Channel& c) const {
+uint64_t Engine::ready_at(const Channel& c) const {
     if (c.ring.empty()) return kNever;
     const Transfer& tr = *c.ring.front();
     uint64_t t = std::max(tr.submit_ps, next_issue_ps_);
@@ -268,10 +270,10 @@ uint64_t Engine::ready_at(Channel& c) const {
     }
     // Slots: awaiting_write bursts hold theirs until their write is issued (a step of its own), the
     // others until their completion time.
-    return first_free(c.inflight, c.awaiting_write, c.outstanding, t, kNever);
+    return first_free(c.inflight, c.awaiting_write + c.pending, c.outstanding, t, kNever);
 }
 
-uint64_t Engine::fetch_ready_at(Channel& c) const {
+uint64_t Engine::fetch_ready_at(const Channel& c) const {
     if (!fetch_) return kNever;
     // The first descriptor not fetched yet: the SG engine walks the channel's chain in order.
     for (const auto& trp : c.ring) {
@@ -296,13 +298,14 @@ void Engine::issue_fetch(Channel& c, uint64_t t) {
     const size_t k = tr.fetched++;
     c.queued.erase(c.queued.begin(), std::upper_bound(c.queued.begin(), c.queued.end(), t));
     ++c.queued_unknown;
-    uint64_t done =
-        port_.access(mem::Request{tr.desc_addr[k], uint32_t(p_.descriptor_bytes), mem::AccessKind::Read}, t);
-    if (timed_) {
-        tr.fetch_done_ps[k] = done;
-        c.last_fetch_done_ps = done;
-        c.touch(t, done);
-    }
+    if (conc_) tr.fetch_done_ps[k] = c.last_fetch_done_ps = kNever;  // (until it completes)
+    send(mem::Request{tr.desc_addr[k], uint32_t(p_.descriptor_bytes), mem::AccessKind::Read}, t,
+         [this, &c, &tr, k, t](uint64_t done) {
+             if (!timed_) return;
+             tr.fetch_done_ps[k] = done;
+             c.last_fetch_done_ps = done;
+             c.touch(t, done);
+         });
     ++stats_.descriptor_fetches;
     ++*c.descriptor_fetches;
 }
@@ -384,49 +387,68 @@ void Engine::issue_burst(Channel& c, uint64_t t) {
         c.issued.push_back(std::move(c.ring.front()));
         c.ring.pop_front();
     }
+    auto burst_completes = [this, &c, trp, desc, t](uint64_t done) {
+        if (conc_) --c.pending;
+        burst_done(c, *trp, desc, t, done);
+    };
     switch (trp->dir) {
-    case Direction::MemToDev: {
-        uint64_t done = port_.access(mem::Request{d.src + off, n, mem::AccessKind::Read}, t);
-        burst_done(c, *trp, desc, t, done);
+    case Direction::MemToDev:
+        if (conc_) ++c.pending;
+        send(mem::Request{d.src + off, n, mem::AccessKind::Read}, t, burst_completes);
         break;
-    }
-    case Direction::DevToMem: {
-        uint64_t done = port_.access(mem::Request{d.dst + off, n, mem::AccessKind::Write}, t);
-        burst_done(c, *trp, desc, t, done);
+    case Direction::DevToMem:
+        if (conc_) ++c.pending;
+        send(mem::Request{d.dst + off, n, mem::AccessKind::Write}, t, burst_completes);
         break;
-    }
-    case Direction::MemToMem: {
-        uint64_t read_done = port_.access(mem::Request{d.src + off, n, mem::AccessKind::Read}, t);
+    case Direction::MemToMem:
         ++c.awaiting_write;
-        writes_.push(PendingWrite{read_done, write_seq_++, trp, desc, d.dst + off, n, t, false});
+        send(mem::Request{d.src + off, n, mem::AccessKind::Read}, t, [this, trp, desc, dst = d.dst + off, n, t](uint64_t read_done) {
+            writes_.push(PendingWrite{read_done, write_seq_++, trp, desc, dst, n, t, false});
+        });
         break;
     }
+}
+
+void Engine::send(const mem::Request& r, uint64_t t, std::function<void(uint64_t)> done) {
+    if (!conc_) {
+        done(port_.access(r, t));
+        return;
     }
+    conc_->spawn([this, r, t, done = std::move(done)] {
+        done(port_.access(r, t));
+        conc_->completed();
+    });
 }
 
 void Engine::issue_write(const PendingWrite& w) {
     Channel& c = *ch_[w.transfer->result.channel];
-    uint64_t done = port_.access(mem::Request{w.addr, w.size, mem::AccessKind::Write}, w.t);
-    if (w.status) {
-        ++stats_.status_writes;
-        ++*c.status_writes;
-        if (timed_) c.touch(w.t, done);
-        descriptor_done(c, *w.transfer, w.desc, done);
-        return;
+    if (!w.status) {
+        --c.awaiting_write;
+        if (conc_) ++c.pending;  // the slot is held until the write completes
     }
-    --c.awaiting_write;
-    burst_done(c, *w.transfer, w.desc, w.read_issue_ps, done);
+    send(mem::Request{w.addr, w.size, mem::AccessKind::Write}, w.t, [this, &c, w](uint64_t done) {
+        if (w.status) {
+            ++stats_.status_writes;
+            ++*c.status_writes;
+            if (timed_) c.touch(w.t, done);
+            descriptor_done(c, *w.transfer, w.desc, done);
+            return;
+        }
+        if (conc_) --c.pending;
+        burst_done(c, *w.transfer, w.desc, w.read_issue_ps, done);
+    });
 }
 
-bool Engine::step(uint64_t until_ps) {
-    uint64_t tw = writes_.empty() ? kNever : writes_.top().t;
+Engine::Next Engine::next() const {
+    Next n;
+    const uint64_t tw = writes_.empty() ? kNever : writes_.top().t;
     uint64_t tc = kNever;
     unsigned best = kNoChannel;
-    const unsigned n = unsigned(ch_.size());
-    for (unsigned k = 0; k < n; ++k) {
+    const unsigned count = unsigned(ch_.size());
+    for (unsigned k = 0; k < count; ++k) {
         // Fixed priority scans from channel 0, round robin from the one after the last granted; the
         // first channel ready at the earliest time wins.
-        unsigned i = round_robin_ ? (rr_next_ + k) % n : k;
+        unsigned i = round_robin_ ? (rr_next_ + k) % count : k;
         uint64_t r = ready_at(*ch_[i]);
         if (r < tc) {
             tc = r;
@@ -437,27 +459,42 @@ bool Engine::step(uint64_t until_ps) {
     // order among those ready earliest.
     uint64_t tf = kNever;
     unsigned best_f = kNoChannel;
-    for (unsigned i = 0; fetch_ && i < n; ++i) {
+    for (unsigned i = 0; fetch_ && i < count; ++i) {
         uint64_t r = fetch_ready_at(*ch_[i]);
         if (r < tf) {
             tf = r;
             best_f = i;
         }
     }
-    const uint64_t first = std::min(tw, std::min(tc, tf));
-    if (first == kNever || first > until_ps) return false;
-    if (tw <= tc && tw <= tf) {
-        // A write due now frees its slot no later than any burst that would wait for it.
-        PendingWrite w = writes_.top();
-        writes_.pop();
-        issue_write(w);
-    } else if (tf <= tc) {
-        // At equal times the SG master's read reaches the memory before the data burst (a choice:
-        // the arbitration between the engine's masters is not modelled).
-        issue_fetch(*ch_[best_f], tf);
-    } else {
-        issue_burst(*ch_[best], tc);
-        rr_next_ = (best + 1) % n;
+    n.t = std::min(tw, std::min(tc, tf));
+    if (n.t == kNever) return n;
+    // A write due now frees its slot no later than any burst that would wait for it. At equal
+    // times the SG master's read reaches the memory before the data burst (a choice: the
+    // arbitration between the engine's masters is not modelled).
+    if (tw <= tc && tw <= tf) n.what = Next::Write;
+    else if (tf <= tc) n.what = Next::Fetch, n.channel = best_f;
+    else n.what = Next::Burst, n.channel = best;
+    return n;
+}
+
+uint64_t Engine::next_ps() const { return next().t; }
+
+bool Engine::step(uint64_t until_ps) {
+    const Next n = next();
+    if (n.what == Next::None || n.t > until_ps) return false;
+    switch (n.what) {
+        case Next::Write: {
+            PendingWrite w = writes_.top();
+            writes_.pop();
+            issue_write(w);
+            break;
+        }
+        case Next::Fetch: issue_fetch(*ch_[n.channel], n.t); break;
+        case Next::Burst:
+            issue_burst(*ch_[n.channel], n.t);
+            rr_next_ = (n.channel + 1) % unsigned(ch_.size());
+            break;
+        case Next::None: break;
     }
     return true;
 }

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "models/interconnect/concurrency.h"
 #include "models/interconnect/port.h"
 #include "sim/config/param.h"
 #include "sim/stats/stats.h"
@@ -169,6 +170,19 @@ public:
 
     // Issues every burst whose issue time is <= UNTIL_PS (the SystemC shell calls it per quantum).
     void advance(uint64_t until_ps);
+    // When the next burst, descriptor fetch or write may issue; kNever when none may before a
+    // completion still to come (or nothing is submitted).
+    uint64_t next_ps() const;
+
+    // The approximately-timed machine (sim.protocol: at): each request runs in a thread of its own
+    // (C) and waits at the memory, its completion not known at issue: a burst holds its slot, a
+    // descriptor fetch its queue entry and the next fetch, until it completes. ON_SUBMIT is called
+    // after each submit (the machine's DMA thread starts issuing). Null: loosely timed.
+    void set_concurrency(mem::Concurrency* c, std::function<void()> on_submit) {
+        conc_ = c;
+        on_submit_ = std::move(on_submit);
+    }
+    static constexpr uint64_t kNever = ~uint64_t(0);
     // Issues everything submitted. Returns the time the last burst completes.
     uint64_t drain();
 
@@ -230,9 +244,20 @@ private:
         Stats(stats::Registry& r, bool timed);
     } stats_;
 
-    static constexpr uint64_t kNever = ~uint64_t(0);
-    uint64_t ready_at(Channel& c) const;        // when C can issue its next burst; kNever if it cannot now
-    uint64_t fetch_ready_at(Channel& c) const;  // when C can fetch its next descriptor; kNever if not now
+    mem::Concurrency* conc_ = nullptr;
+    std::function<void()> on_submit_;
+    // The earliest thing due and who: a write (writes_.top()), a channel's fetch or its burst.
+    struct Next {
+        uint64_t t = kNever;
+        enum { None, Write, Fetch, Burst } what = None;
+        unsigned channel = kNoChannel;
+    };
+    Next next() const;
+    // Serves R at T through the port: at once, or approximately timed in a thread of its own;
+    // then DONE(completion).
+    void send(const mem::Request& r, uint64_t t, std::function<void(uint64_t)> done);
+    uint64_t ready_at(const Channel& c) const;        // when C can issue its next burst; kNever if it cannot now
+    uint64_t fetch_ready_at(const Channel& c) const;  // when C can fetch its next descriptor; kNever if not now
     void issue_burst(Channel& c, uint64_t t);
     void issue_fetch(Channel& c, uint64_t t);
     void issue_write(const PendingWrite& w);

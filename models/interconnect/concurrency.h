@@ -26,6 +26,8 @@ public:
     // Suspends the calling thread until something in flight reports a completion (completed()).
     // The caller looks again at what it waits for: a completion may be another's.
     virtual void wait_completion() = 0;
+    // The same, or until simulated time PS if nothing completes sooner (kPending: no limit).
+    virtual void wait_completion_until(uint64_t ps) = 0;
     // Reports a completion (a kPending time became known): wakes every waiter.
     virtual void completed() = 0;
     // Suspends the calling thread until simulated time PS (at once if it has passed).

@@ -43,6 +43,12 @@ void ScConcurrency::serve(Worker* w) {
     }
 }
 
+void ScConcurrency::wait_completion_until(uint64_t ps) {
+    const uint64_t now = now_ps();
+    if (ps == kPending) sc_core::wait(completed_);
+    else if (ps > now) sc_core::wait(sc_ps(ps - now), completed_);
+}
+
 void ScConcurrency::wait_until(uint64_t ps) {
     const uint64_t now = now_ps();
     if (ps > now) sc_core::wait(sc_ps(ps - now));

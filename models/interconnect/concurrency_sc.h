@@ -18,6 +18,7 @@ class ScConcurrency final : public Concurrency {
 public:
     void spawn(std::function<void()> work) override;
     void wait_completion() override { sc_core::wait(completed_); }
+    void wait_completion_until(uint64_t ps) override;
     void completed() override { completed_.notify(sc_core::SC_ZERO_TIME); }
     void wait_until(uint64_t ps) override;
     uint64_t now_ps() const override { return uint64_t(sc_core::sc_time_stamp().value()); }

@@ -30,7 +30,7 @@ struct SimParams {
                             "completion when the core issues it, the DDR3 controller answering at once (loosely "
                             "timed, with backfill); at: each outstanding access runs in a SystemC thread of its own "
                             "and waits at the memory's approximately-timed TLM-2.0 target, so the controller sees "
-                            "every arrival before it decides (slower; no DMA engine yet)"),
+                            "every arrival before it decides (the DMA engine's requests too; slower)"),
           protocol);
         // 1 us: long enough that a loosely-timed initiator rarely yields, short enough that
         // initiators sharing a target stay within a microsecond of each other.

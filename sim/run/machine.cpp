@@ -121,7 +121,7 @@ bool Machine::execute(const trace::Event& ev, cpu::MemoryPort& port) {
     // the present (a TLM initiator cannot issue in the past).
     if (!streams_.empty() || !dma_->idle()) {
         for (auto& s : streams_) s->pump(core_->now_ps());
-        dma_->advance(core_->now_ps());
+        if (!at_) dma_->advance(core_->now_ps());  // (approximately timed: the netlist's DMA thread)
     }
     // Completion interrupts raised by the core's time: their handlers run on the CPU
     // (dma.interrupt_cycles each, in cpu.kernel_cycles).
@@ -197,6 +197,17 @@ cpu::FaultOutcome Machine::handle_fault(uint64_t va, bool write, bool exec) {
             out.copied_from_pa = r.copied_from << os::kPageShift;
     }
     return out;
+}
+
+void Machine::set_concurrency(mem::Concurrency* c, std::function<void()> on_submit) {
+    at_ = c != nullptr;
+    dma_->set_concurrency(c, std::move(on_submit));
+}
+
+void Machine::finish_devices(mem::Concurrency& c) {
+    for (auto& s : streams_) s->pump(core_->now_ps());
+    while (!dma_->idle()) c.wait_completion();
+    core_->spend_kernel_cycles(dma_events_->finish());
 }
 
 uint64_t Machine::finish() {

@@ -74,6 +74,15 @@ public:
     // The DMA engine's way to memory, after its snoops of the caches (dma::CoherentPort): the memory
     // model itself until the netlist rebinds it to the engine's own initiator socket.
     void set_dma_port(mem::Port* p) { dma_port_.to = p; }
+    dma::Engine& dma_engine() { return *dma_; }
+    // The approximately-timed machine (sim.protocol: at): the DMA engine's requests wait at the
+    // memory in threads of their own and the engine is advanced by a thread of the netlist's, not
+    // after each event. ON_SUBMIT: called when a transfer is submitted (that thread starts).
+    void set_concurrency(mem::Concurrency* c, std::function<void()> on_submit);
+    // sim.protocol: at, in the core's thread once the trace is replayed: what finish() does that
+    // waits at the memory (the streams' last frames, the DMA transfers still in flight, the
+    // driver's last unmaps); finish() then finds it done.
+    void finish_devices(mem::Concurrency& c);
     // After the trace: the DMA transfers still in flight complete, and the core unmaps their
     // streaming buffers. Returns when the last of them ended (ps).
     uint64_t finish();
@@ -135,6 +144,7 @@ private:
     } dma_port_;
     std::unique_ptr<dma::CoherentPort> dma_coherence_;  // between the engine and dma_port_
     std::unique_ptr<dma::Engine> dma_;
+    bool at_ = false;  // sim.protocol: at
     std::unique_ptr<dma::DmaEvents> dma_events_;
     std::vector<std::unique_ptr<dma::Stream>> streams_;  // dma.stream0..3
     const trace::Event* current_ = nullptr;  // the event being executed

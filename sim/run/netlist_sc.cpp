@@ -1,12 +1,14 @@
 #include "sim/run/netlist_sc.h"
 
-#include "sim/core/error.h"
-
 namespace memsim::run {
 
-uint64_t Netlist::RefusedDma::access(const mem::Request&, uint64_t) {
-    throw InputError("sim.protocol: at carries the core's accesses only; the DMA engine's transfers run loosely "
-                     "timed (sim.protocol: lt)");
+void Netlist::run_dma(dma::Engine& e) {
+    while (!e.idle()) {
+        const uint64_t t = e.next_ps();
+        if (t <= conc_->now_ps()) e.advance(conc_->now_ps());
+        else conc_->wait_completion_until(t);  // a completion or a submit may make something due sooner
+    }
+    dma_running_ = false;
 }
 
 Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc::Execute execute,
@@ -14,16 +16,27 @@ Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc:
     : conc_(at ? std::make_unique<mem::ScConcurrency>() : nullptr),
       at_memory_(at && m.channels() ? std::make_unique<dram::AtTarget>("memory", *m.channels()) : nullptr),
       core_("cpu", m.core(), m.memory_path(), std::move(next), std::move(execute), std::move(on_event), conc_.get(),
-            [this] {
-                // The posted writes and prefetches of the last accesses arrive; then what the
-                // controller still queues is issued, as at the end of a memory-request trace.
+            [this, &m] {
+                // The DMA transfers and the driver's work finish; the posted writes and prefetches
+                // of the last accesses arrive; then what the controller still queues is issued,
+                // as at the end of a memory-request trace.
+                m.finish_devices(*conc_);
                 conc_->wait_idle();
                 if (at_memory_) at_memory_->drain();
             }),
       memory_(at_memory_ ? nullptr : std::make_unique<mem::TlmPortTarget>("memory", m.memory())),
       dma_("dma") {
+    m.set_dma_port(&dma_.port);
     if (at) {
-        m.set_dma_port(&refused_dma_);
+        dma::Engine& engine = m.dma_engine();
+        m.set_concurrency(conc_.get(), [this, &engine] {
+            if (dma_running_) {
+                conc_->completed();  // (a waiting DMA thread looks again)
+                return;
+            }
+            dma_running_ = true;
+            conc_->spawn([this, &engine] { run_dma(engine); });
+        });
         m.mmu().set_concurrency(conc_.get());
         cpu::TraceCore& core = m.core();
         os::Kernel& kernel = m.kernel();
@@ -33,8 +46,6 @@ Netlist::Netlist(Machine& m, cpu::TraceCoreSc::NextEvent next, cpu::TraceCoreSc:
         });
         if (cache::Hierarchy* h = m.caches())
             for (cache::Cache* c : h->levels()) c->set_concurrency(conc_.get());
-    } else {
-        m.set_dma_port(&dma_.port);
     }
     bind_memory(dma_.socket);
     cache::Hierarchy* h = m.caches();

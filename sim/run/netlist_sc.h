@@ -13,8 +13,10 @@
 //
 // sim.protocol: at puts the DDR3 controllers behind their approximately-timed target
 // (dram::AtTarget) and runs each of the core's outstanding accesses in a SystemC thread of its
-// own (mem::ScConcurrency), given to the core, the MMU, the caches and the memory path; a
-// `simple` memory stays behind its loosely-timed target (it has no queue to wait in).
+// own (mem::ScConcurrency), given to the core, the MMU, the caches and the memory path; the DMA
+// engine's requests wait there too, each in a thread of its own, the engine advanced by a thread
+// that runs while transfers are in flight. A `simple` memory stays behind its loosely-timed
+// target (it has no queue to wait in).
 #include <exception>
 #include <memory>
 #include <vector>
@@ -39,17 +41,16 @@ public:
     std::exception_ptr failure() const { return conc_ ? conc_->failure() : nullptr; }
 
 private:
-    // The DMA engine's port under sim.protocol: at, which does not carry it yet.
-    struct RefusedDma final : mem::Port {
-        uint64_t access(const mem::Request&, uint64_t) override;
-    };
-
     std::unique_ptr<mem::ScConcurrency> conc_;  // sim.protocol: at
     std::unique_ptr<dram::AtTarget> at_memory_;  // sim.protocol: at on DDR3
     cpu::TraceCoreSc core_;
     std::unique_ptr<mem::TlmPortTarget> memory_;  // the memory model behind its socket, loosely timed
     dma::EngineSc dma_;                           // the DMA engine's initiator, bound to the memory
-    RefusedDma refused_dma_;
+    bool dma_running_ = false;                    // sim.protocol: at: the DMA thread is issuing
+
+    // sim.protocol: at: issues the engine's requests at their times until every transfer
+    // submitted has completed (started by a submit).
+    void run_dma(dma::Engine& e);
     std::vector<std::unique_ptr<cache::CacheSc>> caches_;  // in Hierarchy::levels() order
 
     template <class Socket>
