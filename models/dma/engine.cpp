@@ -402,9 +402,10 @@ void Engine::issue_burst(Channel& c, uint64_t t) {
         break;
     case Direction::MemToMem:
         ++c.awaiting_write;
-        send(mem::Request{d.src + off, n, mem::AccessKind::Read}, t, [this, trp, desc, dst = d.dst + off, n, t](uint64_t read_done) {
-            writes_.push(PendingWrite{read_done, write_seq_++, trp, desc, dst, n, t, false});
-        });
+        send(mem::Request{d.src + off, n, mem::AccessKind::Read}, t,
+             [this, trp, desc, dst = d.dst + off, n, t](uint64_t read_done) {
+                 writes_.push(PendingWrite{read_done, write_seq_++, trp, desc, dst, n, t, false});
+             });
         break;
     }
 }
